@@ -1,0 +1,5 @@
+"""``python -m grundschutz``: the command line."""
+
+from .cli import main
+
+main(prog_name="grundschutz")

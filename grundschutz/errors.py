@@ -1,0 +1,67 @@
+"""The one exception hierarchy of grundschutz.
+
+Every error a user can cause is a :class:`GrundschutzError`. The CLI turns it
+into ``Error: ...`` with exit code 1; the library never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in an input file.
+
+    ``row`` is the line number as a spreadsheet shows it (header = 1, first
+    data row = 2); ``None`` where the problem concerns the whole file.
+
+    >>> str(Problem("objects.csv", 3, "type", "sever", "unbekannter Objekttyp"))
+    "objects.csv, Zeile 3, Spalte 'type', Wert 'sever': unbekannter Objekttyp"
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(f"Zeile {self.row}")
+        if self.column is not None:
+            parts.append(f"Spalte '{self.column}'")
+        if self.value is not None:
+            parts.append(f"Wert '{self.value}'")
+        return ", ".join(parts) + f": {self.message}"
+
+
+class GrundschutzError(Exception):
+    """Base class of every error raised by grundschutz."""
+
+
+class AssessmentError(GrundschutzError):
+    """An assessment folder or workbook is invalid.
+
+    Carries *all* problems found, so that the user can fix them in one go.
+    """
+
+    def __init__(self, problems: list[Problem], source: str = ""):
+        self.problems = sorted(set(problems), key=_problem_order)
+        self.source = source
+        count = len(self.problems)
+        head = f"{count} Fehler" + (f" in {source}" if source else "") + ":"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+
+def _problem_order(problem: Problem) -> tuple:
+    return (problem.file, problem.row or 0, problem.column or "", problem.message)
+
+
+class UnknownObjectError(GrundschutzError):
+    """An object id was asked for that the assessment does not contain."""
+
+
+class CatalogError(GrundschutzError):
+    """A BSI catalog file is missing, unreadable or not what it claims to be."""

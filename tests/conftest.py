@@ -1,0 +1,28 @@
+"""Shared fixtures: paths to the worked example and the official catalogs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_CATALOGS = Path(
+    os.environ.get("GRUNDSCHUTZ_TEST_CATALOGS", REPO.parent / "shared" / "catalogs")
+)
+HAAN = REPO / "assessments" / "haan"
+
+
+@pytest.fixture(scope="session")
+def shared_catalogs() -> Path:
+    """The folder with the official BSI files (../shared/catalogs)."""
+    if not SHARED_CATALOGS.is_dir():
+        pytest.fail(f"catalog folder not found: {SHARED_CATALOGS} (set GRUNDSCHUTZ_TEST_CATALOGS)")
+    return SHARED_CATALOGS
+
+
+@pytest.fixture(scope="session")
+def haan() -> Path:
+    """The worked example assessment of Stadt Haan."""
+    return HAAN

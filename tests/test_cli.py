@@ -1,0 +1,135 @@
+"""The command line through click's CliRunner: output, formats, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grundschutz.cli import main
+
+SMALL = Path(__file__).parent / "data" / "small"
+
+
+@pytest.fixture()
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, [str(a) for a in args])
+
+    return invoke
+
+
+def test_assess_csv_matches_the_hand_checked_golden_file(run):
+    result = run("assess", SMALL, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.output == (SMALL / "expected-needs.csv").read_text(encoding="utf-8")
+
+
+def test_assess_csv_has_the_documented_columns(run):
+    rows = list(csv.DictReader(io.StringIO(run("assess", SMALL, "-f", "csv").output)))
+    assert {"object", "type", "name", "confidentiality", "integrity", "availability",
+            "availability_rule", "availability_source"} <= set(rows[0])
+    by_id = {r["object"]: r for r in rows}
+    assert by_id["CL-1"]["availability"] == ""
+    assert (by_id["SRV-1"]["availability"], by_id["SRV-1"]["availability_rule"]) == ("hoch", "cumulation")
+
+
+def test_assess_table_summarises_in_german(run):
+    result = run("assess", SMALL)
+    assert result.exit_code == 0
+    out = result.output
+    for expected in (
+        "14 Zielobjekte, 19 Abhängigkeiten",
+        "Zyklen\n  DC-1 <-> DNS-1",
+        "SRV-1       Verfügbarkeit  Verfügbarkeit Server  3 von 3 (mind. normal)  normal  hoch",
+        "SRV-2       Verfügbarkeit  hoch             normal    APP-2",
+        "NET-1       Vertraulichkeit  hoch            normal   Netz ist segmentiert",
+        "Verfügbarkeit    2       APP-4, CL-1",
+    ):
+        assert expected in out
+
+
+def test_assess_json(run):
+    data = json.loads(run("assess", SMALL, "--format", "json").output)
+    assert data["summary"]["cycles"] == [["DC-1", "DNS-1"]]
+    assert data["summary"]["per_level"]["integrity"]["sehr hoch"] == 7
+    assert len(data["objects"]) == 14
+
+
+def test_explain_names_rule_source_path_and_reason(run):
+    result = run("explain", SMALL, "DNS-1")
+    assert result.exit_code == 0
+    assert result.output.startswith("DNS-1 – DNS-Server (Server)\n\nVertraulichkeit: hoch\n")
+    assert "  Herkunft: APP-1 (MESO) (festgestellt): Register mit Beweiskraft\n" in result.output
+    assert "  Pfad: APP-1 → SRV-1 → DC-1 → DNS-1\n" in result.output
+    assert "  Zyklus: DC-1 <-> DNS-1" in result.output
+
+
+def test_explain_marks_a_deviation(run):
+    out = run("explain", SMALL, "NET-1").output
+    assert "Vertraulichkeit: normal\n  Regel: manuell gesetzt (Effekt: manual). Begründung: Netz ist segmentiert" in out
+    assert "ABWEICHUNG vom Maximumprinzip" in out
+
+
+def test_explain_unrated_is_open_work(run):
+    out = run("explain", SMALL, "CL-1").output
+    assert "Verfügbarkeit: nicht bewertet\n  Offene Arbeit:" in out
+
+
+def test_explain_json_and_csv(run):
+    records = json.loads(run("explain", SMALL, "SRV-2", "-f", "json").output)
+    assert [r["rule"] for r in records] == ["maximum", "maximum", "distribution"]
+    rows = list(csv.DictReader(io.StringIO(run("explain", SMALL, "SRV-2", "-f", "csv").output)))
+    assert rows[2]["path"] == "GP-2;APP-2;SRV-2"
+
+
+def test_explain_unknown_object(run):
+    result = run("explain", SMALL, "SRV-99")
+    assert result.exit_code == 1
+    assert result.output == f"Error: Zielobjekt 'SRV-99' gibt es in {SMALL} nicht\n"
+
+
+def test_validate(run):
+    result = run("validate", SMALL)
+    assert result.exit_code == 0
+    assert result.output == (
+        "Bewertung gültig: 14 Zielobjekte, 19 Abhängigkeiten, 14 festgestellte und "
+        "1 manuell gesetzte Schutzbedarfswerte.\n"
+    )
+
+
+def test_invalid_assessment_gives_every_error_and_writes_nothing(run, tmp_path):
+    folder = tmp_path / "kaputt"
+    shutil.copytree(SMALL, folder)
+    with (folder / "dependencies.csv").open("a", encoding="utf-8") as f:
+        f.write("SRV-1,SRV-1,,\nAPP-1,GIBTS-NICHT,,\n")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for command in ("validate", "assess", "explain"):
+        args = [command, folder] + (["SRV-1"] if command == "explain" else [])
+        result = run(*args)
+        assert result.exit_code == 1
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert result.output == (
+            f"Error: 2 Fehler in {folder}:\n"
+            "  dependencies.csv, Zeile 21, Spalte 'depends_on', Wert 'SRV-1': Objekt hängt von sich selbst ab\n"
+            "  dependencies.csv, Zeile 22, Spalte 'depends_on', Wert 'GIBTS-NICHT': unbekannte Objekt-ID\n"
+        )
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_help_and_module_entry_point():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "grundschutz", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "Usage: grundschutz" in result.stdout
+    for command in ("assess", "explain", "validate"):
+        assert command in result.stdout
