@@ -96,7 +96,7 @@ distribution:
 _SHARES = {
     "process": 0.03,
     "application": 0.08,
-    "vm": 0.09,
+    "vm": 0.075,
     "hypervisor": 0.012,
     "storage": 0.004,
     "network_device": 0.03,
@@ -115,9 +115,9 @@ _MINIMUM = {
 _LEVELS = ("normal", "hoch", "sehr hoch")
 # Level weights (normal, hoch, sehr hoch) per basic value, for processes and applications.
 _SKEW = {
-    "confidentiality": (55, 35, 10),
-    "integrity": (50, 40, 10),
-    "availability": (62, 30, 8),
+    "confidentiality": (65, 28, 7),
+    "integrity": (60, 33, 7),
+    "availability": (70, 25, 5),
 }
 _REASONS = {
     "confidentiality": (
@@ -253,7 +253,11 @@ class _Builder:
         for i in range(1, counts["network"] + 1):
             server_net = i <= n_server_nets
             networks.append(self._add("NET", i, "network", f"{'Servernetz' if server_net else 'Clientnetz'} {i}"))
-            self._edges(networks[-1], rng.sample(devices, min(2, len(devices))))
+        # every network device serves one network, the core switches all of them
+        for i, device in enumerate(devices):
+            self._edge(networks[i % len(networks)], device)
+        for network in networks[len(devices):]:
+            self._edge(network, devices[0])
         server_nets, client_nets = networks[:n_server_nets], networks[n_server_nets:] or networks
 
         storage = []
@@ -312,17 +316,24 @@ class _Builder:
                 "network": rng.choice(client_nets),
                 "room": rng.choice(office_rooms),
                 "file_server": rng.choice(servers),
-                "printers": rng.sample(printers, min(3, len(printers))),
+                "printers": [],
                 "apps": [],
             }
             for _ in range(n_departments)
         ]
+        for i, printer in enumerate(printers):
+            departments[i % n_departments]["printers"].append(printer)
 
         applications = []
         for i in range(1, counts["application"] + 1):
             app = self._add("APP", i, "application", f"Fachanwendung {i}", rng.choice(("source=vorlage", "")))
             applications.append(app)
-            hosts = rng.sample(servers, rng.choice((1, 1, 2, 3)))
+            # every server hosts at least one application
+            hosts = [servers[(i - 1) % len(servers)]]
+            while len(hosts) < rng.choice((1, 1, 2, 3)):
+                host = rng.choice(servers)
+                if host not in hosts:
+                    hosts.append(host)
             if len(hosts) == 2 and rng.random() < 0.5:
                 self._edges(app, hosts, f"lb-{i}")
             else:
@@ -360,11 +371,12 @@ class _Builder:
                 self._edge(client, rng.choice(controllers))
             if rng.random() < 0.3:
                 self._edge(client, department["file_server"])
-            if rng.random() < 0.4:
+            if department["printers"] and rng.random() < 0.4:
                 self._edge(client, rng.choice(department["printers"]))
 
         for i in range(1, counts["mobile"] + 1):
             mobile = self._add("MOB", i, "mobile", f"Diensthandy {i}", "mdm")
+            self._edge(applications[0], mobile)  # the groupware runs on every phone
             self._edges(mobile, (rng.choice(client_nets), rng.choice(services)))
 
         for process in (row[0] for row in self.objects if row[1] == "process"):

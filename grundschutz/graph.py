@@ -41,22 +41,31 @@ def build_index(assessment: Assessment) -> DependencyIndex:
     """
     ids = tuple(sorted(assessment.objects))
     position = {object_id: i for i, object_id in enumerate(ids)}
-    group_size = Counter(
-        (d.source, d.redundancy_group) for d in assessment.dependencies if d.redundancy_group
-    )
+    dependencies = assessment.dependencies
+    group_size = Counter((d.source, d.redundancy_group) for d in dependencies if d.redundancy_group)
+    # Per source, its targets coded as 2 * target + redundant: sorting the codes
+    # sorts by (target, redundant) at the speed of plain integers.
+    outgoing: list[list[int]] = [[] for _ in ids]
+    for d in dependencies:
+        group = d.redundancy_group
+        code = position[d.target] * 2
+        if group and group_size[(d.source, group)] >= 2:
+            code += 1
+        outgoing[position[d.source]].append(code)
+    # Visiting the sources in id order fills every ``dependents[b]`` already
+    # sorted by (source, redundant).
     dependents: list[list[tuple[int, bool]]] = [[] for _ in ids]
-    supports: list[list[int]] = [[] for _ in ids]
-    for d in assessment.dependencies:
-        a, b = position[d.source], position[d.target]
-        redundant = bool(d.redundancy_group) and group_size[(d.source, d.redundancy_group)] >= 2
-        dependents[b].append((a, redundant))
-        supports[a].append(b)
-    return DependencyIndex(
-        ids,
-        position,
-        tuple(tuple(sorted(x)) for x in dependents),
-        tuple(tuple(sorted(x)) for x in supports),
-    )
+    supports = []
+    for a, codes in enumerate(outgoing):
+        if not codes:
+            supports.append(())
+            continue
+        codes.sort()
+        pairs = ((a, False), (a, True))
+        for code in codes:
+            dependents[code >> 1].append(pairs[code & 1])
+        supports.append(tuple([code >> 1 for code in codes]))
+    return DependencyIndex(ids, position, tuple(map(tuple, dependents)), tuple(supports))
 
 
 def strongly_connected_components(index: DependencyIndex) -> list[list[int]]:
@@ -84,41 +93,43 @@ def strongly_connected_components(index: DependencyIndex) -> list[list[int]]:
     for root in range(n):
         if number[root] != -1:
             continue
-        work = [(root, 0)]
         number[root] = low[root] = counter
         counter += 1
         stack.append(root)
         on_stack[root] = True
+        # each entry: a node and the iterator over its remaining edges
+        work = [(root, iter(supports[root]))]
         while work:
-            node, i = work[-1]
-            edges = supports[node]
-            if i < len(edges):
-                work[-1] = (node, i + 1)
-                nxt = edges[i]
+            node, edges = work[-1]
+            for nxt in edges:
                 if number[nxt] == -1:
                     number[nxt] = low[nxt] = counter
                     counter += 1
                     stack.append(nxt)
                     on_stack[nxt] = True
-                    work.append((nxt, 0))
-                elif on_stack[nxt] and number[nxt] < low[node]:
+                    work.append((nxt, iter(supports[nxt])))
+                    break
+                if on_stack[nxt] and number[nxt] < low[node]:
                     low[node] = number[nxt]
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                if low[node] < low[parent]:
-                    low[parent] = low[node]
-            if low[node] == number[node]:
-                component = []
-                while True:
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    if low[node] < low[parent]:
+                        low[parent] = low[node]
+                if low[node] == number[node]:
                     member = stack.pop()
                     on_stack[member] = False
-                    component.append(member)
                     if member == node:
-                        break
-                component.sort()
-                components.append(component)
+                        components.append([node])
+                        continue
+                    component = [member]
+                    while member != node:
+                        member = stack.pop()
+                        on_stack[member] = False
+                        component.append(member)
+                    component.sort()
+                    components.append(component)
     components.reverse()
     return components
 

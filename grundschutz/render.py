@@ -134,7 +134,7 @@ def render_summary(summary: Summary) -> str:
         out.append(
             format_table(
                 [
-                    [d["object"], _VALUE_LABELS[d["basic_value"]], d["computed"], d["level"], d["reason"]]
+                    [d["object"], _VALUE_LABELS[d["basic_value"]], d["computed"], d["level"], _clip(d["reason"])]
                     for d in summary.deviations
                 ],
                 ["Zielobjekt", "Grundwert", "Maximumprinzip", "gesetzt", "Begründung"],
@@ -160,6 +160,10 @@ def _events(events: list[dict[str, object]]) -> str:
         ],
         ["Zielobjekt", "Grundwert", "Regel", "Abhängige", "vorher", "Ziel"],
     )
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _shorten(ids: Sequence[str], limit: int = 8) -> str:

@@ -17,7 +17,7 @@ import random
 from dataclasses import replace
 
 import networkx as nx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from grundschutz.graph import to_networkx
@@ -82,11 +82,14 @@ def assessments(
     overrides: bool = True,
     acyclic: bool | None = None,
     max_objects: int = 25,
+    min_rules: int = 0,
+    any_type: bool = False,
 ) -> Assessment:
     """A random, valid assessment.
 
     ``distribution``: ``None`` = on or off at random. ``acyclic``: ``None`` =
-    a DAG or a possibly cyclic graph at random.
+    a DAG or a possibly cyclic graph at random. ``min_rules``: at least this
+    many cumulation rules; ``any_type``: rules without a type filter.
     """
     ids = draw(st.lists(ids_st, min_size=1, max_size=max_objects, unique=True))
     n = len(ids)
@@ -135,11 +138,14 @@ def assessments(
                         min_dependents=st.integers(1, 4),
                         raise_to=levels_st,
                         at_level=levels_st,
-                        types=st.frozensets(st.sampled_from(TYPES), max_size=3),
+                        types=st.just(frozenset())
+                        if any_type
+                        else st.just(frozenset()) | st.frozensets(st.sampled_from(TYPES), max_size=3),
                         candidate_margin=st.integers(0, 2),
                         reason=st.sampled_from(OVERRIDE_REASONS),
                         name=st.sampled_from(["K1", "K2", "K3"]),
                     ),
+                    min_size=min_rules,
                     max_size=3,
                 )
             )
@@ -317,9 +323,14 @@ def test_distribution_never_lowers_the_own_assessment(assessment):
 
 
 @st.composite
-def raised_pairs(draw, overrides: bool):
-    assessment = draw(assessments(overrides=overrides))
-    object_id = draw(st.sampled_from(sorted(assessment.objects)))
+def raised_pairs(draw, overrides: bool, **kwargs):
+    assessment = draw(assessments(overrides=overrides, **kwargs))
+    # mostly an object that something depends on, so that the change flows on
+    sources = sorted({d.source for d in assessment.dependencies})
+    if sources and draw(st.booleans()):
+        object_id = draw(st.sampled_from(sources))
+    else:
+        object_id = draw(st.sampled_from(sorted(assessment.objects)))
     value = draw(st.sampled_from(BASIC_VALUES))
     current = assessment.needs.get(object_id, {}).get(value)
     higher = [level for level in Level if current is None or level > current.level]
@@ -352,6 +363,14 @@ def test_raising_a_need_never_lowers_a_result(pair):
 @PROPERTY_SETTINGS
 @given(raised_pairs(overrides=True))
 def test_raising_a_need_never_lowers_a_result_with_overrides(pair):
+    assert_monotone(*pair)
+
+
+@PROPERTY_SETTINGS
+@given(raised_pairs(overrides=False, max_objects=8, min_rules=1, any_type=True))
+def test_raising_a_need_never_lowers_a_result_under_cumulation(pair):
+    """Small graphs where cumulation rules always apply: a dependent that
+    rises above a rule's ``at_level`` still counts."""
     assert_monotone(*pair)
 
 
@@ -514,8 +533,21 @@ def test_distribution_leaves_confidentiality_and_integrity_alone(assessment):
 # 8. Derivation paths follow the dependencies
 
 
+def _override_in_cycle() -> Assessment:
+    """p -> a, a <-> b; p is hoch in confidentiality, a is overridden to normal."""
+    objects = {i: TargetObject(i, ObjectType.SERVER, i) for i in ("p", "a", "b")}
+    return Assessment(
+        Settings(),
+        objects,
+        (Dependency("p", "a"), Dependency("a", "b"), Dependency("b", "a")),
+        needs={"p": {C: Need(Level.HOCH, "Meldewesen")}},
+        overrides={"a": {C: Override(Level.NORMAL, "manuell", Effect.MANUAL)}},
+    )
+
+
 @PROPERTY_SETTINGS
 @given(assessments())
+@example(_override_in_cycle())
 def test_derivation_path_runs_from_origin_to_object_along_edges(assessment):
     result = propagate(assessment)
     edges = {(d.source, d.target) for d in assessment.dependencies}
@@ -534,3 +566,61 @@ def test_derivation_path_runs_from_origin_to_object_along_edges(assessment):
                 assert (a, b) in edges or component[a] == component[b], (a, b, d)
             if d.via is not None:
                 assert d.path[-2] == d.via, d
+
+
+# --------------------------------------------------------------------------
+# 9. Renaming objects does not change the levels (DESIGN 2: "Results never
+#    depend on traversal order"; the propagation visits the members of a
+#    cycle in id order)
+
+
+def relabeled(assessment: Assessment, mapping: dict[str, str]) -> Assessment:
+    return Assessment(
+        assessment.settings,
+        {mapping[k]: TargetObject(mapping[k], o.type, mapping[k]) for k, o in assessment.objects.items()},
+        tuple(replace(d, source=mapping[d.source], target=mapping[d.target]) for d in assessment.dependencies),
+        {mapping[k]: v for k, v in assessment.needs.items()},
+        {mapping[k]: v for k, v in assessment.overrides.items()},
+        assessment.source,
+    )
+
+
+def _chained_cumulation_in_cycle() -> Assessment:
+    """p -> a, a <-> b; a server raised by K1 makes the room b reach K2."""
+    objects = {
+        "p": TargetObject("p", ObjectType.PROCESS, "p"),
+        "a": TargetObject("a", ObjectType.SERVER, "a"),
+        "b": TargetObject("b", ObjectType.ROOM, "b"),
+    }
+    rules = (
+        CumulationRule(A, min_dependents=2, raise_to=Level.HOCH, types=frozenset({ObjectType.SERVER}), name="K1"),
+        CumulationRule(
+            A, min_dependents=1, raise_to=Level.SEHR_HOCH, at_level=Level.HOCH,
+            types=frozenset({ObjectType.ROOM}), name="K2",
+        ),
+    )
+    return Assessment(
+        Settings(cumulation=rules),
+        objects,
+        (Dependency("p", "a"), Dependency("a", "b"), Dependency("b", "a")),
+        needs={"p": {A: Need(Level.NORMAL)}},
+    )
+
+
+@PROPERTY_SETTINGS
+@given(assessments(), st.one_of(st.just("reversed"), st.integers(0, 2**16)))
+@example(_chained_cumulation_in_cycle(), "reversed")
+def test_renaming_objects_does_not_change_the_levels(assessment, order):
+    ids = sorted(assessment.objects)
+    new = [f"n{k:02d}" for k in range(len(ids))]
+    if order == "reversed":
+        new.reverse()  # the id order of the objects is turned round
+    else:
+        random.Random(order).shuffle(new)
+    mapping = dict(zip(ids, new))
+    before = propagate(assessment)
+    after = propagate(relabeled(assessment, mapping))
+    for object_id in ids:
+        for value in BASIC_VALUES:
+            assert after.level(mapping[object_id], value) == before.level(object_id, value), (object_id, value)
+    assert sorted(tuple(sorted(mapping[m] for m in c)) for c in before.cycles) == list(after.cycles)

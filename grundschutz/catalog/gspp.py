@@ -285,11 +285,13 @@ def _build_catalog(catalog: dict[str, Any], source: str) -> OscalCatalog:
     raw_controls: list[tuple[dict[str, Any], tuple[str, ...], str | None]] = []
 
     def walk_controls(items, path, parent):
+        """Collect controls depth-first with their group path and parent control."""
         for control in items:
             raw_controls.append((control, path, parent))
             walk_controls(control.get("controls", ()), path, control["id"])
 
     def walk_group(group, parent_path):
+        """Record a group and walk its controls and subgroups."""
         path = parent_path + (group["id"],)
         props = _props(group)
         groups[group["id"]] = Group(
@@ -333,6 +335,7 @@ def _build_catalog(catalog: dict[str, Any], source: str) -> OscalCatalog:
 
 def _resolve_prose(prose: str, params: dict[str, Param]) -> str:
     def substitute(match: re.Match[str]) -> str:
+        """Replacement text for one ``{{ insert: param, id }}``."""
         param = params.get(match.group(1))
         if param is None:
             return f"[{match.group(1)}]"
