@@ -43,28 +43,34 @@ def build_index(assessment: Assessment) -> DependencyIndex:
     position = {object_id: i for i, object_id in enumerate(ids)}
     dependencies = assessment.dependencies
     group_size = Counter((d.source, d.redundancy_group) for d in dependencies if d.redundancy_group)
-    # Per source, its targets coded as 2 * target + redundant: sorting the codes
-    # sorts by (target, redundant) at the speed of plain integers.
-    outgoing: list[list[int]] = [[] for _ in ids]
+    # Each edge a -> b as one integer ``a * span + 2 * b + redundant``: one sort
+    # of plain integers orders the edges by (a, b, redundant), and few
+    # containers are alive at once (which keeps the garbage collector quiet).
+    span = 2 * len(ids)
+    keys = []
+    append = keys.append
     for d in dependencies:
         group = d.redundancy_group
-        code = position[d.target] * 2
+        key = position[d.source] * span + 2 * position[d.target]
         if group and group_size[(d.source, group)] >= 2:
-            code += 1
-        outgoing[position[d.source]].append(code)
-    # Visiting the sources in id order fills every ``dependents[b]`` already
-    # sorted by (source, redundant).
+            key += 1
+        append(key)
+    keys.sort()
     dependents: list[list[tuple[int, bool]]] = [[] for _ in ids]
-    supports = []
-    for a, codes in enumerate(outgoing):
-        if not codes:
-            supports.append(())
-            continue
-        codes.sort()
-        pairs = ((a, False), (a, True))
-        for code in codes:
-            dependents[code >> 1].append(pairs[code & 1])
-        supports.append(tuple([code >> 1 for code in codes]))
+    supports: list[tuple[int, ...]] = [()] * len(ids)
+    current, targets, pairs = -1, [], ((-1, False), (-1, True))
+    for key in keys:
+        a, code = divmod(key, span)
+        if a != current:
+            if targets:
+                supports[current] = tuple(targets)
+            current, targets, pairs = a, [], ((a, False), (a, True))
+        b = code >> 1
+        targets.append(b)
+        # sources come in id order, so every dependents[b] ends up sorted
+        dependents[b].append(pairs[code & 1])
+    if targets:
+        supports[current] = tuple(targets)
     return DependencyIndex(ids, position, tuple(map(tuple, dependents)), tuple(supports))
 
 

@@ -331,6 +331,15 @@ class DistributionSetting:
     basic_values: frozenset[BasicValue] = frozenset({BasicValue.AVAILABILITY})
     lower_by: int = 1
 
+    def __post_init__(self) -> None:
+        if set(self.basic_values) - {BasicValue.AVAILABILITY}:
+            raise ValueError(
+                "the Verteilungseffekt applies to availability only: a copy is as "
+                "confidential and as integrity-critical as the original"
+            )
+        if self.lower_by < 1:
+            raise ValueError("lower_by must be at least 1")
+
 
 @dataclass(frozen=True)
 class Settings:

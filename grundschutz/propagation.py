@@ -334,30 +334,24 @@ class _State:
                 provisional[b] = incomplete
                 if unlowered > best:
                     unlowered_best[b] = unlowered
-            if not single:
-                self._equalize(members, level, rule, via, origin, provisional, dependents)
-            if rules:
-                raised = False
-                for b in members:
-                    raised |= self._cumulate(b, objects[ids[b]], rules, value, level, rule, via, origin)
-                if raised and not single:
-                    self._equalize(members, level, rule, via, origin, provisional, dependents)
+            if single:
+                b = members[0]
+                if rules:
+                    self._cumulate(b, objects[ids[b]], rules, value, level, rule, via, origin, True)
+                computed[b] = level[b]
+                override = overrides.get(b)
+                if override is not None:
+                    level[b], rule[b], via[b], origin[b] = int(override.level), _OVERRIDE, -1, b
+            else:
+                self._settle_cycle(members, value, rules, overrides, level, rule, via, origin, provisional, computed)
             for b in members:
-                if unlowered_best.get(b, 0) > level[b]:
+                if unlowered_best.get(b, 0) > computed[b]:
                     lowered_via = tuple(
                         ids[a] for a, redundant in dependents[b] if redundant and level[a] == unlowered_best[b]
                     )
                     self.distributions.append(
-                        DistributionEvent(ids[b], value, lowered_via, Level(unlowered_best[b]), _LEVELS[level[b]])
+                        DistributionEvent(ids[b], value, lowered_via, Level(unlowered_best[b]), _LEVELS[computed[b]])
                     )
-            for b in members:
-                computed[b] = level[b]
-                override = overrides.get(b)
-                if override is not None:
-                    level[b] = int(override.level)
-                    rule[b] = _OVERRIDE
-                    via[b] = -1
-                    origin[b] = b
 
         self.levels[value] = level
         self.computed[value] = computed
@@ -366,22 +360,54 @@ class _State:
         self.origins[value] = origin
         self.provisional[value] = provisional
 
-    def _equalize(self, members, level, rule, via, origin, provisional, dependents) -> None:
-        """Give every member of a cycle the cycle's maximum."""
-        top = max(members, key=lambda m: (level[m], -m))
+    def _settle_cycle(self, members, value, rules, overrides, level, rule, via, origin, provisional, computed):
+        """Settle the members of a cycle, given what flows in from outside.
+
+        Overridden members are fixed at their override; the others rise to the
+        highest level among the members they depend on and by the cumulation
+        rules, until nothing changes (levels only rise, so this ends after a
+        few rounds). Without overrides every member ends at the cycle's maximum.
+        """
+        dependents = self.index.dependents
+        objects = self.assessment.objects
+        ids = self.index.ids
         inside = set(members)
+        base = {m: level[m] for m in members}
+        fixed = {m: overrides[m] for m in members if m in overrides}
+        for m, override in fixed.items():
+            level[m], rule[m], via[m], origin[m] = int(override.level), _OVERRIDE, -1, m
+        free = [m for m in members if m not in fixed]
+        changed = True
+        while changed:
+            changed = False
+            for m in free:
+                for a, _ in dependents[m]:
+                    if a in inside and level[a] > level[m]:
+                        level[m], rule[m], via[m], origin[m] = level[a], _MAXIMUM, a, origin[a]
+                        changed = True
+                if rules and self._cumulate(m, objects[ids[m]], rules, value, level, rule, via, origin, False):
+                    changed = True
+        for m in free:
+            if rules:  # at the fixpoint no rule fires any more: this only lists candidates
+                self._cumulate(m, objects[ids[m]], rules, value, level, rule, via, origin, True)
+            computed[m] = level[m]
+        for m, override in fixed.items():
+            # what the Maximumprinzip would give the member, for the deviation check
+            saved = level[m], rule[m], via[m], origin[m]
+            level[m] = max([base[m]] + [level[a] for a, _ in dependents[m] if a in inside])
+            if rules:
+                self._cumulate(m, objects[ids[m]], rules, value, level, rule, via, origin, True)
+            computed[m] = level[m]
+            level[m], rule[m], via[m], origin[m] = saved
         incomplete = any(provisional[m] for m in members) or any(
             level[a] == 0 for m in members for a, _ in dependents[m] if a not in inside
         )
         for m in members:
             provisional[m] = incomplete
-            if level[m] < level[top]:
-                level[m] = level[top]
-                rule[m] = _MAXIMUM
-                via[m] = top
-                origin[m] = origin[top]
 
-    def _cumulate(self, b, obj, rules, value, level, rule, via, origin) -> bool:
+    def _cumulate(self, b, obj, rules, value, level, rule, via, origin, list_candidates) -> bool:
+        """Apply the cumulation rules to object ``b`` in order; record what fired
+        (and, with ``list_candidates``, the near misses). True if ``b`` was raised."""
         raised = False
         ids = self.index.ids
         dependents = self.index.dependents[b]
@@ -402,6 +428,6 @@ class _State:
                 origin[b] = b
                 self.cumulations.append(event)
                 raised = True
-            elif counted and len(counted) >= cumulation.min_dependents - cumulation.candidate_margin:
+            elif list_candidates and counted and len(counted) >= cumulation.min_dependents - cumulation.candidate_margin:
                 self.candidates.append(event)
         return raised

@@ -210,3 +210,21 @@ def test_unknown_object_is_a_clear_error():
     r = propagate(landscape({"A": APP}, []))
     with pytest.raises(UnknownObjectError, match="Zielobjekt 'X' gibt es"):
         r.derivation("X", C)
+
+
+def test_distribution_setting_refuses_confidentiality_and_integrity():
+    with pytest.raises(ValueError, match="availability only"):
+        DistributionSetting(enabled=True, basic_values=frozenset({C}))
+
+
+def test_override_inside_a_cycle_flows_to_the_other_members():
+    a = landscape(
+        {"P": P, "A": SRV, "B": SRV},
+        [("P", "A"), ("A", "B"), ("B", "A")],
+        {"P": {C: H}},
+        {"A": {C: Override(N, "gekapselt", Effect.MANUAL)}},
+    )
+    r = propagate(a)
+    assert r.level("B", C) is N
+    d = r.derivation("A", C)
+    assert (d.computed, d.deviation) == (H, True)

@@ -6,6 +6,9 @@
   (CIA letters, requirement -> elementary threats).
 - :func:`read_oscal_catalog` / :func:`read_oscal_profile`: Grundschutz++ OSCAL JSON.
 - :func:`read_mapping`: the BSI mapping Kompendium 2023 -> Grundschutz++.
+- :func:`catalog_dir`, :func:`install_catalogs`, :func:`download_catalogs`,
+  :func:`load_catalog` (with a parsed cache) and :func:`search_catalog`: the
+  catalog directory with the official files listed in ``sources.yaml``.
 
 Every user-caused problem (missing file, wrong format, unsafe XML) raises
 :class:`grundschutz.errors.CatalogError` with the file path in the message.
@@ -55,9 +58,27 @@ from grundschutz.catalog.mapping import (
     parse_mapping,
     read_mapping,
 )
+from grundschutz.catalog.store import (
+    DEFAULT_EDITION,
+    Catalog,
+    ChecksumError,
+    ChecksumMismatch,
+    InstallReport,
+    SearchHit,
+    Source,
+    catalog_dir,
+    check_catalogs,
+    download_catalogs,
+    editions,
+    install_catalogs,
+    load_catalog,
+    official_sources,
+    search_catalog,
+)
 
 __all__ = [
     "CIA_BASIC_VALUES",
+    "DEFAULT_EDITION",
     "LEVELS",
     "LEVEL_NAMES",
     "ORDERS",
@@ -67,9 +88,13 @@ __all__ = [
     "SYSTEM_LAYERS",
     "Baustein",
     "BausteinThreat",
+    "Catalog",
+    "ChecksumError",
+    "ChecksumMismatch",
     "Control",
     "CrossReference",
     "Group",
+    "InstallReport",
     "Kompendium",
     "Layer",
     "Link",
@@ -80,10 +105,19 @@ __all__ = [
     "Param",
     "ProfileImport",
     "Requirement",
+    "SearchHit",
+    "Source",
     "Threat",
     "UnknownIdError",
     "apply_cross_reference",
+    "catalog_dir",
+    "check_catalogs",
+    "download_catalogs",
+    "editions",
+    "install_catalogs",
+    "load_catalog",
     "normalise_requirement_id",
+    "official_sources",
     "parse_kompendium",
     "parse_krt",
     "parse_mapping",
@@ -94,4 +128,5 @@ __all__ = [
     "read_mapping",
     "read_oscal_catalog",
     "read_oscal_profile",
+    "search_catalog",
 ]
