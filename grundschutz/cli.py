@@ -8,35 +8,14 @@ with exit code 1. Heavy libraries are imported inside the commands so that
 
 from __future__ import annotations
 
-import functools
 import sys
 
 import click
 
-from .errors import GrundschutzError
-
-FORMATS = click.Choice(["table", "csv", "json"], case_sensitive=False)
-
-
-def _user_errors(command):
-    """Turn library errors into ``Error: ...`` and exit code 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except GrundschutzError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
-
-
-def _format_option(command):
-    return click.option(
-        "--format", "-f", "output_format", type=FORMATS, default="table", show_default=True,
-        help="Ausgabeformat.",
-    )(command)
-
+from .cli_catalog import catalog
+from .cli_modelling import check, model, requirements
+from .cli_common import format_option as _format_option
+from .cli_common import user_errors as _user_errors
 
 ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
 
@@ -109,6 +88,10 @@ def explain(assessment: str, object_id: str, output_format: str) -> None:
         return
     records = explanation_records(result, object_id)
     click.echo(to_csv(records) if output_format == "csv" else to_json(records), nl=output_format != "csv")
+
+
+for _command in (catalog, model, requirements, check):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

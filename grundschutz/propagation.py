@@ -296,6 +296,7 @@ class _State:
             position[object_id]: o[value] for object_id, o in assessment.overrides.items() if value in o
         }
         rules = [r for r in assessment.settings.cumulation if r.basic_value == value]
+        rules_for = self._rules_by_object(rules)
         objects = assessment.objects
         unlowered_best: dict[int, int] = {}
 
@@ -336,8 +337,8 @@ class _State:
                     unlowered_best[b] = unlowered
             if single:
                 b = members[0]
-                if rules:
-                    self._cumulate(b, objects[ids[b]], rules, value, level, rule, via, origin, True)
+                if rules_for[b]:
+                    self._cumulate(b, objects[ids[b]], rules_for[b], value, level, rule, via, origin, True)
                 computed[b] = level[b]
                 override = overrides.get(b)
                 if override is not None:
@@ -359,6 +360,25 @@ class _State:
         self.via[value] = via
         self.origins[value] = origin
         self.provisional[value] = provisional
+
+    def _rules_by_object(self, rules: list[CumulationRule]) -> list[tuple[CumulationRule, ...]]:
+        """Per object (by number), the rules whose type filter admits it, in order.
+
+        :meth:`CumulationRule.applies_to` looks at the object's type only, so
+        it is asked once per type, not once per object.
+        """
+        if not rules:
+            return [()] * len(self.index)
+        objects = self.assessment.objects
+        by_type: dict[object, tuple[CumulationRule, ...]] = {}
+        found = []
+        for object_id in self.index.ids:
+            obj = objects[object_id]
+            admitted = by_type.get(obj.type)
+            if admitted is None:
+                admitted = by_type[obj.type] = tuple(r for r in rules if r.applies_to(obj))
+            found.append(admitted)
+        return found
 
     def _settle_cycle(self, members, value, rules, overrides, level, rule, via, origin, provisional, computed):
         """Settle the members of a cycle, given what flows in from outside.
@@ -414,20 +434,27 @@ class _State:
         for cumulation in rules:
             if not cumulation.applies_to(obj):
                 continue
-            counted = sorted({ids[a] for a, _ in dependents if level[a] >= cumulation.at_level})
             current = level[b]
             if current >= cumulation.raise_to:
                 continue
-            event = CumulationEvent(
-                ids[b], value, cumulation, tuple(counted), _LEVELS[current], cumulation.raise_to
-            )
-            if len(counted) >= cumulation.min_dependents:
+            at_level = int(cumulation.at_level)
+            counted = {a for a, _ in dependents if level[a] >= at_level}
+            count = len(counted)
+            if count >= cumulation.min_dependents:
                 level[b] = int(cumulation.raise_to)
                 rule[b] = _CUMULATION
                 via[b] = -1
                 origin[b] = b
-                self.cumulations.append(event)
+                self.cumulations.append(self._event(b, value, cumulation, counted, current))
                 raised = True
-            elif list_candidates and counted and len(counted) >= cumulation.min_dependents - cumulation.candidate_margin:
-                self.candidates.append(event)
+            elif list_candidates and count and count >= cumulation.min_dependents - cumulation.candidate_margin:
+                self.candidates.append(self._event(b, value, cumulation, counted, current))
         return raised
+
+    def _event(self, b, value, cumulation, counted, current) -> CumulationEvent:
+        """The event of ``cumulation`` at object ``b``; ``counted`` holds the
+        numbers of the dependents that reach the rule's level."""
+        ids = self.index.ids
+        return CumulationEvent(
+            ids[b], value, cumulation, tuple(sorted(ids[a] for a in counted)), _LEVELS[current], cumulation.raise_to
+        )

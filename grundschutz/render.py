@@ -16,24 +16,36 @@ from .propagation import Derivation, Propagation
 from .summary import Summary
 
 
-def format_table(rows: Iterable[Sequence[object]], header: Sequence[str]) -> str:
-    """An aligned plain-text table.
+def format_table(rows: Iterable[Sequence[object]], header: Sequence[str], wrap: int | None = None) -> str:
+    """An aligned plain-text table; with ``wrap``, longer cells wrap onto more lines.
 
     >>> print(format_table([["SRV-01", "hoch"]], ["Zielobjekt", "Verfügbarkeit"]))
     Zielobjekt  Verfügbarkeit
     ----------  -------------
     SRV-01      hoch
+    >>> print(format_table([["IV", "ISMS.1, ORP.1, ORP.2"]], ["Zielobjekt", "Bausteine"], wrap=14))
+    Zielobjekt  Bausteine
+    ----------  -------------
+    IV          ISMS.1, ORP.1,
+                ORP.2
     """
-    text_rows = [[_cell(c) for c in row] for row in rows]
+    import textwrap
+
+    lines_of_rows = []
+    for row in rows:
+        cells = [_cell(c) for c in row]
+        split = [textwrap.wrap(c, wrap) or [""] if wrap and len(c) > wrap else [c] for c in cells]
+        height = max(len(parts) for parts in split)
+        lines_of_rows += [[parts[i] if i < len(parts) else "" for parts in split] for i in range(height)]
     widths = [len(h) for h in header]
-    for row in text_rows:
+    for row in lines_of_rows:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
     lines = [
         "  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
         "  ".join("-" * w for w in widths),
     ]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in text_rows]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in lines_of_rows]
     return "\n".join(lines)
 
 

@@ -26,3 +26,12 @@ def shared_catalogs() -> Path:
 def haan() -> Path:
     """The worked example assessment of Stadt Haan."""
     return HAAN
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _catalog_cache_outside_shared(tmp_path_factory):
+    """Parsed catalogs are cached in a temporary folder, never in ../shared."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GRUNDSCHUTZ_CACHE", str(tmp_path_factory.mktemp("catalog-cache")))
+    yield
+    mp.undo()

@@ -34,7 +34,8 @@ from grundschutz.catalog import (
     official_sources,
     search_catalog,
 )
-from grundschutz.catalog.store import CACHE_ENV_VAR, INSTALL_HINT, parse_sources
+from grundschutz.catalog.loading import CACHE_ENV_VAR, INSTALL_HINT
+from grundschutz.catalog.sources import parse_sources
 from grundschutz.errors import CatalogError
 
 SOURCES = official_sources()

@@ -6,9 +6,11 @@
   (CIA letters, requirement -> elementary threats).
 - :func:`read_oscal_catalog` / :func:`read_oscal_profile`: Grundschutz++ OSCAL JSON.
 - :func:`read_mapping`: the BSI mapping Kompendium 2023 -> Grundschutz++.
-- :func:`catalog_dir`, :func:`install_catalogs`, :func:`download_catalogs`,
-  :func:`load_catalog` (with a parsed cache) and :func:`search_catalog`: the
-  catalog directory with the official files listed in ``sources.yaml``.
+- the catalog directory with the official files listed in ``sources.yaml``:
+  :func:`catalog_dir`, :func:`official_sources`, :func:`check_catalogs`
+  (``sources``); :func:`install_catalogs`, :func:`download_catalogs`
+  (``install``); :func:`load_catalog` with a parsed cache (``loading``);
+  :func:`search_catalog` (``search``).
 
 Every user-caused problem (missing file, wrong format, unsafe XML) raises
 :class:`grundschutz.errors.CatalogError` with the file path in the message.
@@ -58,22 +60,22 @@ from grundschutz.catalog.mapping import (
     parse_mapping,
     read_mapping,
 )
-from grundschutz.catalog.store import (
-    DEFAULT_EDITION,
-    Catalog,
+from grundschutz.catalog.install import (
     ChecksumError,
     ChecksumMismatch,
     InstallReport,
-    SearchHit,
+    download_catalogs,
+    install_catalogs,
+)
+from grundschutz.catalog.loading import Catalog, load_catalog
+from grundschutz.catalog.search import SearchHit, search_catalog
+from grundschutz.catalog.sources import (
+    DEFAULT_EDITION,
     Source,
     catalog_dir,
     check_catalogs,
-    download_catalogs,
     editions,
-    install_catalogs,
-    load_catalog,
     official_sources,
-    search_catalog,
 )
 
 __all__ = [

@@ -24,7 +24,7 @@ from grundschutz.catalog._common import (
     normalise_threat_id,
     read_bytes,
 )
-from grundschutz.catalog.gspp import load_oscal_json
+from grundschutz.catalog.gspp import _props, load_oscal_json
 from grundschutz.errors import CatalogError
 
 #: OSCAL 1.2 mapping relationships (``no-relationship`` included for completeness).
@@ -147,10 +147,6 @@ def parse_mapping(data: bytes, source: str = "<bytes>") -> MappingCollection:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise CatalogError(f"{source}: Mapping-Collection unerwartet aufgebaut ({exc!r})") from exc
-
-
-def _props(item: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    return tuple((str(p["name"]), str(p.get("value", ""))) for p in item.get("props", ()))
 
 
 def _build(collection: dict[str, Any], source: str) -> MappingCollection:
