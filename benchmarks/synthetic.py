@@ -253,7 +253,8 @@ class _Builder:
         for i in range(1, counts["network"] + 1):
             server_net = i <= n_server_nets
             networks.append(self._add("NET", i, "network", f"{'Servernetz' if server_net else 'Clientnetz'} {i}"))
-        # every network device serves one network, the core switches all of them
+        # every network device serves one network; networks left without a
+        # device of their own (only in tiny landscapes) use the first one
         for i, device in enumerate(devices):
             self._edge(networks[i % len(networks)], device)
         for network in networks[len(devices):]:
