@@ -20,7 +20,8 @@ class Analysis:
     """An assessment with everything computed from it.
 
     ``catalog``, ``modelling``, ``selection`` and ``check`` are ``None`` when
-    the analysis was made without a catalog (Schutzbedarf only).
+    the analysis was made without a catalog (Schutzbedarf only);
+    ``catalog_note`` then says why (e.g. how to install the catalogs).
     """
 
     path: Path
@@ -30,6 +31,7 @@ class Analysis:
     modelling: object | None = None
     selection: object | None = None
     check: object | None = None
+    catalog_note: str = ""
 
     @property
     def kompendium(self):
@@ -38,12 +40,15 @@ class Analysis:
 
 
 def analyse(path: str | Path, catalogs: str | Path | None = None, *, with_catalog: bool = True,
-            variant: str | None = None, assessment: Assessment | None = None) -> Analysis:
+            require_catalog: bool = True, variant: str | None = None,
+            assessment: Assessment | None = None) -> Analysis:
     """Read (or take) an assessment and compute every step the catalog allows.
 
     ``catalogs`` is the catalog directory (see
     :func:`grundschutz.catalog.catalog_dir`). With ``with_catalog=False``
-    only the Schutzbedarf is computed. An ``assessment`` given explicitly
+    only the Schutzbedarf is computed; with ``require_catalog=False`` a missing
+    or unreadable catalog is not an error either, and ``catalog_note`` says
+    what is missing. An ``assessment`` given explicitly
     (e.g. a scenario's) is used instead of the files in ``path``; the
     per-assessment tables ``modelling.csv`` and ``check.csv`` still come from
     ``path``.
@@ -57,9 +62,15 @@ def analyse(path: str | Path, catalogs: str | Path | None = None, *, with_catalo
         return Analysis(path, assessment, result)
     from .catalog import catalog_dir, load_catalog
     from .check import read_check
+    from .errors import CatalogError
     from .modelling import model_assessment, read_modelling_overrides, select_requirements
 
-    catalog = load_catalog(catalog_dir(catalogs))
+    try:
+        catalog = load_catalog(catalog_dir(catalogs))
+    except CatalogError as exc:
+        if require_catalog:
+            raise
+        return Analysis(path, assessment, result, catalog_note=str(exc))
     kompendium = catalog.kompendium
     overrides = read_modelling_overrides(path if path.is_dir() else path.parent, assessment, kompendium)
     modelling = model_assessment(assessment, kompendium, overrides=overrides)

@@ -14,6 +14,7 @@ import click
 
 from .cli_catalog import catalog
 from .cli_modelling import check, model, requirements
+from .cli_common import catalogs_option
 from .cli_common import format_option as _format_option
 from .cli_common import user_errors as _user_errors
 
@@ -48,27 +49,33 @@ def validate(assessment: str) -> None:
 
 @main.command()
 @ASSESSMENT
+@catalogs_option
 @_format_option
 @_user_errors
-def assess(assessment: str, output_format: str) -> None:
+def assess(assessment: str, catalogs: str | None, output_format: str) -> None:
     """Propagate protection needs and summarise the Schutzbedarfsfeststellung.
 
-    With --format csv: one row per object with its final needs, their rule
-    and source. With --format json: the summary and every object.
+    Where a catalog is installed, the summary also counts the Modellierung,
+    the selected requirements and the IT-Grundschutz-Check. With --format
+    csv: one row per object with its final needs, their rule and source.
+    With --format json: the summary and every object.
     """
-    from .inventory import read_assessment
-    from .propagation import propagate
-    from .render import render_summary, to_csv, to_json
-    from .summary import summarize
+    from .analysis import analyse
+    from .render import render_catalog_summary, render_summary, to_csv, to_json
+    from .summary import catalog_summary, summarize
     from .tables import needs_records
 
-    result = propagate(read_assessment(assessment))
     if output_format == "csv":
-        click.echo(to_csv(needs_records(result)), nl=False)
-    elif output_format == "json":
-        click.echo(to_json({"summary": summarize(result).as_dict(), "objects": needs_records(result)}))
+        analysis = analyse(assessment, with_catalog=False)
+        click.echo(to_csv(needs_records(analysis.propagation)), nl=False)
+        return
+    analysis = analyse(assessment, catalogs, require_catalog=False)
+    summary, catalog = summarize(analysis.propagation), catalog_summary(analysis)
+    if output_format == "json":
+        objects = needs_records(analysis.propagation)
+        click.echo(to_json({"summary": summary.as_dict(), "catalog": catalog, "objects": objects}))
     else:
-        click.echo(render_summary(summarize(result)))
+        click.echo(render_summary(summary) + "\n\n" + render_catalog_summary(catalog))
 
 
 @main.command()

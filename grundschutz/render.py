@@ -157,6 +157,25 @@ def render_summary(summary: Summary) -> str:
     return "\n".join(out)
 
 
+def render_catalog_summary(data: Mapping[str, object]) -> str:
+    """The German section on Modellierung, Anforderungen and IT-Grundschutz-Check."""
+    out = ["Modellierung und IT-Grundschutz-Check"]
+    if "note" in data:
+        return "\n".join(out + [f"  nicht berechnet: {data['note']}"])
+    levels = data["requirements"]
+    out += [
+        f"  Variante: {data['variant']}",
+        f"  Zielobjekte mit Bausteinen: {data['objects_with_bausteine']} "
+        f"({data['assignments']} Zuordnungen), über den Informationsverbund abgedeckt: {data['objects_covered']}",
+        f"  ohne passenden Baustein (Risikoanalyse nötig): {_shorten(data['objects_without_baustein']) or 'keine'}",
+        f"  Anforderungen: {sum(levels.values())} (B {levels['B']}, S {levels['S']}, H {levels['H']})"
+        + (f", {data['undecided']} H-Anforderungen offen wegen fehlender Bewertung" if data["undecided"] else ""),
+        "  IT-Grundschutz-Check: " + ", ".join(f"{k} {v}" for k, v in data["check"].items())
+        + (f"; umgesetzt {data['implemented_percent']} %" if data["implemented_percent"] is not None else ""),
+    ]
+    return "\n".join(out)
+
+
 def _events(events: list[dict[str, object]]) -> str:
     return format_table(
         [

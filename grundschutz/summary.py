@@ -97,3 +97,26 @@ def _event_record(event) -> dict[str, object]:
         "before": event.before.label if event.before else "",
         "raise_to": event.rule.raise_to.label,
     }
+
+
+def catalog_summary(analysis) -> dict[str, object]:
+    """Counts of Modellierung, requirement selection and IT-Grundschutz-Check
+    of an :class:`~grundschutz.analysis.Analysis`; ``{"note": ...}`` when it
+    was made without a catalog."""
+    if analysis.modelling is None:
+        return {"note": analysis.catalog_note}
+    modelling, selection, check = analysis.modelling, analysis.selection, analysis.check
+    counts = check.counts()
+    total = sum(counts.values())
+    done = counts.get("ja", 0) + counts.get("entbehrlich", 0)
+    return {
+        "variant": selection.variant,
+        "objects_with_bausteine": len(modelling.modelled),
+        "objects_covered": len(modelling.covered),
+        "objects_without_baustein": list(modelling.unmodelled),
+        "assignments": sum(len(m.assignments) for m in modelling.objects.values()),
+        "requirements": selection.count_by_level(),
+        "undecided": len(selection.undecided),
+        "check": counts,
+        "implemented_percent": round(100.0 * done / total, 1) if total else None,
+    }

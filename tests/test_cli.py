@@ -133,3 +133,24 @@ def test_help_and_module_entry_point():
     assert "Usage: grundschutz" in result.stdout
     for command in ("assess", "explain", "validate"):
         assert command in result.stdout
+
+
+def test_assess_counts_modelling_and_check_when_a_catalog_is_installed(run, haan, shared_catalogs):
+    result = run("assess", haan, "--catalogs", shared_catalogs)
+    assert result.exit_code == 0, result.output
+    section = result.output.split("Modellierung und IT-Grundschutz-Check\n", 1)[1]
+    assert section.startswith("  Variante: standard\n  Zielobjekte mit Bausteinen: ")
+    assert "ohne passenden Baustein (Risikoanalyse nötig): CL-03" in section
+    data = json.loads(run("assess", haan, "--catalogs", shared_catalogs, "-f", "json").output)
+    levels = data["catalog"]["requirements"]
+    assert levels["B"] > 0 and levels["S"] > levels["B"] and levels["H"] > 0
+    assert sum(data["catalog"]["check"].values()) == sum(levels.values())
+
+
+def test_assess_without_catalog_still_gives_the_schutzbedarf_and_says_how_to_install(run, tmp_path):
+    result = run("assess", SMALL, "--catalogs", tmp_path / "keine-kataloge")
+    assert result.exit_code == 0
+    assert "Schutzbedarf nach Grundwert" in result.output
+    assert result.output.rstrip().endswith(
+        "Installieren mit `grundschutz catalog install DIR` oder `grundschutz catalog download`."
+    )
