@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .bulk import paused_gc
 from .errors import AssessmentError, Problem
 from .model import (
     Assessment,
@@ -593,7 +594,12 @@ def read_assessment(path: str | Path) -> Assessment:
     Raises :class:`AssessmentError` listing every problem, with file, row,
     column and value.
     """
-    path = Path(path)
+    with paused_gc():
+        return _read_assessment(Path(path))
+
+
+def _read_assessment(path: Path) -> Assessment:
+    # the work of read_assessment, with the garbage collector paused
     if path.is_file() and path.suffix.lower() == ".xlsx":
         folder, workbook = path.parent, path
     elif path.is_dir():

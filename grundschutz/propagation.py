@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .bulk import paused_gc
 from .graph import DependencyIndex, build_index, strongly_connected_components
 from .model import (
     BASIC_VALUES,
@@ -222,6 +223,11 @@ def propagate(assessment: Assessment, index: DependencyIndex | None = None) -> P
     objects with enough dependents, in the order the rules are given, and
     overrides replace the result. What an object ends with is what flows on.
     """
+    with paused_gc():
+        return _propagate(assessment, index)
+
+
+def _propagate(assessment: Assessment, index: DependencyIndex | None) -> Propagation:
     index = index or build_index(assessment)
     components = strongly_connected_components(index)
     component = [0] * len(index)

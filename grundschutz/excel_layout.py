@@ -1,0 +1,230 @@
+"""Sheets and columns of the Excel workbook, shared by export and import.
+
+The workbook is the toolkit's face to the KRZ and the departments, so its
+sheet names, headers, fixed value lists and colours are German and defined
+once here. :mod:`grundschutz.excel` writes them, :mod:`grundschutz.excel_import`
+reads the editable columns back by their header text (never by position).
+
+>>> SHEETS["check"].title
+'IT-Grundschutz-Check'
+>>> [c.header for c in SHEETS["check"].editable]
+['Status', 'Anmerkung', 'Verantwortlich', 'Umsetzung bis', 'Geprüft am']
+>>> split_title("IT-Grundschutz-Check", 2)
+'IT-Grundschutz-Check (2)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .model import BASIC_VALUES
+
+#: Rows per sheet in Excel (header included); a longer sheet is split.
+EXCEL_MAX_ROWS = 1_048_576
+#: Characters per cell in Excel; longer texts are cut on export.
+EXCEL_MAX_TEXT = 32_767
+#: Characters of a sheet name in Excel.
+EXCEL_MAX_TITLE = 31
+#: The hidden sheet with the workbook's identity.
+META_SHEET = "_grundschutz"
+#: Version of the workbook layout; import refuses other versions.
+LAYOUT_VERSION = "1"
+
+LEVELS = ("normal", "hoch", "sehr hoch")
+STATUSES = ("ja", "teilweise", "nein", "entbehrlich", "unbearbeitet")
+#: Override effects as shown in the workbook -> as stored in ``needs.csv``.
+EFFECTS: Mapping[str, str] = {"manuell": "manual", "Kumulationseffekt": "cumulation",
+                              "Verteilungseffekt": "distribution"}
+EFFECT_LABELS: Mapping[str, str] = {v: k for k, v in EFFECTS.items()}
+ASSIGNMENTS = ("zugeordnet", "entfernt")
+FREQUENCIES = ("selten", "mittel", "häufig", "sehr häufig")
+IMPACTS = ("vernachlässigbar", "begrenzt", "beträchtlich", "existenzbedrohend")
+TREATMENTS = ("vermeiden", "reduzieren", "transferieren", "akzeptieren")
+RISK_CATEGORIES = ("gering", "mittel", "hoch", "sehr hoch")
+
+#: Fixed value lists by column kind (drop-down lists, checked on import).
+CHOICES: Mapping[str, tuple[str, ...]] = {
+    "level": LEVELS,
+    "status": STATUSES,
+    "effect": tuple(EFFECTS),
+    "assignment": ASSIGNMENTS,
+    "frequency": FREQUENCIES,
+    "impact": IMPACTS,
+    "treatment": TREATMENTS,
+    "risk": RISK_CATEGORIES,
+}
+
+# colours: (fill, font) in RGB hex, the usual Excel "good / neutral / bad" tones
+GREEN, YELLOW, ORANGE, RED, BLUE = ("C6EFCE", "006100"), ("FFEB9C", "9C5700"), ("FCD5B4", "974706"), \
+    ("FFC7CE", "9C0006"), ("DDEBF7", "1F4E78")
+#: Fill and font colour per value of a coloured column kind (conditional formatting).
+COLOURS: Mapping[str, Mapping[str, tuple[str, str]]] = {
+    "level": {"normal": GREEN, "hoch": YELLOW, "sehr hoch": RED},
+    "status": {"ja": GREEN, "teilweise": YELLOW, "nein": RED, "entbehrlich": BLUE},
+    "risk": {"gering": GREEN, "mittel": YELLOW, "hoch": ORANGE, "sehr hoch": RED},
+    "assignment": {"zugeordnet": GREEN, "entfernt": ("EDEDED", "7F7F7F")},
+}
+HEADER_FILL = "1F4E78"        # editable column header: dark blue
+READONLY_HEADER_FILL = "595959"  # read-only column header: dark grey
+READONLY_FILL = "EDEDED"      # read-only cells: light grey
+READONLY_FONT = "404040"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: record key, German header, width in characters.
+
+    ``kind`` is ``text``, ``date``, ``int`` or a key of :data:`CHOICES`;
+    ``key`` marks the columns that identify a row (matched on import).
+    """
+
+    key: str
+    header: str
+    width: float = 14
+    editable: bool = False
+    kind: str = "text"
+    wrap: bool = False
+    is_key: bool = False
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return CHOICES.get(self.kind, ())
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table sheet: title, columns and what it is for (shown on Übersicht)."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    purpose: str = ""
+
+    @property
+    def editable(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.editable)
+
+    @property
+    def keys(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.is_key)
+
+    def column(self, key: str) -> Column:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(key)
+
+
+def split_title(title: str, part: int) -> str:
+    """The name of part ``part`` (2, 3, ...) of a sheet split at Excel's row limit."""
+    if part <= 1:
+        return title[:EXCEL_MAX_TITLE]
+    suffix = f" ({part})"
+    return title[:EXCEL_MAX_TITLE - len(suffix)] + suffix
+
+
+def _key(key: str, header: str, width: float = 12) -> Column:
+    return Column(key, header, width, is_key=True)
+
+
+_NEED_COLUMNS: list[Column] = []
+for _value in BASIC_VALUES:
+    _v, _l = _value.value, _value.label
+    _NEED_COLUMNS += [
+        Column(f"{_v}", f"{_l}: festgestellt", 13, True, "level"),
+        Column(f"{_v}_reason", f"{_l}: Begründung", 40, True, wrap=True),
+        Column(f"{_v}_override", f"{_l}: manuell gesetzt", 13, True, "level"),
+        Column(f"{_v}_effect", f"{_l}: Effekt", 16, True, "effect"),
+        Column(f"{_v}_override_reason", f"{_l}: Begründung (manuell)", 32, True, wrap=True),
+        Column(f"{_v}_final", f"{_l}: Ergebnis", 12, kind="level"),
+        Column(f"{_v}_rule", f"{_l}: Regel", 16),
+        Column(f"{_v}_source", f"{_l}: Quelle", 11),
+        Column(f"{_v}_text", f"{_l}: Herleitung", 60, wrap=True),
+    ]
+
+SHEETS: Mapping[str, Sheet] = {
+    sheet.name: sheet
+    for sheet in (
+        Sheet("objects", "Strukturanalyse", (
+            _key("id", "Zielobjekt"),
+            Column("type", "Typ", 20),
+            Column("name", "Name", 32, wrap=True),
+            Column("description", "Beschreibung", 60, wrap=True),
+            Column("tags", "Tags", 30, wrap=True),
+            Column("count", "Anzahl", 8, kind="int"),
+        ), "Zielobjekte (objects.csv); nur zur Ansicht."),
+        Sheet("dependencies", "Abhängigkeiten", (
+            _key("object", "Zielobjekt"),
+            Column("object_name", "Name", 30, wrap=True),
+            _key("depends_on", "hängt ab von"),
+            Column("depends_on_name", "Name (Abhängigkeit)", 30, wrap=True),
+            Column("redundancy_group", "Redundanzgruppe", 16),
+            Column("note", "Notiz", 30, wrap=True),
+        ), "Abhängigkeiten (dependencies.csv); nur zur Ansicht."),
+        Sheet("needs", "Schutzbedarfsfeststellung", (
+            _key("object", "Zielobjekt"),
+            Column("name", "Name", 28, wrap=True),
+            Column("type", "Typ", 16),
+            *_NEED_COLUMNS,
+        ), "Festgestellter und abgeleiteter Schutzbedarf je Grundwert mit Regel, Quelle und Herleitung; "
+           "festgestellte Werte, Begründungen und manuell gesetzte Werte sind bearbeitbar (needs.csv)."),
+        Sheet("modelling", "Modellierung", (
+            _key("object", "Zielobjekt"),
+            Column("name", "Name", 26, wrap=True),
+            Column("type", "Typ", 16),
+            _key("baustein", "Baustein", 11),
+            Column("title", "Titel", 36, wrap=True),
+            Column("source", "Herkunft", 12),
+            Column("rule", "Regel", 16),
+            Column("rule_reason", "Begründung (Regel)", 50, wrap=True),
+            Column("assignment", "Zuordnung", 13, True, "assignment"),
+            Column("reason", "Begründung von Hand", 40, True, wrap=True),
+        ), "Bausteine je Zielobjekt; Zuordnung 'entfernt' nimmt einen Baustein heraus, eine neue Zeile "
+           "(Zielobjekt, Baustein, Begründung) fügt einen hinzu (modelling.csv)."),
+        Sheet("check", "IT-Grundschutz-Check", (
+            _key("object", "Zielobjekt"),
+            Column("name", "Name", 24, wrap=True),
+            Column("baustein", "Baustein", 11),
+            _key("requirement", "Anforderung", 14),
+            Column("level", "Stufe", 7),
+            Column("title", "Titel", 40, wrap=True),
+            Column("status", "Status", 13, True, "status"),
+            Column("note", "Anmerkung", 44, True, wrap=True),
+            Column("responsible", "Verantwortlich", 20, True, wrap=True),
+            Column("due", "Umsetzung bis", 13, True, "date"),
+            Column("checked_on", "Geprüft am", 13, True, "date"),
+        ), "Umsetzungsstatus jeder ausgewählten Anforderung (check.csv)."),
+    )
+}
+
+#: Columns of ``risks.csv`` as shown on the sheet Risikoanalyse.
+RISK_SHEET = Sheet("risks", "Risikoanalyse", (
+    _key("object", "Zielobjekt"),
+    Column("name", "Name", 24, wrap=True),
+    _key("threat", "Gefährdung", 11),
+    Column("title", "Titel", 36, True, wrap=True),
+    Column("frequency", "Häufigkeit", 13, True, "frequency"),
+    Column("impact", "Auswirkung", 16, True, "impact"),
+    Column("risk", "Risiko", 11, kind="risk"),
+    Column("treatment", "Behandlung", 14, True, "treatment"),
+    Column("note", "Maßnahmen / Anmerkung", 40, True, wrap=True),
+    Column("accepted_by", "Akzeptiert von", 18, True),
+    Column("residual_frequency", "Häufigkeit danach", 13, True, "frequency"),
+    Column("residual_impact", "Auswirkung danach", 16, True, "impact"),
+    Column("residual_risk", "Restrisiko", 11, kind="risk"),
+), "Risikoanalyse nach BSI-Standard 200-3: Gefährdungen, Bewertung und Behandlung (risks.csv).")
+
+#: Header words for the read-only sheets built from other modules' records.
+GERMAN_HEADERS: Mapping[str, str] = {
+    "object": "Zielobjekt", "name": "Name", "type": "Typ", "baustein": "Baustein", "requirement": "Anforderung",
+    "level": "Stufe", "title": "Titel", "status": "Status", "note": "Anmerkung", "responsible": "Verantwortlich",
+    "due": "Umsetzung bis", "checked_on": "Geprüft am", "priority": "Priorität", "reason": "Begründung",
+    "threat": "Gefährdung", "frequency": "Häufigkeit", "impact": "Auswirkung", "risk": "Risiko",
+    "treatment": "Behandlung", "measure": "Maßnahme", "effort": "Aufwand", "cost": "Kosten", "change": "Änderung",
+    "before": "vorher", "after": "nachher", "basic_value": "Grundwert", "blocking": "blockiert",
+    "scenario": "Szenario", "kind": "Art", "order": "Reihenfolge", "step": "Schritt", "source": "Quelle",
+    "rule": "Regel", "cia": "CIA", "count": "Anzahl", "description": "Beschreibung", "id": "ID",
+    "confidentiality": "Vertraulichkeit", "integrity": "Integrität", "availability": "Verfügbarkeit",
+    "accepted_by": "Akzeptiert von", "residual_risk": "Restrisiko", "depends_on": "hängt ab von",
+}
