@@ -33,6 +33,11 @@ class Analysis:
     check: object | None = None
     catalog_note: str = ""
 
+    def _repr_html_(self) -> str:
+        from .html import analysis_html
+
+        return analysis_html(self)
+
     @property
     def kompendium(self):
         """The Kompendium (with the KRT applied) the analysis used."""
@@ -71,6 +76,15 @@ def analyse(path: str | Path, catalogs: str | Path | None = None, *, with_catalo
         if require_catalog:
             raise
         return Analysis(path, assessment, result, catalog_note=str(exc))
+    if assessment.settings.edition == "grundschutz++":  # Zielobjekt-Kategorien: grundschutz.gspp_modelling
+        from .gspp_modelling import analyse_gspp
+        try:
+            steps = analyse_gspp(path if path.is_dir() else path.parent, assessment, result, catalog, variant)
+        except CatalogError as exc:
+            if require_catalog:
+                raise
+            return Analysis(path, assessment, result, catalog_note=str(exc))
+        return Analysis(path, assessment, result, catalog, *steps)
     kompendium = catalog.kompendium
     overrides = read_modelling_overrides(path if path.is_dir() else path.parent, assessment, kompendium)
     modelling = model_assessment(assessment, kompendium, overrides=overrides)

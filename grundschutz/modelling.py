@@ -10,10 +10,9 @@
    derived need is ``hoch`` or above in a basic value named by the requirement's
    CIA letters (Kreuzreferenztabellen); ENTFALLEN never (DESIGN.md section 2).
 
-Grundschutz++ (Zielobjekt-Kategorien instead of Bausteine) is not implemented.
-The hook is the ``edition`` of the rule file and of the assessment: a
-Grundschutz++ rule set and selection will be separate functions over an OSCAL
-catalog; until then an assessment with ``edition: grundschutz++`` is refused.
+Grundschutz++ (Zielobjekt-Kategorien instead of Bausteine) lives in
+:mod:`grundschutz.gspp_modelling`; :func:`model_assessment` and
+:func:`select_requirements` dispatch there for ``edition: grundschutz++``.
 """
 
 from __future__ import annotations
@@ -211,7 +210,7 @@ def parse_modelling_rules(text: str, file: str = RULES_FILE, kompendium: Kompend
     if edition != RULES_EDITION:
         problems.append(Problem(file, data.get(_LINE), "edition", edition,
                                 f"Regelsatz für '{edition}' wird nicht unterstützt (erwartet: {RULES_EDITION}); "
-                                "Grundschutz++-Regeln (Zielobjekt-Kategorien) sind noch nicht umgesetzt"))
+                                "Grundschutz++-Regeln (Zielobjekt-Kategorien) stehen in gspp_modelling.yaml"))
     for key in sorted(set(data) - {"edition", "rules", _LINE}, key=str):
         problems.append(Problem(file, None, str(key), None, "unbekannter Schlüssel"))
     rules: list[ModellingRule] = []
@@ -539,15 +538,6 @@ def informationsverbund_object(assessment: Assessment) -> TargetObject:
                         "Implizites Zielobjekt für die Prozess-Bausteine (ISMS, ORP, CON, OPS, DER).")
 
 
-def _check_edition(assessment: Assessment) -> None:
-    if assessment.settings.edition == "grundschutz++":
-        raise GrundschutzError(
-            "Die Bewertung ist auf Grundschutz++ eingestellt (edition: grundschutz++). Modellierung und "
-            "Anforderungsauswahl nach Grundschutz++ (Zielobjekt-Kategorien) sind noch nicht umgesetzt; "
-            "für das Kompendium 2023 in assessment.yaml 'edition: kompendium-2023' setzen."
-        )
-
-
 def model_assessment(
     assessment: Assessment,
     kompendium: Kompendium,
@@ -562,8 +552,11 @@ def model_assessment(
     assigned, or adding one that a rule already assigns, is an error
     (:class:`AssessmentError` with the row). ``rules`` default to the
     installed ``modelling.yaml`` and are checked against ``kompendium``.
+    ``edition: grundschutz++``: :func:`~grundschutz.gspp_modelling.model_gspp` (``kompendium`` = a GsppCatalog).
     """
-    _check_edition(assessment)
+    if assessment.settings.edition == "grundschutz++":  # Zielobjekt-Kategorien: pass a GsppCatalog as kompendium
+        from .gspp_modelling import model_gspp
+        return model_gspp(assessment, kompendium, rules, overrides)
     rules = rules if rules is not None else read_modelling_rules()
     validate_modelling_rules(rules, kompendium)
     verbund = informationsverbund_object(assessment)
@@ -724,8 +717,11 @@ def select_requirements(
     ``variant`` defaults to the assessment's setting. ``propagation`` is the
     :class:`~grundschutz.propagation.Propagation` of ``modelling.assessment``.
     The H selection needs the KRT letters (``apply_cross_reference``).
+    ``edition: grundschutz++``: :func:`~grundschutz.gspp_modelling.select_gspp`.
     """
-    _check_edition(modelling.assessment)
+    if modelling.assessment.settings.edition == "grundschutz++":  # controls of the Zielobjekt-Kategorien
+        from .gspp_modelling import select_gspp
+        return select_gspp(modelling, propagation, kompendium, variant)
     variant = (variant or modelling.assessment.settings.variant or "standard").strip().lower()
     if variant not in VARIANTS:
         raise GrundschutzError(f"unbekannte Variante '{variant}' (erlaubt: {', '.join(VARIANTS)})")

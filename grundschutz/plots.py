@@ -72,6 +72,11 @@ _MARKERS = {"server": "s", "client": "o", "mobile": "^", "network_device": "D", 
 _PATH_STYLES = {BasicValue.CONFIDENTIALITY: "solid", BasicValue.INTEGRITY: (0, (5, 2)),
                 BasicValue.AVAILABILITY: (0, (1, 1.5))}
 _PATH_COLOUR = "#000000"
+_PATH_OFFSETS = {BasicValue.CONFIDENTIALITY: 0.14, BasicValue.INTEGRITY: 0.0, BasicValue.AVAILABILITY: -0.14}
+#: Processes and applications carry the assessed needs and are known by name:
+#: ``collapse="auto"`` bundles them only beyond this multiple of ``max_per_layer``.
+_ASSESSED_LAYERS = (0, 1)
+_ASSESSED_LAYER_FACTOR = 2.5
 
 
 # --------------------------------------------------------------------------- helpers
@@ -87,12 +92,20 @@ def new_figure(width: float, height: float):
     return figure
 
 
-def figure_bytes(figure, fmt: str = "png", dpi: int = 150) -> bytes:
-    """The figure as PNG or SVG bytes (fonts of an SVG as paths: no font files needed)."""
+def figure_bytes(figure, fmt: str = "png", dpi: int = 150, text_as_paths: bool = True,
+                 salt: str = "grundschutz") -> bytes:
+    """The figure as PNG or SVG bytes.
+
+    In an SVG, text is drawn as paths by default (looks the same everywhere,
+    no fonts needed); with ``text_as_paths=False`` it stays text (smaller,
+    searchable, the viewer's sans-serif font). ``salt`` makes the ids inside
+    an SVG differ between figures embedded in one page; the same figure and
+    salt give the same file.
+    """
     import matplotlib
 
     out = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "grundschutz"}):
+    with matplotlib.rc_context({"svg.fonttype": "path" if text_as_paths else "none", "svg.hashsalt": salt}):
         figure.savefig(out, format=fmt, dpi=dpi, metadata=_metadata(fmt))
     return out.getvalue()
 
@@ -146,7 +159,8 @@ def _level_legend(ax, used: Iterable[str], extra: Sequence = (), **kwargs) -> No
     used = set(used)
     handles = [Patch(facecolor=LEVEL_COLOURS[k], edgecolor="#444444", label=LEVEL_NAMES[k])
                for k in ("normal", "hoch", "sehr hoch", "") if k in used]
-    ax.legend(handles=[*handles, *extra], title="Höchster Schutzbedarf", **kwargs)
+    kwargs.setdefault("title", "Höchster Schutzbedarf")
+    ax.legend(handles=[*handles, *extra], **kwargs)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -182,7 +196,8 @@ def graph_layout(propagation, collapse: bool | str = "auto", max_per_layer: int 
     nodes: dict[str, dict] = {}
     level_rank = {"sehr hoch": 0, "hoch": 1, "normal": 2, "": 3}
     for layer, members in layers.items():
-        bundle = collapse is True or (collapse == "auto" and len(members) > max_per_layer)
+        limit = max_per_layer * (_ASSESSED_LAYER_FACTOR if layer in _ASSESSED_LAYERS else 1)
+        bundle = collapse is True or (collapse == "auto" and len(members) > limit)
         for object_id in members:
             obj = assessment.objects[object_id]
             if bundle and object_id not in keep:
@@ -206,7 +221,7 @@ def graph_layout(propagation, collapse: bool | str = "auto", max_per_layer: int 
             node["count"] = count
         else:
             obj = assessment.objects[node_id]
-            node["label"] = f"{obj.id} {_clip(obj.name, 26)}" + (f" ×{obj.count}" if obj.count > 1 else "")
+            node["label"] = f"{obj.id} {_clip(obj.name, 22)}" + (f" ×{obj.count}" if obj.count > 1 else "")
             node["count"] = obj.count
     edges: Counter = Counter()
     for d in assessment.dependencies:
@@ -253,10 +268,14 @@ def _relative_positions(by_layer: Mapping[int, list[str]]) -> dict[str, float]:
     return {n: (i + 0.5) / len(members) for members in by_layer.values() for i, n in enumerate(members)}
 
 
-def _edge_path(x0: float, y0: float, x1: float, y1: float, gap: float):
-    """A smooth cubic curve from one node to another; within a layer it bulges left."""
+def _edge_path(x0: float, y0: float, x1: float, y1: float, gap: float, shift: float = 0.0):
+    """A smooth cubic curve from one node to another; within a layer it bulges left.
+
+    ``shift`` moves the curve up or down (parallel paths of several basic values).
+    """
     from matplotlib.path import Path
 
+    y0, y1 = y0 + shift, y1 + shift
     if abs(x0 - x1) < 1e-9:
         bulge = 0.12 + 0.02 * min(abs(y1 - y0), 12)
         vertices = [(x0, y0), (x0 - bulge, y0), (x1 - bulge, y1), (x1, y1)]
@@ -292,7 +311,7 @@ def dependency_graph_figure(source, object_id: str | None = None, basic_value: B
     """
     from matplotlib.collections import PatchCollection
     from matplotlib.lines import Line2D
-    from matplotlib.patches import PathPatch
+    from matplotlib.patches import Patch, PathPatch
 
     propagation = _propagation(source)
     assessment = propagation.assessment
@@ -311,7 +330,7 @@ def dependency_graph_figure(source, object_id: str | None = None, basic_value: B
     layer_count = Counter(n["layer"] for n in nodes.values())
     grouped = any(n["group"] for n in nodes.values())
 
-    fig = new_figure(3.1 * max(len(layout["layers"]), 1) + 1.0, max(4.5, 0.2 * height + 2.2))
+    fig = new_figure(2.15 * max(len(layout["layers"]), 1) + 0.6, max(4.5, 0.2 * height + 2.2))
     ax = fig.add_subplot()
     ax.set_axis_off()
     dependents = Counter(b for (_, b) in edges)
@@ -327,7 +346,8 @@ def dependency_graph_figure(source, object_id: str | None = None, basic_value: B
         steps = [(node_of[path[i]], node_of[path[i + 1]]) for i in range(len(path) - 1)]
         if not steps:
             continue
-        highlighted = [PathPatch(_edge_path(nodes[a]["x"], nodes[a]["y"], nodes[b]["x"], nodes[b]["y"], gap))
+        shift = _PATH_OFFSETS[value] if len(paths) > 1 else 0.0
+        highlighted = [PathPatch(_edge_path(nodes[a]["x"], nodes[a]["y"], nodes[b]["x"], nodes[b]["y"], gap, shift))
                        for a, b in steps]
         ax.add_collection(PatchCollection(
             highlighted, facecolor="none", edgecolor=_PATH_COLOUR, linewidths=2.2, linestyle=_PATH_STYLES[value],
@@ -337,8 +357,8 @@ def dependency_graph_figure(source, object_id: str | None = None, basic_value: B
     for node_id, node in nodes.items():
         by_marker[_MARKERS.get(node["type"], "o")].append(node_id)
     for marker, members in sorted(by_marker.items()):
-        sizes = [50 + 40 * math.log2(max(nodes[m]["count"], 1)) if nodes[m]["group"] or nodes[m]["count"] > 1
-                 else 50 for m in members]
+        sizes = [min(45 + 18 * math.log2(nodes[m]["count"]), 190) if nodes[m]["count"] > 1 else 45
+                 for m in members]
         ax.scatter([nodes[m]["x"] for m in members], [nodes[m]["y"] for m in members], s=sizes, marker=marker,
                    c=[LEVEL_COLOURS[nodes[m]["level"]] for m in members],
                    edgecolors="#333333", linewidths=[_outline(nodes[m], partly) for m in members],
@@ -353,8 +373,10 @@ def dependency_graph_figure(source, object_id: str | None = None, basic_value: B
         if _show_label(node_id, node, labels, important, layer_count, max_per_layer, dependents, grouped):
             bold = node_id in important
             ax.annotate(node["label"], (node["x"], node["y"]), xytext=(7, 0), textcoords="offset points",
-                        va="center", ha="left", fontsize=6.5, zorder=6,
-                        fontweight="bold" if bold else "normal", color="#111111")
+                        va="center", ha="left", fontsize=7, zorder=6,
+                        fontweight="bold" if bold else "normal", color="#111111",
+                        bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                              "alpha": 0.75})
     for layer in layout["layers"]:
         title, _ = LAYERS[layer]
         count = sum(len(n["members"]) for n in nodes.values() if n["layer"] == layer)
@@ -364,8 +386,8 @@ def dependency_graph_figure(source, object_id: str | None = None, basic_value: B
     ax.set_ylim(-0.8, height + 1.6)
     extra = [Line2D([], [], color="#8C8C8C", lw=1, label="hängt ab von →")]
     if partly:
-        extra.append(Line2D([], [], marker="o", ls="none", markerfacecolor="white", markeredgecolor="#333333",
-                            label="gestrichelt: Grundwert offen"))
+        extra.append(Patch(facecolor="white", edgecolor="#333333", linestyle="--",
+                           label="gestrichelter Rand: ein Grundwert offen"))
     for value in paths:
         extra.append(Line2D([], [], color=_PATH_COLOUR, lw=2, linestyle=_PATH_STYLES[value],
                             label=f"Pfad {value.label}"))
@@ -469,12 +491,13 @@ def needs_heatmap_figure(source, types: Sequence[str] = ("application",), sort: 
             spine.set_visible(False)
     kind = "Anwendungen" if tuple(types) == ("application",) else ", ".join(ObjectType(t).label for t in types)
     fig.suptitle(f"Schutzbedarf der {kind} ({len(ids)})", fontsize=11, x=0.02, ha="left")
-    note = "* abgeleitet (Maximumprinzip, Kumulation, Verteilung oder manuell gesetzt); ohne * festgestellt. " \
+    note = "* abgeleitet (Maximumprinzip, Kumulation, Verteilung oder manuell gesetzt), ohne * festgestellt" \
         if derived_seen else ""
+    if sort == "need":
+        note += ("; " if note else "") + "sortiert nach höchstem Schutzbedarf"
+    title = "Schutzbedarf" + (f"\n{note[0].upper()}{note[1:]}." if note else "")
     _level_legend(fig, {"", "normal", "hoch", "sehr hoch"}, (), loc="outside lower center", ncol=4, fontsize=7,
-                  title_fontsize=7, frameon=False)
-    fig.text(0.01, 0.005, note + "Sortiert nach höchstem Schutzbedarf." * (sort == "need"), fontsize=6.5,
-             color="#444444")
+                  title_fontsize=7, frameon=False, title=title)
     fig.grundschutz = {"kind": "heatmap", "objects": ids, "levels": [codes[i] for i in ids]}
     return fig
 
@@ -482,11 +505,14 @@ def needs_heatmap_figure(source, types: Sequence[str] = ("application",), sort: 
 # --------------------------------------------------------------------------- check coverage
 
 
-def coverage_figure(analysis, normalize: bool = False):
+def coverage_figure(analysis, normalize: bool = True):
     """The IT-Grundschutz-Check stacked by status: per Baustein (left) and per level B/S/H (right).
 
-    Bars count the selected requirements of all objects; with ``normalize``
-    the Baustein bars show shares in percent instead.
+    Bars count the selected requirements of all objects. With ``normalize``
+    (the default) the Baustein bars show shares in percent, so that small
+    Bausteine stay visible next to one modelled on 70 applications; the
+    number of requirements stands next to each Baustein's name. The level
+    bars always show counts.
     """
     from .check import STATUSES
     from .requirements_tables import coverage_records
@@ -500,9 +526,12 @@ def coverage_figure(analysis, normalize: bool = False):
     left = fig.add_subplot(grid[:, 0])
     right = fig.add_subplot(grid[0, 1])
     words = {"B": "Basis", "S": "Standard", "H": "erhöhter\nSchutzbedarf"}
-    _stacked(left, [r["baustein"] for r in bausteine], bausteine, STATUSES, normalize)
+    _stacked(left, [f"{r['baustein']} ({r['total']})" for r in bausteine], bausteine, STATUSES, normalize)
+    if normalize:
+        left.set_xlim(0, 100)
     left.set_title("Anforderungen je Baustein", fontsize=10, loc="left")
-    left.set_xlabel("Anteil in %" if normalize else "Anzahl Anforderungen (alle Zielobjekte)", fontsize=8)
+    left.set_xlabel("Anteil der Anforderungen in % (Anzahl in Klammern)" if normalize
+                    else "Anzahl Anforderungen (alle Zielobjekte)", fontsize=8)
     _stacked(right, [words.get(r["level"], r["level"]) for r in by_level], by_level, STATUSES, False)
     right.set_title("je Anforderungsstufe", fontsize=10, loc="left")
     right.set_xlabel("Anzahl Anforderungen", fontsize=8)
@@ -518,16 +547,25 @@ def coverage_figure(analysis, normalize: bool = False):
     handles, names = left.get_legend_handles_labels()
     legend.legend(handles, names, title="Umsetzungsstatus", loc="upper left", fontsize=8, title_fontsize=8,
                   frameon=False)
-    legend.text(0.0, 0.35, f"{total} ausgewählte Anforderungen\n{done} umgesetzt (ja oder entbehrlich)",
+    legend.text(0.03, 0.7, f"{total} ausgewählte Anforderungen\n{done} umgesetzt (ja oder entbehrlich)",
                 fontsize=8, transform=legend.transAxes, va="top")
     fig.suptitle("IT-Grundschutz-Check: Umsetzungsstand", fontsize=11, x=0.02, ha="left")
     fig.grundschutz = {"kind": "coverage", "bausteine": [r["baustein"] for r in bausteine], "total": total}
     return fig
 
 
+_BAUSTEIN_LAYERS = ("ISMS", "ORP", "CON", "OPS", "DER", "APP", "SYS", "IND", "NET", "INF")
+
+
 def _baustein_key(baustein: str) -> tuple:
-    parts = baustein.replace("-", ".").split(".")
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+    """Kompendium order: process layers ISMS … DER, then APP, SYS, IND, NET, INF; numbers numerically.
+
+    >>> sorted(["NET.1.1", "ISMS.1", "APP.10", "APP.2.1"], key=_baustein_key)
+    ['ISMS.1', 'APP.2.1', 'APP.10', 'NET.1.1']
+    """
+    layer, _, rest = baustein.partition(".")
+    rank = _BAUSTEIN_LAYERS.index(layer) if layer in _BAUSTEIN_LAYERS else len(_BAUSTEIN_LAYERS)
+    return (rank, layer, tuple(int(p) if p.isdigit() else 0 for p in rest.split(".")), rest)
 
 
 def _stacked(ax, names: Sequence[str], records: Sequence[Mapping], statuses: Sequence[str],
@@ -612,9 +650,8 @@ def draw_risk_matrix(records: Iterable[Mapping], categories: Sequence[Sequence[s
         spine.set_visible(False)
     counted = sum(map(sum, grid))
     missing = len(records) - counted
-    text = subtitle or f"{counted} bewertete Gefährdungen"
-    if missing:
-        text += f"; {missing} noch ohne Häufigkeit oder Auswirkung"
+    text = subtitle or f"{counted} bewertete Gefährdungen" + (
+        f"; {missing} noch ohne Häufigkeit oder Auswirkung" if missing else "")
     ax.set_title(f"{title}\n{text}", fontsize=10, loc="left")
     used = [c for c in RISK_COLOURS if any(c in row for row in categories)]
     ax.legend(handles=[Patch(facecolor=RISK_COLOURS[c], label=c) for c in used], title="Risikokategorie",
@@ -622,3 +659,27 @@ def draw_risk_matrix(records: Iterable[Mapping], categories: Sequence[Sequence[s
               title_fontsize=8, frameon=False)
     fig.grundschutz = {"kind": "risk", "grid": grid, "frequencies": list(frequencies), "impacts": list(impacts)}
     return fig
+
+
+def risk_matrix_figure(source, residual: bool = False):
+    """The risk matrix of an analysis (BSI-Standard 200-3) with the number of threats per cell.
+
+    ``source`` is an :class:`~grundschutz.analysis.Analysis` (its risk
+    analysis is computed with :func:`grundschutz.risk.analyse_risks`) or a
+    :class:`~grundschutz.risk.RiskAnalysis`. The cells are coloured with the
+    categories of the assessment's matrix. With ``residual`` the cells count
+    the residual risks after treatment instead.
+    """
+    from .risk import Frequency, Impact, RiskAnalysis, analyse_risks, risk_records
+
+    risks = source if isinstance(source, RiskAnalysis) else analyse_risks(source)
+    records = risk_records(risks)
+    if residual:
+        records = [{"frequency": r["residual_frequency"], "impact": r["residual_impact"]} for r in records]
+    categories = [[c.label for c in row] for _, row in risks.matrix.rows()]
+    flagged = len(risks)
+    rated = sum(1 for r in records if r["frequency"] and r["impact"])
+    subtitle = f"{flagged} Zielobjekte mit Risikoanalyse, {rated} von {len(records)} Gefährdungen bewertet"
+    title = "Restrisiken nach Behandlung" if residual else "Risikomatrix (BSI-Standard 200-3)"
+    return draw_risk_matrix(records, categories, [f.label for f in Frequency], [i.label for i in Impact], title,
+                            subtitle)

@@ -94,6 +94,11 @@ class Derivation:
     distribution: DistributionEvent | None = None
     contributors: tuple[str, ...] = ()
 
+    def _repr_html_(self) -> str:
+        from .html import derivation_html
+
+        return derivation_html(self)
+
 
 @dataclass(frozen=True)
 class Propagation:
@@ -117,6 +122,11 @@ class Propagation:
     cumulations: tuple[CumulationEvent, ...]
     candidates: tuple[CumulationEvent, ...]
     distributions: tuple[DistributionEvent, ...]
+
+    def _repr_html_(self) -> str:
+        from .html import propagation_html
+
+        return propagation_html(self)
 
     def level(self, object_id: str, basic_value: BasicValue) -> Level | None:
         """The final level of one basic value of an object (``None`` = unrated)."""

@@ -25,7 +25,7 @@ def format_table(rows: Iterable[Sequence[object]], header: Sequence[str], wrap: 
     SRV-01      hoch
     >>> print(format_table([["IV", "ISMS.1, ORP.1, ORP.2"]], ["Zielobjekt", "Bausteine"], wrap=14))
     Zielobjekt  Bausteine
-    ----------  -------------
+    ----------  --------------
     IV          ISMS.1, ORP.1,
                 ORP.2
     """

@@ -534,7 +534,8 @@ class ObjectRisks:
         if self.open:
             return f"offen: {len(self.open)} von {len(self.risks)} Gefährdungen nicht bewertet"
         if self.untreated:
-            return f"bewertet, {len(self.untreated)} hohe Risiken unbehandelt"
+            count = len(self.untreated)
+            return f"bewertet, {count} hohe{'s Risiko' if count == 1 else ' Risiken'} unbehandelt"
         return "abgeschlossen"
 
 
