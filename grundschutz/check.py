@@ -302,6 +302,10 @@ class CoverageRow:
         return 100.0 * self.implemented / self.total if self.total else None
 
 
+#: Order of requirement levels: Kompendium B, S, H; Grundschutz++ normal-SdT, erhöht.
+LEVEL_ORDER = {"B": 0, "S": 1, "H": 2, "normal-SdT": 3, "erhöht": 4}
+
+
 def check_coverage(check: Check, by: Sequence[str] = ("object",)) -> tuple[CoverageRow, ...]:
     """Count the statuses of ``check`` grouped by any of ``object``, ``baustein``, ``level``.
 
@@ -322,7 +326,7 @@ def check_coverage(check: Check, by: Sequence[str] = ("object",)) -> tuple[Cover
         first: dict[tuple, int] = {}
         for i, key in enumerate(keys):
             first.setdefault(key[:2], i)
-        keys.sort(key=lambda k: (first[k[:2]], "BSH".index(k[2])))
+        keys.sort(key=lambda k: (first[k[:2]], LEVEL_ORDER.get(k[2], len(LEVEL_ORDER))))
     if not by and not groups:
         return (CoverageRow(None, None, None),)
     return tuple(CoverageRow(*key, **groups[key]) for key in keys)

@@ -13,6 +13,7 @@ import sys
 import click
 
 from .cli_catalog import catalog
+from .cli_migrate import migrate
 from .cli_modelling import check, model, requirements
 from .cli_common import catalogs_option
 from .cli_common import format_option as _format_option
@@ -97,7 +98,7 @@ def explain(assessment: str, object_id: str, output_format: str) -> None:
     click.echo(to_csv(records) if output_format == "csv" else to_json(records), nl=output_format != "csv")
 
 
-for _command in (catalog, model, requirements, check):
+for _command in (catalog, model, requirements, check, migrate):
     main.add_command(_command)
 
 

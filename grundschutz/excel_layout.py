@@ -132,14 +132,14 @@ _NEED_COLUMNS: list[Column] = []
 for _value in BASIC_VALUES:
     _v, _l = _value.value, _value.label
     _NEED_COLUMNS += [
-        Column(f"{_v}", f"{_l}: festgestellt", 13, True, "level"),
+        Column(f"{_v}", f"{_l}: festgestellt", 17, True, "level"),
         Column(f"{_v}_reason", f"{_l}: Begründung", 40, True, wrap=True),
-        Column(f"{_v}_override", f"{_l}: manuell gesetzt", 13, True, "level"),
-        Column(f"{_v}_effect", f"{_l}: Effekt", 16, True, "effect"),
+        Column(f"{_v}_override", f"{_l}: manuell gesetzt", 17, True, "level"),
+        Column(f"{_v}_effect", f"{_l}: Effekt", 18, True, "effect"),
         Column(f"{_v}_override_reason", f"{_l}: Begründung (manuell)", 32, True, wrap=True),
-        Column(f"{_v}_final", f"{_l}: Ergebnis", 12, kind="level"),
-        Column(f"{_v}_rule", f"{_l}: Regel", 16),
-        Column(f"{_v}_source", f"{_l}: Quelle", 11),
+        Column(f"{_v}_final", f"{_l}: Ergebnis", 17, kind="level"),
+        Column(f"{_v}_rule", f"{_l}: Regel", 18),
+        Column(f"{_v}_source", f"{_l}: Quelle", 17),
         Column(f"{_v}_text", f"{_l}: Herleitung", 60, wrap=True),
     ]
 
@@ -165,18 +165,18 @@ SHEETS: Mapping[str, Sheet] = {
         Sheet("needs", "Schutzbedarfsfeststellung", (
             _key("object", "Zielobjekt"),
             Column("name", "Name", 28, wrap=True),
-            Column("type", "Typ", 16),
+            Column("type", "Typ", 20),
             *_NEED_COLUMNS,
         ), "Festgestellter und abgeleiteter Schutzbedarf je Grundwert mit Regel, Quelle und Herleitung; "
            "festgestellte Werte, Begründungen und manuell gesetzte Werte sind bearbeitbar (needs.csv)."),
         Sheet("modelling", "Modellierung", (
             _key("object", "Zielobjekt"),
             Column("name", "Name", 26, wrap=True),
-            Column("type", "Typ", 16),
+            Column("type", "Typ", 20),
             _key("baustein", "Baustein", 11),
             Column("title", "Titel", 36, wrap=True),
-            Column("source", "Herkunft", 12),
-            Column("rule", "Regel", 16),
+            Column("source", "Herkunft", 14),
+            Column("rule", "Regel", 24, wrap=True),
             Column("rule_reason", "Begründung (Regel)", 50, wrap=True),
             Column("assignment", "Zuordnung", 13, True, "assignment"),
             Column("reason", "Begründung von Hand", 40, True, wrap=True),

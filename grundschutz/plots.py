@@ -683,3 +683,102 @@ def risk_matrix_figure(source, residual: bool = False):
     title = "Restrisiken nach Behandlung" if residual else "Risikomatrix (BSI-Standard 200-3)"
     return draw_risk_matrix(records, categories, [f.label for f in Frequency], [i.label for i in Impact], title,
                             subtitle)
+
+
+# --------------------------------------------------------------------------- scenario
+
+_VERDICT_WORDS = {"bereit": "bereit", "bereit-sobald": "bereit, sobald umgesetzt",
+                  "risikoanalyse": "erst nach Risikoanalyse", "schutzbedarf-offen": "Schutzbedarf offen"}
+
+
+def scenario_figure(result):
+    """What a scenario changes and what blocks it (a :class:`~grundschutz.scenario.ScenarioResult`).
+
+    Left: the objects whose derived needs the scenario sets or changes, by
+    C, I, A, coloured by the need in the scenario, labelled ``vorher → nachher``
+    (``neu`` for new objects). Right: per application of the scenario the
+    requirements that block it, stacked by check status, with the verdict;
+    a marker counts the risk analyses that hold it up.
+    """
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    from .check import STATUSES
+
+    scenario = result.scenario
+    needs: dict[str, dict[str, object]] = {}
+    for n in result.needs:
+        needs.setdefault(n.object, {})[n.basic_value] = n
+    objects = {**result.baseline.assessment.objects, **result.result.assessment.objects}
+    changed = sorted(needs)
+    verdicts = list(result.verdicts)
+    blocked: dict[str, Counter] = {v.application: Counter() for v in verdicts}
+    for b in result.blocking:
+        for app in b.applications:
+            if app in blocked:
+                blocked[app][b.status] += 1
+    rows = max(len(changed), len(verdicts), 3)
+    fig = new_figure(12.5, 0.3 * rows + 2.4)
+    grid = fig.add_gridspec(1, 2, width_ratios=[1, 1.6])
+    left, right = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
+    colour_map = ListedColormap([LEVEL_COLOURS[k] for k in ("", "normal", "hoch", "sehr hoch")])
+    norm = BoundaryNorm([-0.5, 0.5, 1.5, 2.5, 3.5], colour_map.N)
+    data = [[int(needs[o][v].after) if v in needs[o] and needs[o][v].after else 0 for v in BASIC_VALUES]
+            for o in changed]
+    if changed:
+        left.imshow(data, cmap=colour_map, norm=norm, aspect="auto", interpolation="nearest")
+        for r, object_id in enumerate(changed):
+            for c, value in enumerate(BASIC_VALUES):
+                n = needs[object_id].get(value)
+                if n is None:
+                    text = "unverändert"
+                elif n.new_object:
+                    text = f"neu: {n.after.label if n.after else 'offen'}"
+                else:
+                    text = f"{n.before.label if n.before else 'offen'} → {n.after.label if n.after else 'offen'}"
+                left.text(c, r, text, ha="center", va="center", fontsize=6.5,
+                          color="white" if data[r][c] == 3 else "#111111")
+        left.set_yticks(range(len(changed)),
+                        [f"{o} {_clip(objects[o].name, 24) if o in objects else ''}" for o in changed], fontsize=7)
+        left.set_ylim(len(changed) - 0.5, -0.5)
+    else:
+        left.text(0.5, 0.5, "Der Schutzbedarf ändert sich nicht.", ha="center", va="center",
+                  transform=left.transAxes, fontsize=9)
+        left.set_yticks([])
+    left.set_xticks(range(3), [v.label for v in BASIC_VALUES], fontsize=8)
+    left.xaxis.tick_top()
+    left.tick_params(length=0)
+    for spine in left.spines.values():
+        spine.set_visible(False)
+    left.set_title("Schutzbedarf im Szenario (neu oder geändert)", fontsize=9, loc="left", pad=22)
+    names = [f"{v.application} {_clip(v.name, 24)}" for v in verdicts]
+    positions = range(len(verdicts))
+    start = [0.0] * len(verdicts)
+    for status in [s for s in STATUSES if s not in ("ja", "entbehrlich")]:
+        values = [blocked[v.application][status] for v in verdicts]
+        right.barh(positions, values, left=start, color=STATUS_COLOURS[status], edgecolor="white", linewidth=0.3,
+                   height=0.6, label=status, gid=f"blocking-{status}")
+        start = [a + b for a, b in zip(start, values)]
+    width = max(start, default=0) or 1
+    for i, v in enumerate(verdicts):
+        label = f"{int(start[i])} offen – {_VERDICT_WORDS.get(v.verdict, v.verdict)}"
+        if v.risk_objects:
+            label += f"\nRisikoanalyse: {_clip(', '.join(v.risk_objects), 34)}"
+        right.annotate(label, (start[i], i), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7,
+                       linespacing=1.2)
+    right.set_yticks(list(positions), names, fontsize=7)
+    right.set_ylim(len(verdicts) - 0.5 if verdicts else 0.5, -0.5)
+    right.set_xlim(0, width * 2.2)
+    right.set_xlabel("blockierende Anforderungen (noch nicht umgesetzt)", fontsize=8)
+    right.tick_params(axis="x", labelsize=7)
+    for side in ("top", "right"):
+        right.spines[side].set_visible(False)
+    right.set_title("Was die Entscheidung je Anwendung aufhält", fontsize=9, loc="left")
+    right.legend(title="Status", fontsize=7, title_fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                 frameon=False)
+    title = getattr(scenario, "name", "Szenario")
+    description = getattr(scenario, "description", "")
+    fig.suptitle(f"Szenario „{title}“" + (f": {_clip(description, 90)}" if description else ""), fontsize=11,
+                 x=0.02, ha="left")
+    fig.grundschutz = {"kind": "scenario", "changed": changed,
+                       "blocking": {a: sum(c.values()) for a, c in blocked.items()}}
+    return fig

@@ -15,6 +15,12 @@ from .check import STATUSES, Check, check_coverage
 from .modelling import Modelling, RequirementSelection
 
 REQUIREMENT_LEVELS = ("B", "S", "H")
+GSPP_LEVELS = ("normal-SdT", "erhöht")
+
+
+def _levels(selection: RequirementSelection) -> tuple[str, ...]:
+    """The ordered level categories of the selection's edition."""
+    return GSPP_LEVELS if selection.modelling.assessment.settings.edition == "grundschutz++" else REQUIREMENT_LEVELS
 #: ``status`` of a modelling record.
 MODELLING_STATUSES = ("zugeordnet", "entfernt", "abgedeckt", "ohne Baustein")
 
@@ -75,13 +81,13 @@ def requirement_records(selection: RequirementSelection, undecided: bool = False
 
 
 def requirement_frame(selection: RequirementSelection, undecided: bool = False):
-    """:func:`requirement_records` as a DataFrame (``level`` ordered ``B < S < H``)."""
+    """:func:`requirement_records` as a DataFrame (``level`` ordered ``B < S < H``, or ``normal-SdT < erhöht``)."""
     import pandas as pd
 
     frame = pd.DataFrame.from_records(requirement_records(selection, undecided),
                                       columns=["object", "baustein", "requirement", "level", "title", "cia",
                                                "reason", "selected"])
-    frame["level"] = frame["level"].astype(pd.CategoricalDtype(REQUIREMENT_LEVELS, ordered=True))
+    frame["level"] = frame["level"].astype(pd.CategoricalDtype(_levels(selection), ordered=True))
     return frame
 
 
@@ -106,7 +112,7 @@ def check_frame(check: Check):
     frame = pd.DataFrame.from_records(check_records(check),
                                       columns=["object", "baustein", "requirement", "level", "title", "status",
                                                "note", "responsible", "due", "checked_on"])
-    frame["level"] = frame["level"].astype(pd.CategoricalDtype(REQUIREMENT_LEVELS, ordered=True))
+    frame["level"] = frame["level"].astype(pd.CategoricalDtype(_levels(check.selection), ordered=True))
     frame["status"] = frame["status"].astype(pd.CategoricalDtype(STATUSES))
     for column in ("due", "checked_on"):
         frame[column] = pd.to_datetime(frame[column].replace("", None), format="%Y-%m-%d")

@@ -57,10 +57,11 @@ on purpose; the rating must not become invalid through that) and
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from itertools import pairwise
 from types import MappingProxyType
 
 from .catalog._common import normalise_threat_id, sorted_threats
@@ -83,7 +84,8 @@ _ELEMENTARY = re.compile(r"^G\s*0\.\d+$", re.IGNORECASE)
 _UMLAUTS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
 
 
-class _Scale(str, enum.Enum):
+@functools.total_ordering
+class _Scale(enum.Enum):
     """An ordered German scale; members compare by :attr:`rank`."""
 
     @property
@@ -102,23 +104,10 @@ class _Scale(str, enum.Enum):
             for member in cls:
                 if member.value == candidate:
                     return member
-        raise ValueError(f"{cls._noun()} (erlaubt: {', '.join(m.value for m in cls)})")
-
-    @classmethod
-    def _noun(cls) -> str:
-        return _NOUNS[cls.__name__]
+        raise ValueError(f"{_NOUNS[cls.__name__]} (erlaubt: {', '.join(m.value for m in cls)})")
 
     def __lt__(self, other):
         return self.rank < other.rank if type(other) is type(self) else NotImplemented
-
-    def __le__(self, other):
-        return self.rank <= other.rank if type(other) is type(self) else NotImplemented
-
-    def __gt__(self, other):
-        return self.rank > other.rank if type(other) is type(self) else NotImplemented
-
-    def __ge__(self, other):
-        return self.rank >= other.rank if type(other) is type(self) else NotImplemented
 
     def __str__(self) -> str:
         return self.value
@@ -219,14 +208,11 @@ def parse_risk_matrix(raw: object, file: str = SETTINGS_FILE) -> RiskMatrix:
     ...                        "beträchtlich": ["mittel"] * 4, "existenzbedrohend": ["hoch"] * 4})
     >>> m.category(Frequency.SELTEN, Impact.EXISTENZBEDROHEND).label
     'hoch'
-    >>> parse_risk_matrix({"begrenzt": ["gering"] * 3})
+    >>> parse_risk_matrix("streng")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    grundschutz.errors.AssessmentError: 4 Fehler:
-      assessment.yaml, Spalte 'risk_matrix.begrenzt', Wert 'gering, gering, gering': braucht 4 Kategorien (selten, mittel, häufig, sehr häufig), hat 3
-      assessment.yaml, Spalte 'risk_matrix.beträchtlich': Zeile fehlt
-      assessment.yaml, Spalte 'risk_matrix.existenzbedrohend': Zeile fehlt
-      assessment.yaml, Spalte 'risk_matrix.vernachlässigbar': Zeile fehlt
+    grundschutz.errors.AssessmentError: 1 Fehler:
+      assessment.yaml, Spalte 'risk_matrix', Wert 'streng': muss 'default' oder eine 4x4-Tabelle sein ...
     """
     matrix, problems = _parse_matrix(raw, file)
     if problems:
@@ -289,16 +275,12 @@ def _parse_matrix(raw: object, file: str) -> tuple[RiskMatrix, list[Problem]]:
                 bad(f"{where}.{frequency}", value, str(exc))
     if problems:
         return DEFAULT_MATRIX, problems
-    for impact in Impact:
-        for low, high in zip(list(Frequency), list(Frequency)[1:]):
-            if cells[(impact, high)] < cells[(impact, low)]:
-                bad(f".{impact}.{high}", cells[(impact, high)],
-                    f"Kategorie sinkt mit steigender Häufigkeit ({low}: {cells[(impact, low)]})")
-    for low, high in zip(list(Impact), list(Impact)[1:]):
-        for frequency in Frequency:
-            if cells[(high, frequency)] < cells[(low, frequency)]:
-                bad(f".{high}.{frequency}", cells[(high, frequency)],
-                    f"Kategorie sinkt mit steigender Auswirkung ({low}: {cells[(low, frequency)]})")
+    steps = [(i, a, i, b, "Häufigkeit", a) for i in Impact for a, b in pairwise(Frequency)]
+    steps += [(a, f, b, f, "Auswirkung", a) for f in Frequency for a, b in pairwise(Impact)]
+    for low_i, low_f, high_i, high_f, word, low in steps:
+        if cells[(high_i, high_f)] < cells[(low_i, low_f)]:
+            bad(f".{high_i}.{high_f}", cells[(high_i, high_f)],
+                f"Kategorie sinkt mit steigender {word} ({low}: {cells[(low_i, low_f)]})")
     return (DEFAULT_MATRIX, problems) if problems else (RiskMatrix(cells, file), problems)
 
 
@@ -315,11 +297,7 @@ class FlagReason:
 
 @dataclass(frozen=True)
 class FlaggedObject:
-    """An object that needs (or voluntarily gets) a risk analysis.
-
-    ``needs`` are its derived needs; ``highest`` the highest of them
-    (``None`` if all unrated).
-    """
+    """An object that needs (or voluntarily gets) a risk analysis; ``needs``: its derived needs."""
 
     object: str
     name: str
@@ -332,6 +310,7 @@ class FlaggedObject:
 
     @property
     def highest(self) -> Level | None:
+        """The highest derived need (``None`` if all unrated)."""
         return max((v for v in self.needs.values() if v is not None), default=None)
 
     @property
@@ -353,10 +332,6 @@ class FlaggedObject:
         return "; ".join(r.text for r in self.reasons)
 
 
-def _values_text(values: list[BasicValue]) -> str:
-    return ", ".join(v.label for v in values)
-
-
 def flag_reasons(analysis, object_id: str) -> tuple[FlagReason, ...]:
     """The reasons why ``object_id`` needs a risk analysis (empty: it needs none)."""
     modelling = analysis.modelling
@@ -371,10 +346,10 @@ def flag_reasons(analysis, object_id: str) -> tuple[FlagReason, ...]:
         high = [v for v in BASIC_VALUES if needs[v] is Level.HOCH]
         if very:
             extra = " (Grundschutz++: zählt als hoch und verlangt zusätzlich eine Risikoanalyse)" if gspp else ""
-            reasons.append(FlagReason("sehr hoch", f"Schutzbedarf sehr hoch in {_values_text(very)}: "
+            reasons.append(FlagReason("sehr hoch", f"Schutzbedarf sehr hoch in {', '.join(v.label for v in very)}: "
                                                    f"Risikoanalyse immer erforderlich{extra}"))
         if high and not gspp:
-            reasons.append(FlagReason("hoch", f"Schutzbedarf hoch in {_values_text(high)}"))
+            reasons.append(FlagReason("hoch", f"Schutzbedarf hoch in {', '.join(v.label for v in high)}"))
     if entry.needs_risk_analysis:
         reasons.append(FlagReason("ohne Baustein", "kein passender Baustein in der Modellierung"))
     atypical = [value for key, value in entry.object.tags.items() if key.casefold() == ATYPICAL_TAG]
@@ -390,11 +365,8 @@ def flag_objects(analysis) -> dict[str, FlaggedObject]:
     ``analysis`` is an :class:`~grundschutz.analysis.Analysis` made with a catalog.
     """
     _require_catalog(analysis)
-    return {
-        object_id: _flagged(analysis, object_id, reasons)
-        for object_id in analysis.modelling.objects
-        if (reasons := flag_reasons(analysis, object_id))
-    }
+    return {object_id: _flagged(analysis, object_id, reasons) for object_id in analysis.modelling.objects
+            if (reasons := flag_reasons(analysis, object_id))}
 
 
 def _flagged(analysis, object_id: str, reasons: tuple[FlagReason, ...]) -> FlaggedObject:
@@ -440,13 +412,8 @@ def _overview(kompendium, object_id: str, items) -> tuple[OverviewThreat, ...]:
     for item in items:
         for threat in kompendium.requirements[item.requirement].threats:
             links.setdefault(threat, []).append(item.requirement)
-    return tuple(OverviewThreat(object_id, t, _threat_title(kompendium, t), "KRT", tuple(links[t]))
-                 for t in sorted_threats(links))
-
-
-def _threat_title(kompendium, threat_id: str) -> str:
-    threat = kompendium.threats.get(threat_id)
-    return threat.title if threat is not None else ""
+    titles = {t: kompendium.threats[t].title if t in kompendium.threats else "" for t in links}
+    return tuple(OverviewThreat(object_id, t, titles[t], "KRT", tuple(links[t])) for t in sorted_threats(links))
 
 
 # --------------------------------------------------------------------------- risks
@@ -591,10 +558,7 @@ def analyse_risks(analysis, table: Table | None = None) -> RiskAnalysis:
     with every problem of both.
     """
     _require_catalog(analysis)
-    path = Path(analysis.path)
-    if table is None:
-        folder = path if path.is_dir() or path.suffix.lower() != ".xlsx" else path.parent
-        table = read_optional_table(folder, "risks")
+    table = table if table is not None else read_optional_table(analysis.path, "risks")
     matrix, problems = _parse_matrix(analysis.assessment.settings.risk_matrix, SETTINGS_FILE)
     flagged = flag_objects(analysis)
     rows, warnings = ({}, []) if table is None else _parse_rows(table, analysis, flagged, problems)
@@ -615,9 +579,8 @@ def analyse_risks(analysis, table: Table | None = None) -> RiskAnalysis:
             continue
         overview = _overview(analysis.kompendium, object_id, by_object.get(object_id, ()))
         listed = {t.threat for t in overview}
-        threats = list(overview) + [
-            OverviewThreat(object_id, tid, row["title"], "ergänzt") for tid, row in own.items() if tid not in listed
-        ]
+        threats = [*overview, *(OverviewThreat(object_id, tid, row["title"], "ergänzt")
+                                for tid, row in own.items() if tid not in listed)]
         result[object_id] = ObjectRisks(entry, tuple(_risk(t, own.get(t.threat), matrix) for t in threats))
     return RiskAnalysis(result, matrix, tuple(sorted(set(warnings), key=lambda p: (p.row or 0, p.message))),
                         str(analysis.path))
@@ -721,7 +684,8 @@ def _parse_rows(table: Table, analysis, flagged: Mapping[str, FlaggedObject], pr
         key = (object_id, threat_id)
         if object_id and threat_text:
             if key in seen:
-                bad("threat", threat_text, f"doppelte Zeile für {object_id}/{threat_id} (bereits in Zeile {seen[key]})")
+                bad("threat", threat_text,
+                    f"doppelte Zeile für {object_id}/{threat_id} (bereits in Zeile {seen[key]})")
             else:
                 seen[key] = number
         if len(problems) == found:
@@ -761,15 +725,15 @@ def risk_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict
     and ``row`` (line in risks.csv or ``None``).
     """
     chosen = [risks[object_id]] if object_id is not None else list(risks)
-    return [
-        {"object": r.object, "threat": r.threat, "title": r.title, "source": r.source,
-         "requirements": list(r.requirements), "frequency": _label(r.frequency), "impact": _label(r.impact),
-         "category": _label(r.category), "treatment": _label(r.treatment), "note": r.note,
-         "accepted_by": r.accepted_by, "residual_frequency": _label(r.residual_frequency),
-         "residual_impact": _label(r.residual_impact), "residual_category": _label(r.residual_category),
-         "status": r.status, "row": r.row}
-        for o in chosen for r in o.risks
-    ]
+    return [{c: _cell(getattr(r, c), c) for c in _RISK_COLUMNS} for o in chosen for r in o.risks]
+
+
+def _cell(value: object, column: str) -> object:
+    if isinstance(value, _Scale):
+        return value.label
+    if isinstance(value, tuple):
+        return list(value)
+    return "" if value is None and column != "row" else value
 
 
 def risk_frame(risks: RiskAnalysis, object_id: str | None = None):
@@ -791,22 +755,17 @@ def risk_frame(risks: RiskAnalysis, object_id: str | None = None):
 
 
 def threat_overview_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict[str, object]]:
-    """The threat overview: one record per object and threat.
-
-    Columns: ``object, threat, title, source, requirements`` (list) and
-    ``rated`` (bool).
-    """
-    chosen = [risks[object_id]] if object_id is not None else list(risks)
-    return [{"object": r.object, "threat": r.threat, "title": r.title, "source": r.source,
-             "requirements": list(r.requirements), "rated": r.rated} for o in chosen for r in o.risks]
+    """The threat overview: per object and threat ``object, threat, title, source,
+    requirements`` (list) and ``rated`` (bool)."""
+    return [{**{k: r[k] for k in _RISK_COLUMNS[:5]}, "rated": bool(r["category"])}
+            for r in risk_records(risks, object_id)]
 
 
 def threat_overview_frame(risks: RiskAnalysis, object_id: str | None = None):
     """:func:`threat_overview_records` as a DataFrame."""
     import pandas as pd
 
-    return pd.DataFrame.from_records(threat_overview_records(risks, object_id),
-                                     columns=["object", "threat", "title", "source", "requirements", "rated"])
+    return pd.DataFrame.from_records(threat_overview_records(risks, object_id), columns=[*_RISK_COLUMNS[:5], "rated"])
 
 
 def risk_summary_records(risks: RiskAnalysis) -> list[dict[str, object]]:

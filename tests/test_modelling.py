@@ -371,7 +371,7 @@ def test_reserved_id_and_grundschutz_plus_plus(kompendium):
     with pytest.raises(GrundschutzError, match="reserviert"):
         model_assessment(clash, kompendium, RULES)
     gspp = Assessment(Settings(edition="grundschutz++"), {})
-    with pytest.raises(GrundschutzError, match="noch nicht umgesetzt"):
+    with pytest.raises(GrundschutzError, match="braucht den Grundschutz\\+\\+-Katalog"):
         model_assessment(gspp, kompendium, RULES)
 
 

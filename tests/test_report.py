@@ -1,0 +1,254 @@
+"""The HTML report, rendered in headless Chromium (Debian package ``chromium``).
+
+Chromium runs the page's script; ``--dump-dom`` gives the DOM afterwards and
+``--screenshot`` a picture. The page reads instructions from its address
+(``#sort=TABLE:COL:desc``, ``#filter=TABLE:TEXT``, ``#click=TABLE:COL``), so
+the tests drive sorting, filtering and header clicks without a server.
+Without Chromium the tests fail (they do not skip): install it with
+``apt-get install -y chromium``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grundschutz.analysis import analyse
+from grundschutz.cli_report import report
+from grundschutz.report import build_report, write_report
+
+SMALL = Path(__file__).parent / "data" / "small"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+                  "--disable-dev-shm-usage"]
+SECTIONS = ["Sachstand", "Strukturanalyse", "Schutzbedarfsfeststellung", "Modellierung", "IT-Grundschutz-Check",
+            "Risikoanalyse", "Arbeitsplan", "Szenarien", "Anhang: Methode und Einstellungen"]
+
+
+def chromium_binary() -> str:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail("Chromium fehlt: die Browser-Tests des Berichts brauchen das Debian-Paket 'chromium' "
+                "(apt-get update && apt-get install -y chromium). Sie werden nicht übersprungen.")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Run Chromium headless with a fresh profile; returns ``run(url, *extra_flags) -> stdout``."""
+    binary = chromium_binary()
+
+    def run(url: str, *extra: str) -> str:
+        profile = tmp_path_factory.mktemp("chromium-profile")
+        command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, f"chromium failed ({done.returncode}): {done.stderr[-2000:]}"
+        return done.stdout
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def haan_report(haan, shared_catalogs, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "bericht.html"
+    write_report(analyse(haan, shared_catalogs), out, date=datetime.date(2024, 5, 1))
+    return out
+
+
+class Dom(HTMLParser):
+    """What the tests look at in a DOM dump: headings, figures, table rows."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.h2: list[str] = []
+        self.svg = 0
+        self.figures: list[str] = []
+        self.rows: dict[str, list[dict]] = {}
+        self.body: dict[str, str] = {}
+        self._heading = None
+        self._table = None
+        self._in_body = False
+        self._row = None
+        self._cell = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "body":
+            self.body = {k: v or "" for k, v in attrs}
+        elif tag == "h2":
+            self._heading = ""
+        elif tag == "svg":
+            self.svg += 1
+        elif tag == "figure":
+            self.figures.append(a.get("id", ""))
+        elif tag == "table":
+            self._table = a.get("id")
+            self.rows.setdefault(self._table, [])
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self._row = {"hidden": "hidden" in a, "cells": []}
+        elif tag == "td" and self._row is not None:
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "h2" and self._heading is not None:
+            self.h2.append(self._heading.strip())
+            self._heading = None
+        elif tag == "td" and self._cell is not None:
+            self._row["cells"].append(self._cell.strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.rows[self._table].append(self._row)
+            self._row = None
+        elif tag == "tbody":
+            self._in_body = False
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._heading is not None:
+            self._heading += data
+        if self._cell is not None:
+            self._cell += data
+
+    def visible(self, table: str) -> list[list[str]]:
+        return [r["cells"] for r in self.rows[table] if not r["hidden"]]
+
+
+def _dom(browser, path: Path, fragment: str = "") -> Dom:
+    return Dom(browser(path.as_uri() + fragment, "--dump-dom"))
+
+
+def _natural(text: str):
+    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", text)]
+
+
+def test_page_shows_its_sections_figures_and_tables(browser, haan_report, haan):
+    dom = _dom(browser, haan_report)
+    assert dom.body.get("data-script") == "bereit", "the page's script did not run"
+    numbered = [re.sub(r"^\d+\.\s*", "", h) for h in dom.h2]
+    assert numbered == SECTIONS
+    assert {"abb-graph", "abb-heatmap", "abb-herleitung", "abb-check", "abb-risiko",
+            "abb-szenario-teleheimarbeit"} <= set(dom.figures)
+    assert dom.svg >= 6
+    objects = sum(1 for _ in csv.DictReader((haan / "objects.csv").open(encoding="utf-8")))
+    assert len(dom.rows["objekte"]) == objects
+    assert len(dom.rows["schutzbedarf-objekte"]) == objects
+    assert len(dom.rows["herleitung"]) == 3 * objects
+    assert len(dom.rows["check-anforderungen"]) > 1000
+    assert dom.rows["risiko-objekte"] and dom.rows["plan"] and dom.rows["szenario-teleheimarbeit-ergebnis"]
+
+
+def test_table_of_contents_links_every_section_and_ids_are_unique(haan_report):
+    text = haan_report.read_text(encoding="utf-8")
+    ids = re.findall(r'<(?:section|table|figure|h3)[^>]* id="([^"]+)"', text)
+    assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
+    toc = re.search(r'<nav class="toc".*?</nav>', text, re.S).group(0)
+    for target in re.findall(r'href="#([^"]+)"', toc):
+        assert f'<section id="{target}">' in text
+
+
+def test_report_needs_no_network(haan_report):
+    text = haan_report.read_text(encoding="utf-8")
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', text)
+    assert "@import" not in text and "url(http" not in text
+    # the only addresses are XML namespace names of the inline SVGs
+    assert set(re.findall(r"https?://[^\s\"'<>)]+", text)) <= {"http://www.w3.org/2000/svg",
+                                                               "http://www.w3.org/1999/xlink"}
+
+
+def test_sorting_by_address_and_by_header_clicks(browser, haan_report):
+    dom = _dom(browser, haan_report, "#sort=objekte:0:desc")
+    ids = [r[0] for r in dom.visible("objekte")]
+    assert ids == sorted(ids, key=_natural, reverse=True)
+    # levels sort by rank (sehr hoch > hoch > normal), not alphabetically
+    dom = _dom(browser, haan_report, "#sort=schutzbedarf-objekte:3:desc")
+    column = [r[3] for r in dom.visible("schutzbedarf-objekte")]
+    rank = {"sehr hoch": 3, "hoch": 2, "normal": 1, "nicht bewertet": 0}
+    assert [rank[c] for c in column] == sorted((rank[c] for c in column), reverse=True)
+    assert column[0] == "sehr hoch"
+    # two clicks on the header "Anzahl": ascending, then descending, numerically
+    dom = _dom(browser, haan_report, "#click=objekte:4&click=objekte:4")
+    counts = [int(r[4]) for r in dom.visible("objekte")]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 100
+
+
+def test_filtering_hides_rows_and_counts_what_is_left(browser, haan_report):
+    text = browser(haan_report.as_uri() + "#filter=objekte:PROSOZ", "--dump-dom")
+    dom = Dom(text)
+    shown = dom.visible("objekte")
+    assert shown and all("PROSOZ" in " ".join(r) for r in shown)
+    assert len(shown) < len(dom.rows["objekte"])
+    assert f'data-table="objekte">{len(shown)} von {len(dom.rows["objekte"])} Zeilen</span>' in text
+    assert re.search(r'<input[^>]*class="filter" data-table="objekte"', text)
+
+
+def test_screenshot_shows_graph_heatmap_and_tables(browser, haan_report, tmp_path):
+    from PIL import Image
+
+    shot = tmp_path / "bericht.png"
+    browser(haan_report.as_uri(), f"--screenshot={shot}", "--window-size=1400,8000")
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1400, 8000)
+    colours = image.getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 200, "screenshot looks blank"
+
+    def share(rgb, tolerance=12):
+        return sum(n for n, c in colours if all(abs(a - b) <= tolerance for a, b in zip(c, rgb))) / (1400 * 8000)
+
+    assert share((0xE6, 0x9F, 0x00)) > 0.002  # "hoch" in the graph and the heatmap
+    assert share((0x88, 0x22, 0x55)) > 0.0005  # "sehr hoch"
+    assert share((0xE8, 0xED, 0xF3)) > 0.0005  # table headers
+
+
+def test_everything_from_the_assessment_is_escaped(browser, shared_catalogs, tmp_path):
+    folder = tmp_path / "bewertung"
+    shutil.copytree(SMALL, folder)
+    rows = list(csv.reader((folder / "objects.csv").open(encoding="utf-8")))
+    rows[3][2] = 'MESO <script>document.body.setAttribute("data-pwned","1")</script>'
+    rows[4][3] = '"><img src=x onerror="document.body.setAttribute(\'data-pwned\',\'2\')">'
+    with (folder / "objects.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    out = tmp_path / "bericht.html"
+    out.write_text(build_report(analyse(folder, shared_catalogs), date=datetime.date(2024, 1, 1)), encoding="utf-8")
+    text = out.read_text(encoding="utf-8")
+    assert text.count("<script>") == 1
+    assert "onerror=" not in text.replace("onerror=&quot;", "")
+    assert "&lt;script&gt;document.body" in text
+    dom = _dom(browser, out)
+    assert "data-pwned" not in dom.body
+    assert any('MESO <script>document.body.setAttribute("data-pwned","1")</script>' in r[2]
+               for r in dom.visible("objekte"))
+
+
+def test_cli_report_writes_one_file(haan, shared_catalogs, tmp_path):
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(report, [str(haan), "-o", str(out), "--catalogs", str(shared_catalogs),
+                                         "--date", "2024-05-01", "--object", "APP-13"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Bericht geschrieben: {out}\n"
+    assert list(tmp_path.iterdir()) == [out]
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and 'lang="de"' in text
+    assert "Stand: 01.05.2024" in text
+    assert "Herleitung des Schutzbedarfs von APP-13" in text
+
+
+def test_cli_report_errors(haan, tmp_path):
+    result = CliRunner().invoke(report, [str(haan), "-o", str(tmp_path / "r.html"), "--date", "1.5.24"])
+    assert result.exit_code == 2 and "JJJJ-MM-TT" in result.output
+    result = CliRunner().invoke(report, [str(haan), "-o", str(tmp_path / "r.html"), "--catalogs",
+                                         str(tmp_path / "kein-katalog")])
+    assert result.exit_code == 1 and result.output.startswith("Error: Katalog nicht installiert")
+    assert not (tmp_path / "r.html").exists()
