@@ -109,7 +109,7 @@ def _render_object(entry) -> str:
             ["Gefährdung", "Titel", "Quelle", "Häufigkeit", "Auswirkung", "Kategorie", "Behandlung", "Restrisiko",
              "Status"], wrap=50))
     else:
-        out.append("  Keine Gefährdung aus der KRT (kein Baustein): relevante elementare Gefährdungen und eigene "
+        out.append("  Keine verknüpfte elementare Gefährdung (z. B. kein Baustein): relevante elementare und eigene "
                    "Gefährdungen in risks.csv eintragen.")
     notes = [r for r in entry.risks if r.note or r.accepted_by]
     if notes:

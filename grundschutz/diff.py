@@ -67,7 +67,7 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class AssessmentDiff:
-    """The result of :func:`diff_assessments`. Pairs are ``(object, id)``, in id order;
+    """The result of :func:`diff_assessments`. Pairs are ``(object, id)``, in natural id order;
     ``bausteine_*`` and ``requirements_*`` also carry the title."""
 
     old_label: str
@@ -90,6 +90,21 @@ class AssessmentDiff:
         return not any(getattr(self, f) for f in self.__dataclass_fields__ if f not in ("old_label", "new_label"))
 
 
+def natural_key(text: str) -> tuple:
+    """Sort ids as people read them: ``APP.2.2.A3`` before ``APP.2.2.A12``.
+
+    >>> sorted(["APP.2.2.A12", "APP.2.2.A3", "SRV-10", "SRV-9"], key=natural_key)
+    ['APP.2.2.A3', 'APP.2.2.A12', 'SRV-9', 'SRV-10']
+    """
+    import re
+
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
+
+
+def _pair_key(pair: tuple) -> tuple:
+    return tuple(natural_key(str(part)) for part in pair)
+
+
 def _tags(tags: Mapping[str, str]) -> str:
     return ";".join(f"{k}={v}" if v else k for k, v in sorted(tags.items()))
 
@@ -108,11 +123,11 @@ def diff_assessments(old: Analysis, new: Analysis, old_label: str = "", new_labe
     from .render import explain_text
 
     before, after = old.assessment.objects, new.assessment.objects
-    added = tuple(after[i] for i in sorted(set(after) - set(before)))
-    removed = tuple(before[i] for i in sorted(set(before) - set(after)))
+    added = tuple(after[i] for i in sorted(set(after) - set(before), key=natural_key))
+    removed = tuple(before[i] for i in sorted(set(before) - set(after), key=natural_key))
     changed = tuple(
         FieldChange(i, name, _field(before[i], name), _field(after[i], name))
-        for i in sorted(set(before) & set(after))
+        for i in sorted(set(before) & set(after), key=natural_key)
         for name in OBJECT_FIELDS
         if _field(before[i], name) != _field(after[i], name)
     )
@@ -122,7 +137,7 @@ def diff_assessments(old: Analysis, new: Analysis, old_label: str = "", new_labe
 
     old_edges, new_edges = edges(old), edges(new)
     needs = []
-    for i in sorted(set(before) & set(after)):
+    for i in sorted(set(before) & set(after), key=natural_key):
         for value in BASIC_VALUES:
             a, b = old.propagation.level(i, value), new.propagation.level(i, value)
             if a != b:
@@ -131,8 +146,8 @@ def diff_assessments(old: Analysis, new: Analysis, old_label: str = "", new_labe
     result = dict(
         old_label=old_label or str(old.path), new_label=new_label or str(new.path),
         objects_added=added, objects_removed=removed, objects_changed=changed,
-        dependencies_added=tuple(new_edges[k] for k in sorted(set(new_edges) - set(old_edges))),
-        dependencies_removed=tuple(old_edges[k] for k in sorted(set(old_edges) - set(new_edges))),
+        dependencies_added=tuple(new_edges[k] for k in sorted(set(new_edges) - set(old_edges), key=_pair_key)),
+        dependencies_removed=tuple(old_edges[k] for k in sorted(set(old_edges) - set(new_edges), key=_pair_key)),
         needs_changed=tuple(needs),
     )
     if old.modelling is not None and new.modelling is not None:
@@ -144,12 +159,12 @@ def diff_assessments(old: Analysis, new: Analysis, old_label: str = "", new_labe
 
         for name, collect in (("bausteine", bausteine), ("requirements", requirements)):
             a, b = collect(old), collect(new)
-            result[f"{name}_added"] = tuple((*k, b[k]) for k in sorted(set(b) - set(a)))
-            result[f"{name}_dropped"] = tuple((*k, a[k]) for k in sorted(set(a) - set(b)))
+            result[f"{name}_added"] = tuple((*k, b[k]) for k in sorted(set(b) - set(a), key=_pair_key))
+            result[f"{name}_dropped"] = tuple((*k, a[k]) for k in sorted(set(a) - set(b), key=_pair_key))
         old_check = {(e.object, e.requirement): e for e in old.check}
         result["status_changes"] = tuple(
             StatusChange(e.object, e.requirement, e.title, old_check[k].status.value, e.status.value, e.note)
-            for e in sorted(new.check, key=lambda e: (e.object, e.requirement))
+            for e in sorted(new.check, key=lambda e: _pair_key((e.object, e.requirement)))
             if (k := (e.object, e.requirement)) in old_check and old_check[k].status is not e.status
         )
     return AssessmentDiff(**result)

@@ -44,14 +44,12 @@ from .excel_layout import (
     EFFECT_LABELS,
     EXCEL_MAX_ROWS,
     EXCEL_MAX_TEXT,
-    GERMAN_HEADERS,
     HEADER_FILL,
     LAYOUT_VERSION,
     META_SHEET,
     READONLY_FILL,
     READONLY_FONT,
     READONLY_HEADER_FILL,
-    RISK_CATEGORIES,
     SHEETS,
     Column,
     Sheet,
@@ -640,26 +638,3 @@ def _write_overview(ws, writer: _Writer, analysis, plan, rows_per_sheet, skipped
     line(("Bearbeiten und zurückspielen", section))
     for count, text in enumerate(_HOWTO, start=1):
         line((f"{count}.", bold), ("", plain), (text, wrapped))
-
-
-def record_sheet(name: str, title: str, records: Sequence[Mapping[str, object]], purpose: str = "",
-                 headers: Mapping[str, str] | None = None) -> Sheet:
-    """A read-only sheet for records of another module (work plan, scenarios):
-    German headers from :data:`~grundschutz.excel_layout.GERMAN_HEADERS`,
-    colours for columns whose values are levels, statuses or risk categories."""
-    keys = list(dict.fromkeys(k for r in records[:200] for k in r))
-    headers = {**GERMAN_HEADERS, **(headers or {})}
-    columns = []
-    for key in keys:
-        values = {str(r.get(key, "")) for r in records[:500]} - {"", "None"}
-        kind = "text"
-        for candidate in ("status", "level", "risk"):
-            if values and values <= set(COLOURS[candidate]) | ({"unbearbeitet"} if candidate == "status" else set()):
-                kind = candidate
-                break
-        if kind == "level" and values <= set(RISK_CATEGORIES) and not values <= {"normal", "hoch", "sehr hoch"}:
-            kind = "risk"
-        longest = max((len(str(r.get(key) or "")) for r in records[:500]), default=0)
-        width = min(max(len(headers.get(key, key)) + 2, longest + 2, 8), 50)
-        columns.append(Column(key, headers.get(key, key.replace("_", " ")), width, kind=kind, wrap=longest > 50))
-    return Sheet(name, title[:31], tuple(columns), purpose)

@@ -241,11 +241,17 @@ def _parse(column: Column, value: object) -> object:
     if column.kind == "int":
         return text
     if column.choices and text:
+        key = " ".join(text.casefold().split())
         for choice in column.choices:
-            if text.casefold() == choice.casefold():
+            if key in (choice.casefold(), _plain(choice)):
                 return choice
         raise ValueError(f"unzulässiger Wert (erlaubt: {', '.join(column.choices)})")
     return text
+
+
+def _plain(word: str) -> str:
+    """A word with umlauts written out, as people type them without a German keyboard."""
+    return word.casefold().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
 
 
 def _baseline(sheet: Sheet, row: Mapping[str, object]) -> dict[str, object]:
@@ -365,6 +371,7 @@ class _Context:
         self.documents: dict[str, CsvDocument] = {}
         self.problems: list[Problem] = []
         self.changes: list[Change] = []
+        self.notes: list[str] = []
 
     def document(self, name: str) -> CsvDocument:
         if name not in self.documents:
@@ -416,7 +423,7 @@ def plan_import(folder: str | Path, workbook: str | Path, catalogs: str | Path |
     if problems:
         raise AssessmentError(problems, workbook.name)
     ctx = _Context(folder)
-    ctx.problems = problems
+    ctx.problems, ctx.notes = problems, plan.notes
     from . import excel_apply
 
     for name in ("objects", "dependencies", "needs", "modelling", "check", "risks"):
@@ -483,10 +490,9 @@ def _validate_result(plan: ImportPlan, catalogs) -> None:
         for name, data in plan.files.items():
             (copy / name).write_bytes(data)
         try:
-            analyse(copy, catalogs)
             from .excel_extra import validate_risks
 
-            validate_risks(copy, catalogs)
+            validate_risks(analyse(copy, catalogs))
         except AssessmentError as exc:
             problems = [Problem(f"{p.file} (nach dem Import)", p.row, p.column, p.value, p.message)
                         for p in exc.problems]

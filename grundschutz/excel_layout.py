@@ -159,7 +159,7 @@ SHEETS: Mapping[str, Sheet] = {
             Column("object_name", "Name", 30, wrap=True),
             _key("depends_on", "hängt ab von"),
             Column("depends_on_name", "Name (Abhängigkeit)", 30, wrap=True),
-            Column("redundancy_group", "Redundanzgruppe", 16),
+            Column("redundancy_group", "Redundanzgruppe", 18),
             Column("note", "Notiz", 30, wrap=True),
         ), "Abhängigkeiten (dependencies.csv); nur zur Ansicht."),
         Sheet("needs", "Schutzbedarfsfeststellung", (
@@ -198,33 +198,56 @@ SHEETS: Mapping[str, Sheet] = {
     )
 }
 
-#: Columns of ``risks.csv`` as shown on the sheet Risikoanalyse.
+#: The sheet Risikoanalyse: the threats of every object that needs a risk analysis (``risks.csv``).
 RISK_SHEET = Sheet("risks", "Risikoanalyse", (
     _key("object", "Zielobjekt"),
     Column("name", "Name", 24, wrap=True),
-    _key("threat", "Gefährdung", 11),
-    Column("title", "Titel", 36, True, wrap=True),
-    Column("frequency", "Häufigkeit", 13, True, "frequency"),
-    Column("impact", "Auswirkung", 16, True, "impact"),
+    _key("threat", "Gefährdung", 12),
+    Column("title", "Titel", 34, True, wrap=True),
+    Column("source", "Herkunft", 10),
+    Column("requirements", "Anforderungen", 26, wrap=True),
+    Column("frequency", "Häufigkeit", 14, True, "frequency"),
+    Column("impact", "Auswirkung", 18, True, "impact"),
     Column("risk", "Risiko", 11, kind="risk"),
     Column("treatment", "Behandlung", 14, True, "treatment"),
-    Column("note", "Maßnahmen / Anmerkung", 40, True, wrap=True),
-    Column("accepted_by", "Akzeptiert von", 18, True),
-    Column("residual_frequency", "Häufigkeit danach", 13, True, "frequency"),
-    Column("residual_impact", "Auswirkung danach", 16, True, "impact"),
+    Column("note", "Maßnahmen / Begründung", 40, True, wrap=True),
+    Column("accepted_by", "Risiko übernommen von", 20, True, wrap=True),
+    Column("residual_frequency", "Häufigkeit danach", 14, True, "frequency"),
+    Column("residual_impact", "Auswirkung danach", 18, True, "impact"),
     Column("residual_risk", "Restrisiko", 11, kind="risk"),
-), "Risikoanalyse nach BSI-Standard 200-3: Gefährdungen, Bewertung und Behandlung (risks.csv).")
+    Column("status", "Stand", 16, wrap=True),
+), "Risikoanalyse nach BSI-Standard 200-3: Gefährdungen je Zielobjekt, Häufigkeit, Auswirkung, Behandlung "
+   "und Restrisiko; bearbeitbar, eine neue Zeile ergänzt eine Gefährdung (risks.csv).")
 
-#: Header words for the read-only sheets built from other modules' records.
-GERMAN_HEADERS: Mapping[str, str] = {
-    "object": "Zielobjekt", "name": "Name", "type": "Typ", "baustein": "Baustein", "requirement": "Anforderung",
-    "level": "Stufe", "title": "Titel", "status": "Status", "note": "Anmerkung", "responsible": "Verantwortlich",
-    "due": "Umsetzung bis", "checked_on": "Geprüft am", "priority": "Priorität", "reason": "Begründung",
-    "threat": "Gefährdung", "frequency": "Häufigkeit", "impact": "Auswirkung", "risk": "Risiko",
-    "treatment": "Behandlung", "measure": "Maßnahme", "effort": "Aufwand", "cost": "Kosten", "change": "Änderung",
-    "before": "vorher", "after": "nachher", "basic_value": "Grundwert", "blocking": "blockiert",
-    "scenario": "Szenario", "kind": "Art", "order": "Reihenfolge", "step": "Schritt", "source": "Quelle",
-    "rule": "Regel", "cia": "CIA", "count": "Anzahl", "description": "Beschreibung", "id": "ID",
-    "confidentiality": "Vertraulichkeit", "integrity": "Integrität", "availability": "Verfügbarkeit",
-    "accepted_by": "Akzeptiert von", "residual_risk": "Restrisiko", "depends_on": "hängt ab von",
-}
+#: The sheet Realisierungsplan (read-only): the open work in the order to do it.
+PLAN_SHEET = Sheet("plan", "Realisierungsplan", (
+    Column("rank", "Nr.", 7, kind="int"),
+    Column("group_title", "Schritt", 22, wrap=True),
+    Column("object", "Zielobjekt", 12),
+    Column("name", "Name", 26, wrap=True),
+    Column("subject", "Gegenstand", 16, wrap=True),
+    Column("title", "Aufgabe", 44, wrap=True),
+    Column("level", "Stufe", 7),
+    Column("need", "Schutzbedarf", 13, kind="level"),
+    Column("role", "Zuständig laut Kompendium", 24, wrap=True),
+    Column("status", "Status", 14, kind="status", wrap=True),
+    Column("reason", "Warum an dieser Stelle", 60, wrap=True),
+), "Realisierungsplan: offene Arbeit in der Reihenfolge, in der sie angegangen werden sollte, mit Begründung; "
+   "nur zur Ansicht.")
+
+#: A scenario's sheet (read-only): verdicts, changes against the baseline, blocking requirements.
+SCENARIO_SHEET = Sheet("scenario", "Szenario", (
+    Column("kind", "Art", 16, wrap=True),
+    Column("change", "Änderung", 12),
+    Column("object", "Zielobjekt", 12),
+    Column("name", "Name", 26, wrap=True),
+    Column("item", "Gegenstand", 16, wrap=True),
+    Column("level", "Stufe", 7),
+    Column("title", "Titel / Urteil", 44, wrap=True),
+    Column("before", "vorher", 11, kind="level"),
+    Column("after", "nachher", 11, kind="level"),
+    Column("status", "Status", 13, kind="status"),
+    Column("responsible", "Verantwortlich", 18, wrap=True),
+    Column("due", "Umsetzung bis", 13, kind="date"),
+    Column("detail", "Erläuterung", 60, wrap=True),
+))

@@ -55,6 +55,17 @@ def esc(value: object) -> str:
     return _html.escape(str(value), quote=True)
 
 
+def number(value: object) -> object:
+    """Floats with a German decimal comma; other values unchanged.
+
+    >>> number(14.7), number(3), number(None)
+    ('14,7', 3, None)
+    """
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return value
+
+
 def element(tag: str, content: object = "", **attributes: object) -> Markup:
     """``<tag attr="…">content</tag>``; ``class_`` stands for ``class``, ``data_x`` for ``data-x``;
     attributes that are ``None`` or ``False`` are left out."""
@@ -102,7 +113,7 @@ def table(records: Sequence[Mapping[str, object]], columns: Mapping[str, str], t
             elif key in html_columns:
                 cells.append(f"<td>{value if isinstance(value, Markup) else esc(value)}</td>")
             elif key in numeric:
-                cells.append(f'<td class="num">{esc(value)}</td>')
+                cells.append(f'<td class="num">{esc(number(value))}</td>')
             else:
                 text = esc(value)
                 rank = SCALE_RANK.get(str(value)) if isinstance(value, str) else None

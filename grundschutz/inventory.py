@@ -279,7 +279,7 @@ def _parse_cumulation(raw: object, file: str, problems: list[Problem]) -> tuple[
             problems.append(Problem(file, None, f"{where}.{key}", None, "unbekannter Schlüssel"))
         rule = CumulationRule(
             basic_value=field("basic_value", lambda v: BasicValue.parse(str(v)), required=True),
-            min_dependents=field("min_dependents", _positive_int, required=True),
+            min_dependents=field("min_dependents", positive_int, required=True),
             raise_to=field("raise_to", lambda v: Level.parse(str(v)), required=True),
             at_level=field("at_level", lambda v: Level.parse(str(v)), Level.NORMAL),
             types=field("types", _parse_types, frozenset()),
@@ -322,7 +322,7 @@ def _parse_distribution(raw: object, file: str, problems: list[Problem]) -> Dist
     lower_by = 1
     if "lower_by" in raw:
         try:
-            lower_by = _positive_int(raw["lower_by"])
+            lower_by = positive_int(raw["lower_by"])
         except ValueError as exc:
             problems.append(Problem(file, None, "distribution.lower_by", _show(raw["lower_by"]), str(exc)))
     for key in sorted(set(raw) - {"enabled", "basic_values", "lower_by"}, key=str):
@@ -338,7 +338,12 @@ def _parse_types(value: object) -> frozenset[ObjectType]:
     return frozenset(ObjectType.parse(str(v)) for v in _as_list(value))
 
 
-def _positive_int(value: object) -> int:
+def positive_int(value: object) -> int:
+    """An integer >= 1 from a cell or YAML value, else :class:`ValueError` in German.
+
+    >>> positive_int("3")
+    3
+    """
     number = _non_negative_int(value)
     if number < 1:
         raise ValueError("muss eine ganze Zahl >= 1 sein")
@@ -397,9 +402,9 @@ def build_assessment(
     )
     if incomplete:
         raise AssessmentError(found, source)
-    objects, known = _build_objects(tables["objects"], found)
-    dependencies = _build_dependencies(tables["dependencies"], known, found)
-    needs, overrides = _build_needs(tables["needs"], known, found)
+    objects, known = objects_from_table(tables["objects"], found)
+    dependencies = dependencies_from_table(tables["dependencies"], known, found)
+    needs, overrides = needs_from_table(tables["needs"], known, found)
     if found:
         raise AssessmentError(found, source)
     return Assessment(settings, objects, dependencies, needs, overrides, source)
@@ -425,9 +430,10 @@ def _check_columns(name: str, table: Table) -> list[Problem]:
     return problems
 
 
-def _build_objects(table: Table, problems: list[Problem]) -> tuple[dict[str, TargetObject], set[str]]:
-    """The objects, and the set of ids written (including rows with errors,
-    so that other tables referring to them are not reported again)."""
+def objects_from_table(table: Table, problems: list[Problem]) -> tuple[dict[str, TargetObject], set[str]]:
+    """The objects of an ``objects`` table, appending what is wrong to
+    ``problems``; also the ids written, including rows with errors, so that
+    other tables referring to them are not reported again."""
     objects: dict[str, TargetObject] = {}
     first_row: dict[str, int] = {}
     file = table.file
@@ -451,7 +457,7 @@ def _build_objects(table: Table, problems: list[Problem]) -> tuple[dict[str, Tar
         count = 1
         if row.get("count"):
             try:
-                count = _positive_int(row["count"])
+                count = positive_int(row["count"])
             except ValueError as exc:
                 problems.append(Problem(file, row_number, "count", row["count"], str(exc)))
         tags = parse_tags(row.get("tags", ""))
@@ -469,9 +475,11 @@ def _build_objects(table: Table, problems: list[Problem]) -> tuple[dict[str, Tar
     return objects, set(first_row)
 
 
-def _build_dependencies(
+def dependencies_from_table(
     table: Table, objects: set[str], problems: list[Problem]
 ) -> tuple[Dependency, ...]:
+    """The edges of a ``dependencies`` table between ``objects`` (ids),
+    appending what is wrong to ``problems``."""
     dependencies = []
     seen: dict[tuple[str, str], int] = {}
     file = table.file
@@ -503,9 +511,11 @@ def _build_dependencies(
     return tuple(dependencies)
 
 
-def _build_needs(
+def needs_from_table(
     table: Table, objects: set[str], problems: list[Problem]
 ) -> tuple[dict, dict]:
+    """The assessed needs and the overrides of a ``needs`` table, by object
+    id and basic value, appending what is wrong to ``problems``."""
     needs: dict[str, dict[BasicValue, Need]] = {}
     overrides: dict[str, dict[BasicValue, Override]] = {}
     assessed_row: dict[str, int] = {}

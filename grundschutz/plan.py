@@ -19,12 +19,12 @@ why it stands where it stands. Groups, in this order:
 3. **Risiko behandeln** - ``hoch``/``sehr hoch`` risks without a treatment,
    highest category first.
 4. **Anforderung umsetzen** - requirements whose check status is not ``ja`` or
-   ``entbehrlich``: level B before S before H; within a level by the object's
-   highest need; then by the responsible role the Kompendium names (the
-   roles in the requirement's title, else the Baustein's "grundsätzlich
-   zuständig"), so that work can be handed out per role; in Grundschutz++
-   mode by ``effort_level`` (low effort first) where the selection exposes
-   it; then in modelling order.
+   ``entbehrlich``: level B before S before H (Grundschutz++: ``normal-SdT``
+   before ``erhöht``); within a level by the object's highest need; then by
+   the responsible role the Kompendium names (the roles in the requirement's
+   title, else the Baustein's "grundsätzlich zuständig"), so that work can be
+   handed out per role; in Grundschutz++ mode by ``effort_level`` (low effort
+   first, ``GsppSelection.effort_levels``); then in modelling order.
 5. **Risikoanalyse** - the remaining open risk analyses (need ``hoch`` only,
    voluntary ones). They come after the requirements: for ``hoch`` the
    H requirements of the Kompendium cover much, the analysis checks whether
@@ -55,7 +55,10 @@ GROUPS: Mapping[int, str] = MappingProxyType({
     5: "Risikoanalyse",
 })
 SCENARIO_DIR = "scenarios"
-_LEVEL_WORDS = {"B": "Basis", "S": "Standard", "H": "H"}
+#: Level -> (order, German words): Kompendium B before S before H, Grundschutz++ normal-SdT before erhöht.
+_LEVELS = {"B": (0, "Basis-Anforderung (B vor S vor H)"), "S": (1, "Standard-Anforderung (B vor S vor H)"),
+           "H": (2, "H-Anforderung (B vor S vor H)"), "normal-SdT": (0, "Control normal-SdT (normal-SdT vor erhöht)"),
+           "erhöht": (1, "Control erhöht (normal-SdT vor erhöht)")}
 _TYPE_ORDER = {ObjectType.APPLICATION: 0, ObjectType.PROCESS: 1}
 _PRESSING_ORDER = ("sehr hoch", "ohne Baustein", "atypisch")
 _PRESSING_WHY = {
@@ -188,7 +191,11 @@ def work_plan(analysis, risks=None, scenarios: Mapping[str, tuple[str, ...]] | N
 
     ``risks`` defaults to :func:`grundschutz.risk.analyse_risks` of the
     analysis, ``scenarios`` to :func:`scenario_applications` of its folder
-    (then :func:`scenario_notes` go into ``WorkPlan.notes``).
+    (then :func:`scenario_notes` go into ``WorkPlan.notes``). Example::
+
+        plan = work_plan(analyse("assessments/haan"))
+        plan.counts()          # {'Schutzbedarf feststellen': 3, 'Risikoanalyse (vorrangig)': 72, ...}
+        plan.items[0].reason   # 'Schutzbedarf nicht festgestellt (Verfügbarkeit); die Bewertung fließt ...'
     """
     from .risk import analyse_risks
 
@@ -259,7 +266,9 @@ def _unrated(analysis, scenarios: Mapping[str, tuple[str, ...]]) -> list:
             obj.type, "das Zielobjekt")
         parts = [f"Schutzbedarf nicht festgestellt ({', '.join(v.label for v in values)})"]
         if needed_by:
-            parts.append(f"Szenario {', '.join(repr(n) for n in needed_by)} braucht {noun}")
+            names = ", ".join(f"'{n}'" for n in needed_by)
+            parts.append(f"Szenario {names} braucht {noun}" if len(needed_by) == 1
+                         else f"Szenarien {names} brauchen {noun}")
         if downstream:
             used = _count(len(downstream), "Zielobjekt, das davon genutzt wird",
                           "Zielobjekte, die davon genutzt werden")
@@ -337,9 +346,12 @@ def role_of(kompendium, requirement_id: str) -> str:
     """The responsible role(s) the Kompendium names for a requirement.
 
     The roles in brackets after the requirement's title, else the Baustein's
-    "grundsätzlich zuständig" role; ``""`` if neither is given.
+    "grundsätzlich zuständig" role; ``""`` if neither is given or the id is no
+    Kompendium requirement (Grundschutz++ controls name no roles).
     """
-    requirement = kompendium.requirements[requirement_id]
+    requirement = kompendium.requirements.get(requirement_id)
+    if requirement is None:
+        return ""
     if requirement.roles:
         return ", ".join(requirement.roles)
     return kompendium.bausteine[requirement.baustein].responsible_role or ""
@@ -351,6 +363,9 @@ def _requirements(analysis) -> list:
     order = {object_id: n for n, object_id in enumerate(analysis.modelling.objects)}
     names = {object_id: m.object.name for object_id, m in analysis.modelling.objects.items()}
     roles: dict[str, str] = {}
+    efforts = getattr(selection, "effort_levels", {})  # Grundschutz++ (GsppSelection)
+    no_role = ("keine Rolle im Grundschutz++-Katalog" if analysis.assessment.settings.edition == "grundschutz++"
+               else "keine Rolle genannt")
     rows = []
     for n, entry in enumerate(analysis.check.entries):
         if entry.status.implemented:
@@ -359,16 +374,15 @@ def _requirements(analysis) -> list:
         role = roles.get(entry.requirement)
         if role is None:
             role = roles[entry.requirement] = role_of(kompendium, entry.requirement)
-        item = selection.get(entry.object, entry.requirement)
-        effort = getattr(item, "effort_level", None)
+        effort = efforts.get(entry.requirement)
         need_text = need.label if need is not None else "nicht bewertet"
-        parts = [f"{_LEVEL_WORDS[entry.level]}-Anforderung (B vor S vor H)",
-                 f"Schutzbedarf von {entry.object} {need_text}",
-                 f"zuständig laut Kompendium: {role or 'keine Rolle genannt'}"]
+        rank, words = _LEVELS.get(entry.level, (len(_LEVELS), entry.level))
+        parts = [words, f"Schutzbedarf von {entry.object} {need_text}",
+                 f"zuständig laut Kompendium: {role}" if role else f"zuständig: {no_role}"]
         if effort is not None:
-            parts.append(f"Aufwand {effort} (Grundschutz++ effort_level)")
+            parts.append(f"Aufwand {effort} (effort_level, niedriger Aufwand zuerst)")
         parts.append(f"Status {entry.status.value}")
-        key = ("BSH".index(entry.level), -_need_rank(need), (role == "", role.casefold()),
+        key = (rank, -_need_rank(need), (role == "", role.casefold()),
                (effort is None, effort or 0), order.get(entry.object, len(order)), n)
         rows.append((4, key, dict(kind="anforderung", object=entry.object, name=names.get(entry.object, ""),
                                   subject=entry.requirement, title=entry.title, level=entry.level, need=need_text,

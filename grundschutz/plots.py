@@ -463,7 +463,7 @@ def needs_heatmap_figure(source, types: Sequence[str] = ("application",), sort: 
     panels = columns or max(1, math.ceil(len(ids) / 40))
     per_panel = math.ceil(len(ids) / panels)
     rows = per_panel
-    fig = new_figure(4.4 * panels + 0.4, 0.21 * rows + 1.9)
+    fig = new_figure(4.6 * panels + 0.4, 0.23 * rows + 1.9)
     colour_map = ListedColormap([LEVEL_COLOURS[k] for k in ("", "normal", "hoch", "sehr hoch")])
     norm = BoundaryNorm([-0.5, 0.5, 1.5, 2.5, 3.5], colour_map.N)
     axes = fig.subplots(1, panels, squeeze=False)[0]
@@ -479,10 +479,10 @@ def needs_heatmap_figure(source, types: Sequence[str] = ("application",), sort: 
                 derived = code and rule != 0
                 derived_seen = derived_seen or bool(derived)
                 text = (LEVEL_NAMES[_label(code)] if code else "offen") + ("*" if derived else "")
-                ax.text(c, r, text, ha="center", va="center", fontsize=6.5,
+                ax.text(c, r, text, ha="center", va="center", fontsize=7,
                         color="white" if code == 3 else "#111111")
         ax.set_yticks(range(len(chunk)),
-                      [f"{i} {_clip(assessment.objects[i].name, 30)}" for i in chunk], fontsize=6.5)
+                      [f"{i} {_clip(assessment.objects[i].name, 30)}" for i in chunk], fontsize=7)
         ax.set_xticks(range(3), [v.label for v in BASIC_VALUES], fontsize=8)
         ax.xaxis.tick_top()
         ax.tick_params(length=0)

@@ -17,10 +17,11 @@
    the need flows to the applications and systems they use, which are flagged
    in their place. The Informationsverbund ``IV`` is never flagged.
 2. :func:`threat_overview`: per object the elementary threats G 0.1 .. G 0.47
-   that the Kreuzreferenztabellen link to its *selected* requirements, with
-   their titles and the linking requirements. An object without Baustein has
-   no selected requirements: its overview is put together by the officer in
-   ``risks.csv`` from the elementary threats and own threats.
+   that the Kreuzreferenztabellen (Grundschutz++: the G0 props of the
+   controls) link to its *selected* requirements, with their titles and the
+   linking requirements. An object without Baustein has no selected
+   requirements: the officer puts its overview together in ``risks.csv`` from
+   the elementary threats and own threats.
 3. ``risks.csv`` (optional; or the sheet ``risks`` of ``assessment.xlsx``)::
 
        object,threat,title,frequency,impact,treatment,note,accepted_by,residual_frequency,residual_impact
@@ -70,7 +71,6 @@ from .inventory import SETTINGS_FILE, Table
 from .model import BASIC_VALUES, BasicValue, Level
 from .modelling import read_optional_table
 
-RISKS_FILE = "risks.csv"
 REQUIRED_COLUMNS = ("object", "threat")
 OPTIONAL_COLUMNS = ("title", "frequency", "impact", "treatment", "note", "accepted_by",
                     "residual_frequency", "residual_impact")
@@ -323,10 +323,6 @@ class FlaggedObject:
         return any(k in PRESSING_KINDS for k in self.kinds)
 
     @property
-    def voluntary(self) -> bool:
-        return self.kinds == ("freiwillig",)
-
-    @property
     def why(self) -> str:
         """The reasons as one German sentence."""
         return "; ".join(r.text for r in self.reasons)
@@ -386,10 +382,8 @@ def _require_catalog(analysis) -> None:
 
 @dataclass(frozen=True)
 class OverviewThreat:
-    """A threat of an object's overview; ``source`` is ``KRT`` or ``ergänzt`` (risks.csv).
-
-    ``requirements``: the selected requirements of the object that link it (KRT).
-    """
+    """A threat of an object's overview; ``source``: ``KRT``, ``G0`` (Grundschutz++) or ``ergänzt``
+    (risks.csv); ``requirements``: the object's selected requirements (controls) that link it."""
 
     object: str
     threat: str
@@ -399,21 +393,29 @@ class OverviewThreat:
 
 
 def threat_overview(analysis, object_id: str) -> tuple[OverviewThreat, ...]:
-    """The elementary threats the KRT links to the selected requirements of ``object_id``.
+    """The elementary threats linked to the selected requirements of ``object_id``, G 0.1 .. G 0.47.
 
-    Sorted G 0.1 .. G 0.47; each with the requirements that link it.
+    Kompendium 2023: the links of the KRT. Grundschutz++: the G0 props of the
+    controls (``threats``; absent in catalogs without them, then the officer
+    puts the overview together in risks.csv).
     """
     _require_catalog(analysis)
-    return _overview(analysis.kompendium, object_id, analysis.selection.for_object(object_id))
+    return _overview(analysis, object_id, analysis.selection.for_object(object_id))
 
 
-def _overview(kompendium, object_id: str, items) -> tuple[OverviewThreat, ...]:
+def _overview(analysis, object_id: str, items) -> tuple[OverviewThreat, ...]:
+    kompendium = analysis.kompendium
+    if analysis.assessment.settings.edition == "grundschutz++":
+        source, catalog = "G0", getattr(analysis.modelling, "catalog", None)
+        table = catalog.controls if catalog is not None else {}
+    else:
+        source, table = "KRT", kompendium.requirements
     links: dict[str, list[str]] = {}
     for item in items:
-        for threat in kompendium.requirements[item.requirement].threats:
+        for threat in table[item.requirement].threats if item.requirement in table else ():
             links.setdefault(threat, []).append(item.requirement)
     titles = {t: kompendium.threats[t].title if t in kompendium.threats else "" for t in links}
-    return tuple(OverviewThreat(object_id, t, titles[t], "KRT", tuple(links[t])) for t in sorted_threats(links))
+    return tuple(OverviewThreat(object_id, t, titles[t], source, tuple(links[t])) for t in sorted_threats(links))
 
 
 # --------------------------------------------------------------------------- risks
@@ -449,8 +451,7 @@ class Risk:
         return self.category is not None
 
     @property
-    def high(self) -> bool:
-        """Category ``hoch`` or ``sehr hoch``."""
+    def high(self) -> bool:  # category hoch or sehr hoch
         return self.category is not None and self.category >= RiskCategory.HOCH
 
     @property
@@ -476,8 +477,7 @@ class ObjectRisks:
     risks: tuple[Risk, ...]
 
     @property
-    def open(self) -> tuple[Risk, ...]:
-        """Threats not yet rated."""
+    def open(self) -> tuple[Risk, ...]:  # threats not yet rated
         return tuple(r for r in self.risks if not r.rated)
 
     @property
@@ -497,7 +497,7 @@ class ObjectRisks:
     def status(self) -> str:
         """What is left to do, in German."""
         if not self.risks:
-            return "offen: Gefährdungsübersicht zusammenstellen (keine Gefährdung aus der KRT)"
+            return "offen: Gefährdungsübersicht zusammenstellen (keine verknüpfte elementare Gefährdung)"
         if self.open:
             return f"offen: {len(self.open)} von {len(self.risks)} Gefährdungen nicht bewertet"
         if self.untreated:
@@ -551,11 +551,13 @@ class RiskAnalysis:
 
 
 def analyse_risks(analysis, table: Table | None = None) -> RiskAnalysis:
-    """The risk analysis of an :class:`~grundschutz.analysis.Analysis`.
+    """The risk analysis of an :class:`~grundschutz.analysis.Analysis`: reads
+    ``risks.csv`` (unless ``table`` is given) and the matrix of
+    ``assessment.yaml``; :class:`AssessmentError` lists every problem of both::
 
-    Reads ``risks.csv`` of the assessment folder unless ``table`` is given
-    and the matrix of ``assessment.yaml``; raises :class:`AssessmentError`
-    with every problem of both.
+        risks = analyse_risks(analyse("assessments/haan"))
+        risks["SRV-01"].status   # 'offen: 13 von 25 Gefährdungen nicht bewertet'
+        risks.untreated          # SRV-01 G 0.30 and DL-08 G 0.40
     """
     _require_catalog(analysis)
     table = table if table is not None else read_optional_table(analysis.path, "risks")
@@ -577,7 +579,7 @@ def analyse_risks(analysis, table: Table | None = None) -> RiskAnalysis:
                                                                             "risks.csv)"),))
         else:
             continue
-        overview = _overview(analysis.kompendium, object_id, by_object.get(object_id, ()))
+        overview = _overview(analysis, object_id, by_object.get(object_id, ()))
         listed = {t.threat for t in overview}
         threats = [*overview, *(OverviewThreat(object_id, tid, row["title"], "ergänzt")
                                 for tid, row in own.items() if tid not in listed)]
@@ -718,7 +720,7 @@ def _label(value) -> str:
 def risk_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict[str, object]]:
     """One record per object and threat (all objects, or only ``object_id``).
 
-    Columns: ``object, threat, title, source`` (``KRT``/``ergänzt``),
+    Columns: ``object, threat, title, source`` (``KRT``/``G0``/``ergänzt``),
     ``requirements`` (list), ``frequency, impact, category, treatment, note,
     accepted_by, residual_frequency, residual_impact, residual_category``
     (German words, ``""`` if not set), ``status`` (see :attr:`Risk.status`)
@@ -729,10 +731,8 @@ def risk_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict
 
 
 def _cell(value: object, column: str) -> object:
-    if isinstance(value, _Scale):
-        return value.label
-    if isinstance(value, tuple):
-        return list(value)
+    if isinstance(value, _Scale | tuple):
+        return value.label if isinstance(value, _Scale) else list(value)
     return "" if value is None and column != "row" else value
 
 

@@ -63,8 +63,8 @@ scope and of the Informationsverbund blocks.
 
 A risk analysis is *made necessary* by the scenario for an object that needs
 one in the scenario (:func:`grundschutz.risk.flag_objects`: ``sehr hoch``,
-``hoch``, no fitting Baustein, tag ``atypisch``) but not in the baseline. It
-holds up ``X`` if the object is in ``X``'s scope and the reason applies to
+``hoch``, no fitting Baustein, tag ``atypisch``) but not in the baseline, or
+for a reason the baseline did not have (e.g. newly ``sehr hoch``). It holds up ``X`` if the object is in ``X``'s scope and the reason applies to
 ``X``: no Baustein, ``atypisch``, a high need that arises at the object itself
 (its own assessment, an override, cumulation), or a high need that ``X``
 itself has in that basic value - a notebook that is ``hoch`` only because of
@@ -88,10 +88,10 @@ from .analysis import Analysis, analyse
 from .errors import AssessmentError, GrundschutzError, Problem
 from .inventory import (
     Table,
-    _build_dependencies,
-    _build_needs,
-    _build_objects,
-    _positive_int,
+    dependencies_from_table,
+    needs_from_table,
+    objects_from_table,
+    positive_int,
     decode_text,
     parse_tags,
 )
@@ -264,11 +264,11 @@ def parse_scenario(text: str, file: str = "scenario.yaml", *, assessment: Assess
     With ``assessment`` every id is checked against it, with ``kompendium``
     every Baustein. Raises :class:`ScenarioError` listing every problem.
 
-    >>> parse_scenario("applications: [A]\\nadd:\\n  objects:\\n    - {id: N, type: laptop}\\n", "s.yaml")
+    >>> parse_scenario("applications: [A]\\nadd:\\n  objects:\\n    - {id: N, type: client, count: 0}\\n", "s.yaml")
     Traceback (most recent call last):
     ...
     grundschutz.scenario.ScenarioError: 1 Fehler in s.yaml:
-      s.yaml, Zeile 4, Spalte 'type', Wert 'laptop': unbekannter Objekttyp 'laptop' (erlaubt: process, application, server, client, mobile, network_device, printer, telephony, ics, iot, network, room, building, service, informationsverbund)
+      s.yaml, Zeile 4, Spalte 'count', Wert '0': muss eine ganze Zahl >= 1 sein
     """
     problems: list[Problem] = []
     data = _load_yaml(text, file, problems)
@@ -325,7 +325,9 @@ def _cell(value: object, key: str = "") -> str:
         return ";".join(f"{k}={v}" if v not in (None, "") else str(k) for k, v in value.items() if k != _LINE)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return " ".join(str(value).split()) if key.endswith("reason") or key in ("description", "note") else str(value).strip()
+    if key.endswith("reason") or key in ("description", "note"):
+        return " ".join(str(value).split())
+    return str(value).strip()
 
 
 class _Parser:
@@ -421,7 +423,7 @@ class _Parser:
     def add_objects(self, items: list) -> tuple[TargetObject, ...]:
         rows = self.rows(items, "add.objects", _OBJECT_KEYS, ("id", "type"), None)
         table = Table(self.file, _OBJECT_KEYS, tuple((line, row) for line, row, _ in rows))
-        objects, _ = _build_objects(table, self.problems)
+        objects, _ = objects_from_table(table, self.problems)
         for line, row, _ in rows:
             self.lines.setdefault(("object", row["id"]), line)
         return tuple(objects.values())
@@ -432,14 +434,14 @@ class _Parser:
         known = {row[k] for _, row, _ in rows for k in ("object", "depends_on")}
         for line, row, _ in rows:
             self.lines.setdefault(("dependency", row["object"], row["depends_on"]), line)
-        return _build_dependencies(table, known, self.problems)
+        return dependencies_from_table(table, known, self.problems)
 
     def add_needs(self, items: list) -> tuple[dict, dict]:
         rows = self.rows(items, "add.needs", _NEED_KEYS, ("object",), None)
         table = Table(self.file, _NEED_KEYS, tuple((line, row) for line, row, _ in rows))
         for line, row, _ in rows:
             self.lines.setdefault(("need", row["object"]), line)
-        return _build_needs(table, {row["object"] for _, row, _ in rows}, self.problems)
+        return needs_from_table(table, {row["object"] for _, row, _ in rows}, self.problems)
 
     def remove_dependencies(self, items: list) -> tuple[tuple[str, str], ...]:
         found = []
@@ -468,7 +470,7 @@ class _Parser:
                     if key == "type":
                         fields[key] = ObjectType.parse(row[key])
                     elif key == "count":
-                        fields[key] = _positive_int(row[key] or "1")
+                        fields[key] = positive_int(row[key] or "1")
                     elif key == "tags":
                         fields[key] = parse_tags(row[key])
                         if "" in fields[key]:
@@ -527,7 +529,8 @@ class _Parser:
                 self.bad(line, "action", row["action"], "unbekannte Aktion (erlaubt: add, remove)")
                 continue
             if kompendium is not None and row["baustein"] not in kompendium.bausteine:
-                hint = " (das ist eine Anforderung, kein Baustein)" if row["baustein"] in kompendium.requirements else ""
+                requirement = row["baustein"] in kompendium.requirements
+                hint = " (das ist eine Anforderung, kein Baustein)" if requirement else ""
                 self.bad(line, "baustein", row["baustein"], f"Baustein gibt es im Kompendium nicht{hint}")
                 continue
             if any((b.object, b.baustein) == (row["object"], row["baustein"]) for b in found):

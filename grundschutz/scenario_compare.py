@@ -297,7 +297,8 @@ def _verdict(result: Analysis, app: str, blockers: list, risk_objects: list[str]
     risk_objects = sorted(risk_objects)
     if unrated:
         code = "schutzbedarf-offen"
-        text = "nicht vor der Schutzbedarfsfeststellung (" + ", ".join(f"{v.label} nicht bewertet" for v in unrated) + ")"
+        open_values = ", ".join(f"{v.label} nicht bewertet" for v in unrated)
+        text = f"nicht vor der Schutzbedarfsfeststellung ({open_values})"
     elif risk_objects:
         code = "risikoanalyse"
         text = "nicht vor einer Risikoanalyse für " + ", ".join(f"{i} ({objects[i].name})" for i in risk_objects)

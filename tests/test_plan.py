@@ -5,16 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from grundschutz.analysis import analyse
-from grundschutz.check import build_check
 from grundschutz.cli_risk import plan
-from grundschutz.modelling import RequirementSelection, SelectedRequirement
 from grundschutz.plan import (
     GROUPS,
     plan_frame,
@@ -123,6 +120,13 @@ def test_unrated_applications_first_scenario_then_weight(small):
         "Schutzbedarf feststellen: Vertraulichkeit, Integrität, Verfügbarkeit", "schutzbedarf", "nicht bewertet")
 
 
+def test_several_scenarios_are_named(small):
+    result = work_plan(small, scenarios={"homeoffice": ("APP-U2",), "dms": ("APP-U2", "APP-U3")})
+    assert [i.object for i in result.group(1)] == ["APP-U2", "APP-U3", "APP-U1", "SRV-2"]
+    assert "; Szenarien 'homeoffice', 'dms' brauchen die Anwendung; " in result.group(1)[0].reason
+    assert "; Szenario 'dms' braucht die Anwendung; " in result.group(1)[1].reason
+
+
 def test_without_scenario_the_weight_decides(small):
     result = work_plan(small, scenarios={})
     assert [i.object for i in result.group(1)] == ["APP-U1", "APP-U2", "APP-U3", "SRV-2"]
@@ -198,27 +202,37 @@ def test_implemented_requirements_are_not_in_the_plan(tmp_path, shared_catalogs)
     assert len(subjects) == sum(not e.status.implemented for e in analysis.check.entries)
 
 
-def test_effort_level_orders_within_level_need_and_role_when_the_selection_has_it(small):
-    @dataclass(frozen=True)
-    class Control(SelectedRequirement):
-        effort_level: int = 0
-
-    items = tuple(Control(**vars(r), effort_level=5 - n % 6) for n, r in enumerate(small.selection.requirements))
-    selection = RequirementSelection(small.modelling, small.selection.variant, items, small.selection.undecided,
-                                     small.selection.needs)
-    gspp = replace(small, selection=selection, check=build_check(selection, {}))
-    result = work_plan(gspp, scenarios={})
-    seen: dict[tuple, list[int]] = {}
-    for item in result.group(4):
-        key = (item.level, item.need, item.role)
-        seen.setdefault(key, []).append(int(item.reason.split("Aufwand ")[1].split(" ")[0]))
-    assert any(len(set(efforts)) > 1 for efforts in seen.values())
-    for efforts in seen.values():
-        assert efforts == sorted(efforts)
-    assert "Aufwand 0 (Grundschutz++ effort_level)" in "".join(i.reason for i in result.group(4))
+def test_grundschutz_plus_plus_normal_sdt_before_erhoeht_then_need_then_effort(tmp_path, shared_catalogs):
+    folder = make(tmp_path / "gspp", risks=None)
+    (folder / "assessment.yaml").write_text("name: Plan\nedition: grundschutz++\n", encoding="utf-8")
+    analysis = analyse(folder, shared_catalogs)
+    efforts = analysis.selection.effort_levels
+    result = work_plan(analysis, scenarios={})
+    items = result.group(4)
+    assert {i.level for i in items} == {"normal-SdT", "erhöht"}
+    keys = []
+    for item in items:
+        need = max((int(v) for v in analysis.selection.needs[item.object].values() if v is not None), default=0)
+        keys.append(({"normal-SdT": 0, "erhöht": 1}[item.level], -need, efforts[item.subject]))
+    assert keys == sorted(keys)
+    assert len({k[2] for k in keys}) > 1  # the effort levels differ, so the order is tested
+    first = items[0]
+    assert first.role == ""
+    assert first.reason == (f"Control normal-SdT (normal-SdT vor erhöht); Schutzbedarf von {first.object} "
+                            f"{first.need}; zuständig: keine Rolle im Grundschutz++-Katalog; Aufwand "
+                            f"{efforts[first.subject]} (effort_level, niedriger Aufwand zuerst); Status unbearbeitet.")
+    assert [i.object for i in result.group(2)] == ["SRV-1", "APP-S", "CL-P"]
+    assert result.group(5) == ()  # Grundschutz++: hoch alone flags no risk analysis
 
 
 # --------------------------------------------------------------------------- scenarios
+
+
+def test_plan_needs_the_catalog(tmp_path):
+    from grundschutz import GrundschutzError
+
+    with pytest.raises(GrundschutzError, match="Der Arbeitsplan braucht den Katalog"):
+        work_plan(analyse(make(tmp_path / "ohne"), with_catalog=False))
 
 
 def test_scenario_files(tmp_path):

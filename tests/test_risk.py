@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grundschutz import AssessmentError, UnknownObjectError
+from grundschutz import AssessmentError, GrundschutzError, UnknownObjectError
 from grundschutz.analysis import analyse
 from grundschutz.cli_risk import risk
 from grundschutz.risk import (
@@ -139,6 +139,24 @@ def test_grundschutz_plus_plus_flags_only_sehr_hoch(small):
     assert flag_reasons(gspp, "CL-P")[0].kind == "ohne Baustein"
 
 
+def test_grundschutz_plus_plus_assessment_end_to_end(tmp_path, shared_catalogs):
+    rows = "APP-3,G 0.18,,mittel,beträchtlich,,,,,\nCL-P,Z-1,Treiber mit Adminrechten,häufig,beträchtlich,,,,,\n"
+    analysis = analyse(make(tmp_path / "gspp", rows, "name: Test\nedition: grundschutz++\n"), shared_catalogs)
+    risks = analyse_risks(analysis)
+    assert {o.flagged.object: o.flagged.kinds for o in risks} == {
+        "APP-3": ("sehr hoch",), "APP-4": ("atypisch",), "APP-5": ("atypisch",), "SRV-1": ("sehr hoch",),
+        "CL-P": ("ohne Baustein",)}
+    assert {i for i, o in risks.objects.items() if "sehr hoch" in o.flagged.kinds} == set(
+        analysis.selection.risk_analysis)
+    controls = analysis.modelling.catalog.controls
+    for entry in risks:  # the G0 props of the selected controls (none in the pinned catalogs)
+        selected = analysis.selection.for_object(entry.flagged.object)
+        linked = {t for r in selected for t in controls[r.requirement].threats}
+        assert {r.threat for r in entry.risks if r.source == "G0"} == linked
+    assert [(r.threat, r.category.label) for r in risks["APP-3"].risks] == [("G 0.18", "mittel")]
+    assert risks["CL-P"].status == "bewertet, 1 hohes Risiko unbehandelt"
+
+
 def test_haan_flags_every_object_with_high_need_no_baustein_or_atypical_use(haan_analysis):
     from grundschutz.model import BASIC_VALUES, Level
 
@@ -179,10 +197,15 @@ def test_threat_overview_is_the_union_of_the_krt_threats_of_the_selected_require
     assert [t.threat for t in overview] == [r.threat for r in haan_risks["SRV-01"].risks if r.source == "KRT"]
 
 
+def test_risk_analysis_needs_the_catalog(tmp_path):
+    with pytest.raises(GrundschutzError, match="Die Risikoanalyse braucht den Katalog"):
+        analyse_risks(analyse(make(tmp_path / "ohne"), with_catalog=False))
+
+
 def test_object_without_baustein_has_an_empty_overview_to_fill_in(small):
     entry = analyse_risks(small)["CL-P"]
     assert entry.risks == ()
-    assert entry.status == "offen: Gefährdungsübersicht zusammenstellen (keine Gefährdung aus der KRT)"
+    assert entry.status == "offen: Gefährdungsübersicht zusammenstellen (keine verknüpfte elementare Gefährdung)"
     assert not entry.complete
 
 
@@ -355,7 +378,7 @@ def test_object_that_needs_no_analysis_and_reduce_without_measures_are_warnings(
         "risks.csv, Zeile 4, Spalte 'note', Wert '': 'reduzieren' sollte in 'note' die zusätzlichen Maßnahmen nennen",
     ]
     voluntary = risks["APP-2"]
-    assert voluntary.flagged.kinds == ("freiwillig",) and voluntary.flagged.voluntary
+    assert voluntary.flagged.kinds == ("freiwillig",) and not voluntary.flagged.pressing
     assert [r.threat for r in voluntary.risks if r.rated] == ["G 0.18", "G 0.20"]
     assert risks["APP-1"].risks[2].status == "behandelt"
 
@@ -447,7 +470,7 @@ def test_haan_worked_example_figures(haan_risks):
     assert status["APP-03"] == "abgeschlossen"
     assert status["SRV-01"] == "offen: 13 von 25 Gefährdungen nicht bewertet"
     assert status["DL-08"] == "bewertet, 1 hohes Risiko unbehandelt"
-    assert status["DL-15"] == "offen: Gefährdungsübersicht zusammenstellen (keine Gefährdung aus der KRT)"
+    assert status["DL-15"] == "offen: Gefährdungsübersicht zusammenstellen (keine verknüpfte elementare Gefährdung)"
     accepted = [r for r in haan_risks.risks if r.treatment is Treatment.AKZEPTIEREN]
     assert {(r.object, r.threat) for r in accepted} == {("APP-03", "G 0.31"), ("APP-36", "G 0.25"),
                                                         ("DL-12", "G 0.11")}

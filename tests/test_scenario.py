@@ -357,7 +357,12 @@ def test_remove_and_change(tmp_path, shared_catalogs):
     assert [(r.object, r.newly, r.new_kinds, r.why_new, r.applications) for r in result.risk_analyses] == [
         ("SRV-1", False, ("atypisch",), "neuer Grund: atypisch", ("APP-N",))]
     assert result.verdict("APP-N").text == "nicht vor einer Risikoanalyse für SRV-1 (Linux-Server)"
-    assert not result.bausteine_removed and not result.bausteine_added
+    assert not result.bausteine_added
+    assert [(b.object, b.baustein, b.reason) for b in result.bausteine_removed] == [
+        ("APP-R", "APP.6", "Zielobjekt entfällt im Szenario")]
+    # APP-H is hoch in integrity now: SRV-1 and the Informationsverbund get the H requirements that name I
+    assert {r.object for r in result.requirements_added} == {"SRV-1", "IV"}  # IV: maximum of all
+    assert all("Integrität hoch" in r.reason for r in result.requirements_added)
 
 
 # --------------------------------------------------------------------------- the worked example
