@@ -221,7 +221,7 @@ def graph_layout(propagation, collapse: bool | str = "auto", max_per_layer: int 
             node["count"] = count
         else:
             obj = assessment.objects[node_id]
-            node["label"] = f"{obj.id} {_clip(obj.name, 22)}" + (f" ×{obj.count}" if obj.count > 1 else "")
+            node["label"] = f"{obj.id} {_clip(obj.name, 21 if obj.count > 1 else 23)}" + (f" ×{obj.count}" if obj.count > 1 else "")
             node["count"] = obj.count
     edges: Counter = Counter()
     for d in assessment.dependencies:
@@ -306,8 +306,8 @@ def dependency_graph_figure(source, object_id: str | None = None, basic_value: B
     ``collapse``: ``"auto"`` bundles layers with more than ``max_per_layer``
     objects, ``True`` every layer, ``False`` none. ``labels``: ``"all"``,
     ``"auto"`` (all single objects when collapsed, else the objects of the
-    path, with ``sehr hoch`` or with many dependencies, and layers of at most
-    ``max_per_layer`` objects) or ``"none"``.
+    path, with ``sehr hoch`` or with many dependencies, and every object of
+    a layer that ``collapse="auto"`` would keep) or ``"none"``.
     """
     from matplotlib.collections import PatchCollection
     from matplotlib.lines import Line2D
@@ -339,7 +339,7 @@ def dependency_graph_figure(source, object_id: str | None = None, basic_value: B
     for (a, b), n in sorted(edges.items()):
         na, nb = nodes[a], nodes[b]
         patches.append(PathPatch(_edge_path(na["x"], na["y"], nb["x"], nb["y"], gap)))
-        widths.append(0.4 + 0.6 * math.sqrt(n) if grouped else 0.5)
+        widths.append(min(0.4 + 0.6 * math.sqrt(n), 6.0) if grouped else 0.5)
     ax.add_collection(PatchCollection(patches, facecolor="none", edgecolor="#8C8C8C", linewidths=widths,
                                       alpha=0.45, zorder=1, label="Abhängigkeiten"))
     for value, path in paths.items():
@@ -425,7 +425,8 @@ def _show_label(node_id, node, labels, important, layer_count, max_per_layer, de
         return False
     if labels == "all" or node["group"] or node_id in important:
         return True
-    if grouped or layer_count[node["layer"]] <= max_per_layer:
+    limit = max_per_layer * (_ASSESSED_LAYER_FACTOR if node["layer"] in _ASSESSED_LAYERS else 1)
+    if grouped or layer_count[node["layer"]] <= limit:
         return True
     return node["level"] == "sehr hoch" or dependents[node_id] >= 5
 

@@ -177,6 +177,16 @@ class _Sections:
         return f'<nav class="toc" aria-label="Inhaltsverzeichnis"><b>Inhalt</b><ol>{items}</ol></nav>'
 
 
+#: Where :func:`build_report` writes "Abbildung N: " (cannot come from escaped text).
+_FIGURE_NUMBER = '<span class="fig-no"></span>'
+
+
+def _number_figures(page: str) -> str:
+    parts = page.split(_FIGURE_NUMBER)
+    return parts[0] + "".join(f'<span class="fig-no">Abbildung {n}: </span>{part}'
+                              for n, part in enumerate(parts[1:], start=1))
+
+
 def figure_html(figure, caption: str, figure_id: str) -> Markup:
     """A matplotlib figure as inline SVG in a ``<figure>`` with caption (text kept as text)."""
     from .plots import figure_bytes
@@ -190,7 +200,7 @@ def figure_html(figure, caption: str, figure_id: str) -> Markup:
     svg = svg.replace("<svg", f'<svg style="max-width:{width}px;--w:{width}px"', 1)
     svg = svg.replace("<svg", f'<svg role="img" aria-label="{esc(caption)}"', 1)
     return Markup(f'<figure id="{esc(figure_id)}"><div class="svg-wrap" title="Klicken zum Vergrößern">{svg}'
-                  f"</div><figcaption>{esc(caption)}</figcaption></figure>")
+                  f'</div><figcaption>{_FIGURE_NUMBER}{esc(caption)}</figcaption></figure>')
 
 
 def _p(text: str) -> str:
@@ -226,7 +236,7 @@ def example_object(propagation) -> str | None:
 # --------------------------------------------------------------------------- sections
 
 
-def _summary_section(analysis, summary, risks) -> str:
+def _summary_section(analysis, summary, risks, scenarios) -> str:
     a = analysis
     settings = a.assessment.settings
     apps = [o for o in a.assessment.objects.values() if o.type is ObjectType.APPLICATION]
@@ -237,10 +247,9 @@ def _summary_section(analysis, summary, risks) -> str:
              _fact(f"{high_apps} von {len(apps)}", "Anwendungen mit hohem oder sehr hohem Schutzbedarf"),
              _fact(len(unrated), "Zielobjekte mit offenem Schutzbedarf")]
     text = [
-        f"Die Verwaltung legt den Sachstand der Sicherheitskonzeption für den Informationsverbund "
-        f"„{settings.name}“ vor. Grundlage ist der BSI-Standard 200-2 (IT-Grundschutz-Methodik, "
-        f"Variante „{settings.variant}“) mit dem IT-Grundschutz-Kompendium ({settings.edition}); "
-        "die Risikoanalyse folgt dem BSI-Standard 200-3.",
+        f"Die Verwaltung legt den Sachstand der Sicherheitskonzeption „{settings.name}“ vor. Grundlage ist "
+        f"der BSI-Standard 200-2 (IT-Grundschutz-Methodik, Variante „{settings.variant}“) mit "
+        f"{_EDITIONS.get(settings.edition, settings.edition)}; die Risikoanalyse folgt dem BSI-Standard 200-3.",
         f"Im Informationsverbund sind {summary.objects} Zielobjekte mit {summary.dependencies} Abhängigkeiten "
         f"erfasst, darunter {len(apps)} Anwendungen. Für {high_apps} Anwendungen ergibt die "
         "Schutzbedarfsfeststellung in mindestens einem Grundwert einen hohen oder sehr hohen Schutzbedarf.",
@@ -260,7 +269,20 @@ def _summary_section(analysis, summary, risks) -> str:
         text.append(f"{len(risks)} Zielobjekte erfordern eine Risikoanalyse nach BSI-Standard 200-3. "
                     f"{len(risks.open_objects)} davon sind noch nicht abschließend bewertet; "
                     f"{untreated} hohe oder sehr hohe Risiken sind noch ohne Behandlung.")
+    for result in scenarios:
+        verdicts = Counter(v.verdict for v in result.verdicts)
+        parts = [f"{verdicts[code]} {word}" for code, word in _VERDICT_SUMMARY if verdicts[code]]
+        count = len(result.verdicts)
+        text.append(f"Szenario „{result.scenario.name}“ ({count} betrachtete Anwendung{'en' if count != 1 else ''}): "
+                    + "; ".join(parts) + ".")
     return f'<div class="facts">{"".join(facts)}</div>' + "".join(_p(t) for t in text)
+
+
+_EDITIONS = {"kompendium-2023": "dem IT-Grundschutz-Kompendium, Edition 2023",
+             "grundschutz++": "dem Grundschutz++-Katalog"}
+_VERDICT_SUMMARY = (("bereit", "bereit"), ("bereit-sobald", "bereit nach Umsetzung weiterer Anforderungen"),
+                    ("risikoanalyse", "erst nach einer Risikoanalyse"),
+                    ("schutzbedarf-offen", "erst nach der Schutzbedarfsfeststellung"))
 
 
 def _highest(propagation) -> dict[str, str]:
@@ -296,7 +318,7 @@ def _structure_section(analysis, summary) -> str:
            "Dienstleistungen des Informationsverbunds und ihre Abhängigkeiten. Eine Kante „A hängt ab von B“ "
            "bedeutet, dass der Schutzbedarf von A auf B übergeht. Gleichartige Zielobjekte sind nach "
            "BSI-Standard 200-2 zu Gruppen zusammengefasst (Spalte „Anzahl“)."),
-        figure_html(graph, "Abbildung 1: Abhängigkeiten in Ebenen; Farbe = höchster Schutzbedarf des Zielobjekts. "
+        figure_html(graph, "Abhängigkeiten in Ebenen; Farbe = höchster Schutzbedarf des Zielobjekts. "
                            "Große Ebenen sind nach Typ und Schutzbedarf gebündelt. Klicken vergrößert die Grafik.",
                     "abb-graph"),
         "<h3>Zielobjekte nach Typ</h3>",
@@ -345,14 +367,14 @@ def _needs_section(analysis, summary, focus: str | None) -> str:
         table(counts, {"value": "Grundwert", "normal": "normal", "hoch": "hoch", "sehr hoch": "sehr hoch",
                        "nicht bewertet": "nicht bewertet"}, "schutzbedarf-verteilung",
               numeric=("normal", "hoch", "sehr hoch", "nicht bewertet")),
-        figure_html(needs_heatmap_figure(a), "Abbildung 2: Schutzbedarf der Anwendungen nach Vertraulichkeit, "
+        figure_html(needs_heatmap_figure(a), "Schutzbedarf der Anwendungen nach Vertraulichkeit, "
                                              "Integrität und Verfügbarkeit.", "abb-heatmap"),
     ]
     if focus is not None:
         d_text = "; ".join(f"{v.label}: {' → '.join(d.path)}" for v, d in p.derivations(focus).items() if d.level)
         parts.append(figure_html(
             dependency_graph_figure(a, object_id=focus),
-            f"Abbildung 3: Herleitung des Schutzbedarfs von {focus} ({a.assessment.objects[focus].name}) "
+            f"Herleitung des Schutzbedarfs von {focus} ({a.assessment.objects[focus].name}) "
             f"entlang der Abhängigkeiten. {d_text}", "abb-herleitung"))
     parts += [
         "<h3>Schutzbedarf der Zielobjekte</h3>",
@@ -451,7 +473,7 @@ def _check_section(analysis) -> str:
            f"{counts['nein']} nicht umgesetzt; {counts['entbehrlich']} sind begründet entbehrlich und "
            f"{counts['unbearbeitet']} noch nicht bearbeitet. Umgesetzt im Sinne des Checks "
            f"(ja oder entbehrlich): {_percent(done, len(check))}."),
-        figure_html(coverage_figure(a), "Abbildung 4: Umsetzungsstand je Baustein (Anteile) und je "
+        figure_html(coverage_figure(a), "Umsetzungsstand je Baustein (Anteile) und je "
                                         "Anforderungsstufe (Anzahl).", "abb-check"),
         "<h3>Umsetzungsstand je Zielobjekt</h3>",
         table(by_object, {"object": "ID", "name": "Name", **status_cols, "total": "gesamt",
@@ -486,7 +508,7 @@ def _risk_section(analysis, risks) -> str:
            f"{by_category.get('gering', 0)} gering, {by_category.get('mittel', 0)} mittel, "
            f"{by_category.get('hoch', 0)} hoch, {by_category.get('sehr hoch', 0)} sehr hoch. "
            f"{len(risks.untreated)} hohe oder sehr hohe Risiken sind noch ohne Behandlung."),
-        figure_html(risk_matrix_figure(risks), "Abbildung 5: Risikomatrix mit der Zahl der bewerteten Gefährdungen "
+        figure_html(risk_matrix_figure(risks), "Risikomatrix mit der Zahl der bewerteten Gefährdungen "
                                                "je Feld.", "abb-risiko"),
         "<h3>Zielobjekte mit Risikoanalyse</h3>",
         table(summary, {"object": "ID", "name": "Name", "why": "Anlass", "need": "höchster Schutzbedarf",
@@ -581,7 +603,7 @@ def _scenario_section(analysis, results) -> str:
         parts += [
             f'<h3 id="szenario-{esc(slug)}">Szenario „{esc(scenario.name)}“</h3>',
             _p(scenario.description) if scenario.description else "",
-            figure_html(scenario_figure(result), f"Abbildung: Szenario „{scenario.name}“: geänderter Schutzbedarf "
+            figure_html(scenario_figure(result), f"Szenario „{scenario.name}“: geänderter Schutzbedarf "
                                                  "und was die Entscheidung je Anwendung aufhält.",
                         f"abb-szenario-{slug}"),
             "<h4>Ergebnis je Anwendung</h4>",
@@ -652,8 +674,9 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
     summary = summarize(analysis.propagation)
     settings = analysis.assessment.settings
     date = date or _dt.date.today()
+    results = scenario_results(analysis) if with_scenarios else []
     sections = _Sections()
-    sections.add("sachstand", "Sachstand", _summary_section(analysis, summary, risks))
+    sections.add("sachstand", "Sachstand", _summary_section(analysis, summary, risks, results))
     sections.add("strukturanalyse", "Strukturanalyse", _structure_section(analysis, summary))
     sections.add("schutzbedarf", "Schutzbedarfsfeststellung", _needs_section(analysis, summary, focus))
     sections.add("modellierung", "Modellierung", _modelling_section(analysis))
@@ -661,14 +684,13 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
     if risks is not None:
         sections.add("risikoanalyse", "Risikoanalyse", _risk_section(analysis, risks))
         sections.add("arbeitsplan", "Arbeitsplan", _plan_section(analysis, risks))
-    results = scenario_results(analysis) if with_scenarios else []
     if results:
         sections.add("szenarien", "Szenarien", _scenario_section(analysis, results))
     sections.add("methode", "Anhang: Methode und Einstellungen", _method_section(analysis))
     title = f"Sicherheitskonzeption nach IT-Grundschutz: {settings.name or 'Bewertung'}"
     header = (f'<header class="doc"><h1>{esc(title)}</h1>'
               f"<p>{esc(settings.organisation)}</p><p>Stand: {date.strftime('%d.%m.%Y')}</p></header>")
-    return (
+    return _number_figures(
         "<!DOCTYPE html>\n"
         f'<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, '
         f'initial-scale=1"><meta name="generator" content="grundschutz">'

@@ -232,6 +232,12 @@ def test_everything_from_the_assessment_is_escaped(browser, shared_catalogs, tmp
                for r in dom.visible("objekte"))
 
 
+def test_same_analysis_and_date_give_the_same_report(haan, shared_catalogs):
+    analysis = analyse(haan, shared_catalogs)
+    date = datetime.date(2024, 5, 1)
+    assert build_report(analysis, date=date) == build_report(analysis, date=date)
+
+
 def test_cli_report_writes_one_file(haan, shared_catalogs, tmp_path):
     out = tmp_path / "report.html"
     result = CliRunner().invoke(report, [str(haan), "-o", str(out), "--catalogs", str(shared_catalogs),
