@@ -21,6 +21,10 @@ readable in greyscale.
 - :func:`coverage_figure`: IT-Grundschutz-Check per Baustein and per level, stacked by status.
 - :func:`risk_matrix_figure`: the risk matrix with the number of threats per cell.
 - :func:`scenario_figure`: what a scenario changes and what blocks it.
+
+Each figure also carries what it shows as plain data in the attribute
+``figure.grundschutz`` (a dict: node and edge counts, highlighted paths,
+level codes, cell counts), for tests and for checking a figure in Jupyter.
 """
 
 from __future__ import annotations

@@ -65,6 +65,7 @@ td.lv-normal{background:#d5ecfa!important}
 td.lv-hoch{background:#f8dea4!important}
 td.lv-sehrhoch{background:#882255!important;color:#fff}
 td.lv-offen{background:#e6e6e6!important;color:#444}
+td.lv-normal,td.lv-hoch,td.lv-sehrhoch,td.lv-offen{white-space:nowrap}
 .facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:.6rem;margin:1rem 0}
 .fact{border:1px solid var(--line);border-left:4px solid var(--accent);padding:.5rem .8rem;background:var(--bg-alt)}
 .fact b{display:block;font-size:1.4rem}
