@@ -15,6 +15,7 @@ import click
 from .cli_catalog import catalog
 from .cli_migrate import migrate
 from .cli_modelling import check, model, requirements
+from .cli_report import plot, report
 from .cli_risk import plan, risk
 from .cli_scenario import diff, scenario
 from .cli_common import catalogs_option
@@ -100,7 +101,7 @@ def explain(assessment: str, object_id: str, output_format: str) -> None:
     click.echo(to_csv(records) if output_format == "csv" else to_json(records), nl=output_format != "csv")
 
 
-for _command in (catalog, model, requirements, check, risk, plan, scenario, diff, migrate):
+for _command in (catalog, model, requirements, check, risk, plan, scenario, diff, migrate, plot, report):
     main.add_command(_command)
 
 
