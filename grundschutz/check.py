@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -186,8 +186,42 @@ def read_check(assessment_dir: str | Path, selection: RequirementSelection, komp
     return parse_check(table, selection, kompendium, str(assessment_dir))
 
 
+#: Checks a cell of the column ``requirement``: ``(cell, object id or None if
+#: the row's object is unknown) -> (cell as shown, requirement id, problem or None)``.
+RequirementCheck = Callable[[str, str | None], tuple[str, str, str | None]]
+
+
 def parse_check(table: Table, selection: RequirementSelection, kompendium: Kompendium, source: str = "") -> Check:
     """Check the rows of a ``check.csv`` table against a selection (pure)."""
+
+    def requirement(cell: str, object_id: str | None) -> tuple[str, str, str | None]:
+        requirement_id = normalise_requirement_id(cell)
+        if not cell:
+            return cell, requirement_id, "leere Anforderungs-ID"
+        if requirement_id not in kompendium.requirements:
+            hint = " (das ist ein Baustein, keine Anforderung)" if cell in kompendium.bausteine else ""
+            return cell, requirement_id, f"Anforderung gibt es im Kompendium nicht{hint}"
+        if kompendium.requirements[requirement_id].withdrawn:
+            return cell, requirement_id, "Anforderung ist ENTFALLEN und kann nicht geprüft werden"
+        if object_id is not None and selection.get(object_id, requirement_id) is None:
+            why = not_selected_reason(selection, object_id, requirement_id, kompendium)
+            return cell, requirement_id, f"Anforderung ist für {object_id} nicht ausgewählt ({why})"
+        return cell, requirement_id, None
+
+    return parse_check_rows(table, selection, requirement, source)
+
+
+def parse_check_rows(
+    table: Table, selection: RequirementSelection, requirement: RequirementCheck, source: str = ""
+) -> Check:
+    """Check the rows of a ``check.csv`` table against a selection (pure), for either edition.
+
+    ``requirement`` validates the requirement ids (:data:`RequirementCheck`):
+    its problem is reported with the cell as shown, the id it returns is the
+    row's key; a row whose shown cell is empty is not checked for duplicates.
+    Everything else (columns, objects, status, dates, duplicate rows) is
+    checked here. Raises :class:`AssessmentError` listing every problem.
+    """
     file = table.file
     if not table.columns:
         raise AssessmentError([Problem(file, None, None, None, "Datei ist leer (keine Kopfzeile)")], source)
@@ -205,20 +239,12 @@ def parse_check(table: Table, selection: RequirementSelection, kompendium: Kompe
 
         if "\0extra" in row:
             bad(None, row["\0extra"], "mehr Zellen als Spalten in der Kopfzeile")
-        object_id, raw_id = row["object"], row["requirement"]
-        requirement_id = normalise_requirement_id(raw_id)
+        object_id = row["object"]
         if not object_id or object_id not in objects:
             bad("object", object_id, "unbekannte Objekt-ID" if object_id else "leere Objekt-ID")
-        if not raw_id:
-            bad("requirement", "", "leere Anforderungs-ID")
-        elif requirement_id not in kompendium.requirements:
-            hint = " (das ist ein Baustein, keine Anforderung)" if raw_id in kompendium.bausteine else ""
-            bad("requirement", raw_id, f"Anforderung gibt es im Kompendium nicht{hint}")
-        elif kompendium.requirements[requirement_id].withdrawn:
-            bad("requirement", raw_id, "Anforderung ist ENTFALLEN und kann nicht geprüft werden")
-        elif object_id in objects and selection.get(object_id, requirement_id) is None:
-            why = not_selected_reason(selection, object_id, requirement_id, kompendium)
-            bad("requirement", raw_id, f"Anforderung ist für {object_id} nicht ausgewählt ({why})")
+        shown, requirement_id, problem = requirement(row["requirement"], object_id if object_id in objects else None)
+        if problem is not None:
+            bad("requirement", shown, problem)
         status = None
         try:
             status = Status.parse(row["status"])
@@ -234,10 +260,10 @@ def parse_check(table: Table, selection: RequirementSelection, kompendium: Kompe
                 except ValueError as exc:
                     bad(column, row[column], str(exc))
         key = (object_id, requirement_id)
-        if object_id and raw_id and key in seen:
-            bad("requirement", raw_id,
+        if object_id and shown and key in seen:
+            bad("requirement", shown,
                 f"doppelte Zeile für {object_id}/{requirement_id} (bereits in Zeile {seen[key]})")
-        elif object_id and raw_id:
+        elif object_id and shown:
             seen[key] = number
         if len(problems) == found:
             rows[key] = (number, {**row, "status": status, **dates})

@@ -48,13 +48,11 @@ from .catalog import Catalog, Control, Group
 from .catalog._common import is_requirement_id
 from .catalog.loading import INSTALL_HINT
 from .catalog.sources import official_sources
-from .check import Check, Status, build_check, parse_date
+from .check import Check, build_check, parse_check_rows
 from .errors import AssessmentError, CatalogError, GrundschutzError, Problem
 from .inventory import Table, decode_text
 from .model import BASIC_VALUES, Assessment, BasicValue, Level
 from .modelling import (
-    _RULE_ID,
-    _SELECTOR_KEYS,
     KRONJUWEL_TAG,
     VARIANTS,
     Assignment,
@@ -65,12 +63,21 @@ from .modelling import (
     RequirementSelection,
     RulesError,
     SelectedRequirement,
-    _as_list,
-    _parse_selector,
-    _show,
     informationsverbund_needs,
     informationsverbund_object,
     read_optional_table,
+)
+from .modelling_rules import (
+    LINE,
+    Bad,
+    RuleBase,
+    RuleSchema,
+    RuleSetBase,
+    as_list,
+    parse_flag,
+    parse_rule_file,
+    read_rule_file,
+    unknown_targets,
 )
 
 GSPP_EDITION = "grundschutz++"
@@ -86,8 +93,6 @@ CONTROL_SOURCES = ("auto", "profile", "user-catalog")
 _CATEGORIES_KEY = "target-object-categories"
 _USER_CATALOG_KEY = "gspp-user-catalog"
 _PROFILE_KEY = "gspp-profile"
-_RULE_KEYS = {"id", "type", "all", "any", "none", "when_present", "categories", "general", "covered", "reason"}
-_LINE = "\0line"
 _OVERRIDES_REFUSED = (
     "modelling.csv ordnet Bausteine des Kompendiums zu und gilt nicht für Grundschutz++ (die "
     "Zielobjekt-Kategorien kommen aus gspp_modelling.yaml): Datei entfernen oder 'edition: kompendium-2023' setzen."
@@ -270,7 +275,7 @@ def _parents(source, control: Control) -> Iterator[str]:
 
 
 @dataclass(frozen=True)
-class CategoryRule:
+class CategoryRule(RuleBase):
     """Objects matching ``selector`` get ``categories`` (and with ``general`` the
     controls without category) for ``reason``; see ``gspp_modelling.yaml``."""
 
@@ -284,24 +289,13 @@ class CategoryRule:
     position: int = 0
     line: int | None = None
 
-    @property
-    def where(self) -> str:
-        """The rule's position for messages, e.g. ``Regel 3 'server'``."""
-        return f"Regel {self.position} '{self.id}'"
-
 
 @dataclass(frozen=True)
-class GsppRules:
+class GsppRules(RuleSetBase[CategoryRule]):
     """A validated Grundschutz++ rule set, in file order."""
 
     rules: tuple[CategoryRule, ...]
     source: str = GSPP_RULES_FILE
-
-    def __iter__(self) -> Iterator[CategoryRule]:
-        return iter(self.rules)
-
-    def __len__(self) -> int:
-        return len(self.rules)
 
     @property
     def categories(self) -> frozenset[str]:
@@ -315,18 +309,8 @@ def read_gspp_rules(path: str | Path | None = None, catalog: GsppCatalog | None 
     With ``catalog`` every category is checked against it. Raises
     :class:`~grundschutz.modelling.RulesError` listing every problem with its line.
     """
-    if path is None:
-        from .resources import rules_file
-
-        path = rules_file(GSPP_RULES_FILE)
-    path = Path(path)
-    try:
-        text = decode_text(path.read_bytes(), path.name)
-    except OSError as exc:
-        raise RulesError([Problem(str(path), None, None, None, f"Datei nicht lesbar: {exc.strerror or exc}")]) from None
-    except AssessmentError as exc:
-        raise RulesError(exc.problems, str(path)) from None
-    return parse_gspp_rules(text, path.name, catalog)
+    text, name = read_rule_file(path, GSPP_RULES_FILE)
+    return parse_gspp_rules(text, name, catalog)
 
 
 def parse_gspp_rules(text: str, file: str = GSPP_RULES_FILE, catalog: GsppCatalog | None = None) -> GsppRules:
@@ -339,46 +323,12 @@ def parse_gspp_rules(text: str, file: str = GSPP_RULES_FILE, catalog: GsppCatalo
       gspp_modelling.yaml, Zeile 3, Spalte 'rules[1].categories': Regel 1 'x': Kategorien fehlen \
 (categories: [...], general: true oder covered: true)
     """
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def mapping(loader, node):
-        result = loader.construct_mapping(node, deep=True)
-        result[_LINE] = node.start_mark.line + 1
-        return result
-
-    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
-    try:
-        data = yaml.load(text, Loader=Loader) if text.strip() else None  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        detail = getattr(exc, "problem", None) or exc
-        line = mark.line + 1 if mark else None
-        raise RulesError([Problem(file, line, None, None, f"YAML fehlerhaft: {detail}")]) from None
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise RulesError([Problem(file, None, "rules", None, "Zuordnung mit einer Liste 'rules' erwartet")])
-    problems: list[Problem] = []
+    data, rules, problems = parse_rule_file(text, file, _SCHEMA)
     edition = str(data.get("edition", "")).strip().lower()
     if edition != GSPP_EDITION:
-        problems.append(Problem(file, data.get(_LINE), "edition", edition or None,
+        problems.append(Problem(file, data.get(LINE), "edition", edition or None,
                                 f"Regelsatz für Grundschutz++ erwartet (edition: {GSPP_EDITION}); "
                                 "Regeln für das Kompendium stehen in modelling.yaml"))
-    for key in sorted(set(data) - {"edition", "rules", _LINE}, key=str):
-        problems.append(Problem(file, None, str(key), None, "unbekannter Schlüssel"))
-    rules: list[CategoryRule] = []
-    seen: dict[str, int] = {}
-    for position, raw in enumerate(data["rules"], start=1):
-        rule = _parse_rule(raw, position, file, problems)
-        if rule is None:
-            continue
-        if rule.id in seen:
-            problems.append(Problem(file, rule.line, f"rules[{position}].id", rule.id,
-                                    f"{rule.where}: doppelte Regel-ID (bereits Regel {seen[rule.id]})"))
-            continue
-        seen[rule.id] = position
-        rules.append(rule)
     result = GsppRules(tuple(rules), file)
     if catalog is not None:
         problems.extend(_catalog_problems(result, catalog))
@@ -387,63 +337,24 @@ def parse_gspp_rules(text: str, file: str = GSPP_RULES_FILE, catalog: GsppCatalo
     return result
 
 
-def _parse_rule(raw: object, position: int, file: str, problems: list[Problem]) -> CategoryRule | None:
-    where = f"rules[{position}]"
-    if not isinstance(raw, dict):
-        problems.append(Problem(file, None, where, _show(raw), f"Regel {position}: muss eine Zuordnung sein"))
-        return None
-    line = raw.get(_LINE)
-    rule_id = str(raw.get("id") or "").strip()
-    label = f"Regel {position} '{rule_id}'" if rule_id else f"Regel {position}"
-    found = len(problems)
-
-    def bad(key: str, value: object, message: str) -> None:
-        shown = None if value is None else _show(value)
-        problems.append(Problem(file, line, f"{where}.{key}", shown, f"{label}: {message}"))
-
-    if not rule_id:
-        bad("id", None, "ID fehlt")
-    elif not _RULE_ID.match(rule_id):
-        bad("id", rule_id, "ID darf nur Buchstaben, Ziffern, '-', '_' und '.' enthalten")
-    for key in sorted(set(raw) - _RULE_KEYS - {_LINE}, key=str):
-        bad(str(key), None, "unbekannter Schlüssel")
-    if raw.get("type") in (None, "", []):
-        bad("type", None, "Objekttyp fehlt (type)")
-    selector = _parse_selector(raw, bad)
-    when = None
-    if "when_present" in raw:
-        sub = raw["when_present"]
-        if not isinstance(sub, dict):
-            bad("when_present", sub, "muss eine Zuordnung (type/all/any/none) sein")
-        else:
-            for key in sorted(set(sub) - _SELECTOR_KEYS - {_LINE}, key=str):
-                bad(f"when_present.{key}", None, "unbekannter Schlüssel")
-            when = _parse_selector(sub, lambda k, v, m: bad(f"when_present.{k}", v, m))
-    flags = {}
-    for key in ("general", "covered"):
-        flags[key] = raw.get(key, False)
-        if not isinstance(flags[key], bool):
-            bad(key, flags[key], "muss true oder false sein")
-            flags[key] = False
+def _categories(raw: Mapping, covered: bool, bad: Bad) -> dict[str, object]:
+    """The keys ``categories`` and ``general`` of a rule of ``gspp_modelling.yaml`` (``covered``: the rule's flag)."""
+    general = parse_flag(raw, "general", bad)
     categories: tuple[str, ...] = ()
     if "categories" in raw:
-        value = _as_list(raw["categories"])
+        value = as_list(raw["categories"])
         if not value or not all(isinstance(v, str) and v.strip() for v in value):
             bad("categories", raw["categories"], "muss eine nicht leere Liste von Zielobjekt-Kategorien sein")
         else:
             categories = tuple(dict.fromkeys(" ".join(v.split()) for v in value))
-    if flags["covered"] and (categories or flags["general"]):
+    if covered and (categories or general):
         bad("covered", True, "eine Regel nennt entweder Kategorien (oder general) oder covered: true, nicht beides")
-    elif not (categories or flags["general"] or flags["covered"]) and "categories" not in raw:
+    elif not (categories or general or covered) and "categories" not in raw:
         bad("categories", None, "Kategorien fehlen (categories: [...], general: true oder covered: true)")
-    reason = raw.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
-        bad("reason", None, "Begründung fehlt")
-        reason = ""
-    if len(problems) > found:
-        return None
-    return CategoryRule(rule_id, selector, categories, " ".join(reason.split()), flags["general"], flags["covered"],
-                        when, position, line)
+    return {"categories": categories, "general": general}
+
+
+_SCHEMA = RuleSchema(frozenset({"categories", "general"}), _categories, CategoryRule)
 
 
 def validate_gspp_rules(rules: GsppRules, catalog: GsppCatalog) -> None:
@@ -454,13 +365,8 @@ def validate_gspp_rules(rules: GsppRules, catalog: GsppCatalog) -> None:
 
 
 def _catalog_problems(rules: GsppRules, catalog: GsppCatalog) -> list[Problem]:
-    return [
-        Problem(rules.source, rule.line, f"rules[{rule.position}].categories", name,
-                f"{rule.where}: Zielobjekt-Kategorie gibt es in den Grundschutz++-Katalogen nicht")
-        for rule in rules
-        for name in rule.categories
-        if name not in catalog.categories
-    ]
+    return unknown_targets(rules, "categories", catalog.categories,
+                           "Zielobjekt-Kategorie gibt es in den Grundschutz++-Katalogen nicht")
 
 
 # --------------------------------------------------------------------------- Modellierung
@@ -695,61 +601,21 @@ def read_gspp_check(assessment_dir: str | Path, selection: RequirementSelection,
 
 def parse_gspp_check(table: Table, selection: RequirementSelection, catalog: GsppCatalog, source: str = "") -> Check:
     """Check the rows of a Grundschutz++ ``check.csv`` against a selection (pure)."""
-    file = table.file
-    if not table.columns:
-        raise AssessmentError([Problem(file, None, None, None, "Datei ist leer (keine Kopfzeile)")], source)
-    problems = [Problem(file, None, c, None, "Pflichtspalte fehlt") for c in ("object", "requirement", "status")
-                if c not in table.columns]
-    if problems:
-        raise AssessmentError(problems, source)
-    objects = selection.modelling.objects
-    seen: dict[tuple[str, str], int] = {}
-    rows: dict[tuple[str, str], tuple[int, dict]] = {}
-    for number, row in table.rows:
-        found = len(problems)
 
-        def bad(column: str | None, value: str | None, message: str) -> None:
-            problems.append(Problem(file, number, column, value, message))
-
-        if "\0extra" in row:
-            bad(None, row["\0extra"], "mehr Zellen als Spalten in der Kopfzeile")
-        object_id, control_id = row["object"], row["requirement"].strip()
-        if not object_id or object_id not in objects:
-            bad("object", object_id, "unbekannte Objekt-ID" if object_id else "leere Objekt-ID")
+    def control(cell: str, object_id: str | None) -> tuple[str, str, str | None]:
+        control_id = cell.strip()
         if not control_id:
-            bad("requirement", "", "leere Control-ID")
-        elif control_id not in catalog.controls:
+            return control_id, control_id, "leere Control-ID"
+        if control_id not in catalog.controls:
             hint = (" (das ist eine Anforderung des Kompendiums 2023; Übertragung mit `grundschutz migrate`)"
                     if is_requirement_id(control_id) else "")
-            bad("requirement", control_id, f"Control gibt es im Grundschutz++-Katalog nicht{hint}")
-        elif object_id in objects and selection.get(object_id, control_id) is None:
+            return control_id, control_id, f"Control gibt es im Grundschutz++-Katalog nicht{hint}"
+        if object_id is not None and selection.get(object_id, control_id) is None:
             why = gspp_not_selected_reason(selection, object_id, control_id, catalog)
-            bad("requirement", control_id, f"Control ist für {object_id} nicht ausgewählt ({why})")
-        status = None
-        try:
-            status = Status.parse(row["status"])
-        except ValueError as exc:
-            bad("status", row["status"], str(exc))
-        if status is Status.ENTBEHRLICH and not row.get("note"):
-            bad("note", "", "Status 'entbehrlich' braucht eine Begründung in 'note'")
-        dates = {}
-        for column in ("due", "checked_on"):
-            if row.get(column):
-                try:
-                    dates[column] = parse_date(row[column])
-                except ValueError as exc:
-                    bad(column, row[column], str(exc))
-        key = (object_id, control_id)
-        if object_id and control_id and key in seen:
-            bad("requirement", control_id,
-                f"doppelte Zeile für {object_id}/{control_id} (bereits in Zeile {seen[key]})")
-        elif object_id and control_id:
-            seen[key] = number
-        if len(problems) == found:
-            rows[key] = (number, {**row, "status": status, **dates})
-    if problems:
-        raise AssessmentError(problems, source)
-    return build_check(selection, rows, source)
+            return control_id, control_id, f"Control ist für {object_id} nicht ausgewählt ({why})"
+        return control_id, control_id, None
+
+    return parse_check_rows(table, selection, control, source)
 
 
 # --------------------------------------------------------------------------- the whole step

@@ -13,12 +13,12 @@
 Grundschutz++ (Zielobjekt-Kategorien instead of Bausteine) lives in
 :mod:`grundschutz.gspp_modelling`; :func:`model_assessment` and
 :func:`select_requirements` dispatch there for ``edition: grundschutz++``.
+The rule-file parsing both editions share (selectors, ids, line numbers) is
+in :mod:`grundschutz.modelling_rules`.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,19 @@ from .catalog import Kompendium
 from .errors import AssessmentError, GrundschutzError, Problem, UnknownObjectError
 from .inventory import Table, decode_text, parse_csv, read_workbook_tables
 from .model import BASIC_VALUES, Assessment, BasicValue, Level, ObjectType, TargetObject
+from .modelling_rules import (  # noqa: F401 - RulesError and the selectors are public here
+    LINE,
+    Bad,
+    ObjectSelector,
+    RuleBase,
+    RuleSchema,
+    RuleSetBase,
+    RulesError,
+    TagSelector,
+    parse_rule_file,
+    read_rule_file,
+    unknown_targets,
+)
 
 #: Id of the implicit Informationsverbund object that carries the process Bausteine.
 INFORMATIONSVERBUND_ID = "IV"
@@ -39,77 +52,13 @@ VARIANTS = ("basis", "standard", "kern")
 #: The tag that marks a crown jewel (Kronjuwel) for the variant ``kern``.
 KRONJUWEL_TAG = "kronjuwel"
 _ACTIONS = {"add": "add", "hinzufügen": "add", "hinzufuegen": "add", "remove": "remove", "entfernen": "remove"}
-_RULE_KEYS = {"id", "type", "all", "any", "none", "when_present", "bausteine", "covered", "reason"}
-_SELECTOR_KEYS = {"type", "all", "any", "none"}
-_RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_LINE = "\0line"
-
-
-class RulesError(GrundschutzError):
-    """The modelling rules are invalid; ``problems`` (``row`` = line of the rule in the YAML file)."""
-
-    def __init__(self, problems: list[Problem], source: str = ""):
-        self.problems = sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
-        self.source = source
-        head = f"{len(self.problems)} Fehler in den Modellierungsregeln" + (f" ({source})" if source else "") + ":"
-        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 
 # --------------------------------------------------------------------------- rules
 
 
 @dataclass(frozen=True)
-class TagSelector:
-    """``key`` (tag present) or ``key=pattern`` (value matches, ``*``/``?`` wildcards).
-
-    >>> TagSelector.parse("os=windows*").matches({"os": "windows10"})
-    True
-    >>> TagSelector.parse("MDM").matches({"mdm": ""})
-    True
-    """
-
-    key: str
-    pattern: str | None
-    text: str
-
-    @classmethod
-    def parse(cls, text: str) -> TagSelector:
-        raw = str(text).strip()
-        key, sep, value = raw.partition("=")
-        key, value = key.strip().casefold(), value.strip().casefold()
-        if not key:
-            raise ValueError("Tag ohne Namen")
-        if sep and not value:
-            raise ValueError("Wert nach '=' fehlt (für 'Tag vorhanden' nur den Namen angeben)")
-        return cls(key, value if sep else None, raw)
-
-    def matches(self, tags: Mapping[str, str]) -> bool:
-        """Whether normalised tags (keys and values case-folded) match."""
-        return self.key in tags and (self.pattern is None or fnmatch.fnmatchcase(tags[self.key], self.pattern))
-
-
-@dataclass(frozen=True)
-class ObjectSelector:
-    """Which objects a rule applies to: types (empty = any) and tag conditions."""
-
-    types: frozenset[ObjectType] = frozenset()
-    all: tuple[TagSelector, ...] = ()
-    any: tuple[TagSelector, ...] = ()
-    none: tuple[TagSelector, ...] = ()
-
-    def matches(self, obj: TargetObject) -> bool:
-        if self.types and obj.type not in self.types:
-            return False
-        tags = _normalised_tags(obj)
-        return (
-            all(s.matches(tags) for s in self.all)
-            and (not self.any or any(s.matches(tags) for s in self.any))
-            and not any(s.matches(tags) for s in self.none)
-        )
-
-
-@dataclass(frozen=True)
-class ModellingRule:
+class ModellingRule(RuleBase):
     """Objects matching ``selector`` get ``bausteine`` for ``reason`` (see ``modelling.yaml``).
 
     ``when_present``: apply only if some object of the assessment matches it.
@@ -126,34 +75,19 @@ class ModellingRule:
     position: int = 0
     line: int | None = None
 
-    @property
-    def where(self) -> str:
-        """The rule's position for messages, e.g. ``Regel 3 'isms'``."""
-        return f"Regel {self.position} '{self.id}'"
-
 
 @dataclass(frozen=True)
-class ModellingRules:
+class ModellingRules(RuleSetBase[ModellingRule]):
     """A validated rule set, in file order."""
 
     rules: tuple[ModellingRule, ...]
     edition: str = RULES_EDITION
     source: str = RULES_FILE
 
-    def __iter__(self) -> Iterator[ModellingRule]:
-        return iter(self.rules)
-
-    def __len__(self) -> int:
-        return len(self.rules)
-
     @property
     def bausteine(self) -> frozenset[str]:
         """Every Baustein id some rule names."""
         return frozenset(b for rule in self.rules for b in rule.bausteine)
-
-
-def _normalised_tags(obj: TargetObject) -> dict[str, str]:
-    return {key.casefold(): value.casefold() for key, value in obj.tags.items()}
 
 
 def read_modelling_rules(path: str | Path | None = None, kompendium: Kompendium | None = None) -> ModellingRules:
@@ -162,18 +96,8 @@ def read_modelling_rules(path: str | Path | None = None, kompendium: Kompendium 
     With ``kompendium`` every Baustein id is checked against it. Raises
     :class:`RulesError` listing every problem with the rule's line.
     """
-    if path is None:
-        from .resources import rules_file
-
-        path = rules_file(RULES_FILE)
-    path = Path(path)
-    try:
-        text = decode_text(path.read_bytes(), path.name)
-    except OSError as exc:
-        raise RulesError([Problem(str(path), None, None, None, f"Datei nicht lesbar: {exc.strerror or exc}")]) from None
-    except AssessmentError as exc:
-        raise RulesError(exc.problems, str(path)) from None
-    return parse_modelling_rules(text, path.name, kompendium)
+    text, name = read_rule_file(path, RULES_FILE)
+    return parse_modelling_rules(text, name, kompendium)
 
 
 def parse_modelling_rules(text: str, file: str = RULES_FILE, kompendium: Kompendium | None = None) -> ModellingRules:
@@ -185,46 +109,12 @@ def parse_modelling_rules(text: str, file: str = RULES_FILE, kompendium: Kompend
     grundschutz.modelling.RulesError: 1 Fehler in den Modellierungsregeln (modelling.yaml):
       modelling.yaml, Zeile 2, Spalte 'rules[1].reason': Regel 1 'x': Begründung fehlt
     """
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def mapping(loader, node):
-        result = loader.construct_mapping(node, deep=True)
-        result[_LINE] = node.start_mark.line + 1
-        return result
-
-    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
-    try:
-        data = yaml.load(text, Loader=Loader) if text.strip() else None  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        detail = getattr(exc, "problem", None) or exc
-        raise RulesError([Problem(file, line, None, None, f"YAML fehlerhaft: {detail}")]) from None
-    problems: list[Problem] = []
-    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise RulesError([Problem(file, None, "rules", None, "Zuordnung mit einer Liste 'rules' erwartet")])
+    data, rules, problems = parse_rule_file(text, file, _SCHEMA)
     edition = str(data.get("edition", RULES_EDITION)).strip().lower()
     if edition != RULES_EDITION:
-        problems.append(Problem(file, data.get(_LINE), "edition", edition,
+        problems.append(Problem(file, data.get(LINE), "edition", edition,
                                 f"Regelsatz für '{edition}' wird nicht unterstützt (erwartet: {RULES_EDITION}); "
                                 "Grundschutz++-Regeln (Zielobjekt-Kategorien) stehen in gspp_modelling.yaml"))
-    for key in sorted(set(data) - {"edition", "rules", _LINE}, key=str):
-        problems.append(Problem(file, None, str(key), None, "unbekannter Schlüssel"))
-    rules: list[ModellingRule] = []
-    seen: dict[str, int] = {}
-    for position, raw in enumerate(data["rules"], start=1):
-        rule = _parse_rule(raw, position, file, problems)
-        if rule is None:
-            continue
-        if rule.id in seen:
-            problems.append(Problem(file, rule.line, f"rules[{position}].id", rule.id,
-                                    f"{rule.where}: doppelte Regel-ID (bereits Regel {seen[rule.id]})"))
-            continue
-        seen[rule.id] = position
-        rules.append(rule)
     result = ModellingRules(tuple(rules), edition, file)
     if kompendium is not None:
         problems.extend(_catalog_problems(result, kompendium))
@@ -233,42 +123,8 @@ def parse_modelling_rules(text: str, file: str = RULES_FILE, kompendium: Kompend
     return result
 
 
-def _parse_rule(raw: object, position: int, file: str, problems: list[Problem]) -> ModellingRule | None:
-    where = f"rules[{position}]"
-    if not isinstance(raw, dict):
-        problems.append(Problem(file, None, where, _show(raw), f"Regel {position}: muss eine Zuordnung sein"))
-        return None
-    line = raw.get(_LINE)
-    rule_id = str(raw.get("id") or "").strip()
-    label = f"Regel {position} '{rule_id}'" if rule_id else f"Regel {position}"
-    found = len(problems)
-
-    def bad(key: str, value: object, message: str) -> None:
-        shown = None if value is None else _show(value)
-        problems.append(Problem(file, line, f"{where}.{key}", shown, f"{label}: {message}"))
-
-    if not rule_id:
-        bad("id", None, "ID fehlt")
-    elif not _RULE_ID.match(rule_id):
-        bad("id", rule_id, "ID darf nur Buchstaben, Ziffern, '-', '_' und '.' enthalten")
-    for key in sorted(set(raw) - _RULE_KEYS - {_LINE}, key=str):
-        bad(str(key), None, "unbekannter Schlüssel")
-    if raw.get("type") in (None, "", []):
-        bad("type", None, "Objekttyp fehlt (type)")
-    selector = _parse_selector(raw, bad)
-    when = None
-    if "when_present" in raw:
-        sub = raw["when_present"]
-        if not isinstance(sub, dict):
-            bad("when_present", sub, "muss eine Zuordnung (type/all/any/none) sein")
-        else:
-            for key in sorted(set(sub) - _SELECTOR_KEYS - {_LINE}, key=str):
-                bad(f"when_present.{key}", None, "unbekannter Schlüssel")
-            when = _parse_selector(sub, lambda k, v, m: bad(f"when_present.{k}", v, m))
-    covered = raw.get("covered", False)
-    if not isinstance(covered, bool):
-        bad("covered", covered, "muss true oder false sein")
-        covered = False
+def _bausteine(raw: Mapping, covered: bool, bad: Bad) -> dict[str, tuple[str, ...]]:
+    """The key ``bausteine`` of a rule of ``modelling.yaml`` (``covered``: the rule's flag)."""
     bausteine: tuple[str, ...] = ()
     if "bausteine" in raw:
         value = raw["bausteine"]
@@ -282,39 +138,10 @@ def _parse_rule(raw: object, position: int, file: str, problems: list[Problem]) 
                 bad("bausteine", value, "leere Liste (für 'keine eigenen Bausteine' covered: true angeben)")
     elif not covered:
         bad("bausteine", None, "Bausteine fehlen (bausteine: [...] oder covered: true)")
-    reason = raw.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
-        bad("reason", None, "Begründung fehlt")
-        reason = ""
-    if len(problems) > found:
-        return None
-    return ModellingRule(rule_id, selector, bausteine, " ".join(reason.split()), covered, when, position, line)
+    return {"bausteine": bausteine}
 
 
-def _parse_selector(raw: Mapping, bad) -> ObjectSelector:
-    types: set[ObjectType] = set()
-    for value in _as_list(raw["type"]) if raw.get("type") is not None else ():
-        try:
-            types.add(ObjectType.parse(str(value)))
-        except ValueError as exc:
-            bad("type", value, str(exc))
-    parts = {}
-    for key in ("all", "any", "none"):
-        selectors = []
-        if key in raw:
-            values = _as_list(raw[key])
-            if not values:
-                bad(key, "", "leere Liste")
-            for value in values:
-                if not isinstance(value, str | int):
-                    bad(key, value, "Tag muss ein Text sein ('key' oder 'key=wert')")
-                    continue
-                try:
-                    selectors.append(TagSelector.parse(str(value)))
-                except ValueError as exc:
-                    bad(key, value, str(exc))
-        parts[key] = tuple(selectors)
-    return ObjectSelector(frozenset(types), parts["all"], parts["any"], parts["none"])
+_SCHEMA = RuleSchema(frozenset({"bausteine"}), _bausteine, ModellingRule)
 
 
 def validate_modelling_rules(rules: ModellingRules, kompendium: Kompendium) -> None:
@@ -325,13 +152,7 @@ def validate_modelling_rules(rules: ModellingRules, kompendium: Kompendium) -> N
 
 
 def _catalog_problems(rules: ModellingRules, kompendium: Kompendium) -> list[Problem]:
-    return [
-        Problem(rules.source, rule.line, f"rules[{rule.position}].bausteine", baustein,
-                f"{rule.where}: Baustein gibt es im Kompendium nicht")
-        for rule in rules
-        for baustein in rule.bausteine
-        if baustein not in kompendium.bausteine
-    ]
+    return unknown_targets(rules, "bausteine", kompendium.bausteine, "Baustein gibt es im Kompendium nicht")
 
 
 # --------------------------------------------------------------------------- modelling.csv
@@ -784,12 +605,3 @@ def _h_decision(
     if open_values:
         return False, ", ".join(f"{v.label} nicht bewertet" for v in open_values)
     return None
-
-
-def _as_list(value: object) -> list:
-    return value if isinstance(value, list) else [value]
-
-
-def _show(value: object) -> str:
-    return "" if value is None else str(value)
-
