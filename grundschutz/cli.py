@@ -13,6 +13,7 @@ import sys
 import click
 
 from .cli_catalog import catalog
+from .cli_excel import export, import_, init
 from .cli_migrate import migrate
 from .cli_modelling import check, model, requirements
 from .cli_report import plot, report
@@ -101,7 +102,9 @@ def explain(assessment: str, object_id: str, output_format: str) -> None:
     click.echo(to_csv(records) if output_format == "csv" else to_json(records), nl=output_format != "csv")
 
 
-for _command in (catalog, model, requirements, check, risk, plan, scenario, diff, migrate, plot, report):
+for _command in (
+    catalog, model, requirements, check, risk, plan, scenario, diff, migrate, plot, report, export, import_, init
+):
     main.add_command(_command)
 
 
