@@ -33,7 +33,7 @@ import os
 import re
 import tempfile
 import textwrap
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -53,14 +53,17 @@ from .excel_layout import (
     SHEETS,
     Column,
     Sheet,
+    edition_sheets,
     split_title,
 )
 from .model import BASIC_VALUES
 
+#: The table sheets :func:`export_workbook` can write, in order.
+SHEET_NAMES = ("objects", "dependencies", "needs", "modelling", "check", "risks", "plan", "scenarios")
 #: Files the import may write; their SHA-256 sums are recorded at export.
 SOURCE_FILES = ("needs.csv", "check.csv", "modelling.csv", "risks.csv")
 FONT = "Calibri"  # Excel's default; LibreOffice shows a metric-compatible font
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
 _FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -76,15 +79,6 @@ def excel_text(text: str) -> str:
     """
     text = _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     return text[:EXCEL_MAX_TEXT]
-
-
-def looks_like_formula(text: str) -> bool:
-    """Whether Excel would read the text typed into a cell as a formula.
-
-    >>> looks_like_formula("=SUMME(A1:A3)"), looks_like_formula("-"), looks_like_formula("Server")
-    (True, True, False)
-    """
-    return text.startswith(_FORMULA_START)
 
 
 def assessment_fingerprint(object_ids: Iterable[str]) -> str:
@@ -177,9 +171,11 @@ def modelling_rows(analysis) -> Iterator[dict[str, object]]:
     from .modelling import read_modelling_overrides, read_modelling_rules
 
     modelling = analysis.modelling
-    rule_reasons = {rule.id: rule.reason for rule in read_modelling_rules()}
-    raw = {(o.object, o.baustein): o.reason
-           for o in read_modelling_overrides(assessment_folder(analysis), analysis.assessment, analysis.kompendium)}
+    raw, rule_reasons = {}, {}
+    if analysis.assessment.settings.edition != "grundschutz++":  # Grundschutz++: no hand changes
+        rule_reasons = {rule.id: rule.reason for rule in read_modelling_rules()}
+        raw = {(o.object, o.baustein): o.reason for o in read_modelling_overrides(
+            assessment_folder(analysis), analysis.assessment, analysis.kompendium)}
     for object_id, entry in modelling.objects.items():
         obj = entry.object
         head = {"object": object_id, "name": obj.name, "type": obj.type.label}
@@ -271,30 +267,61 @@ class _Styles:
 
 
 def _cell(ws, value, style):
-    """A write-only cell; text is always text (never a formula or an error code)."""
-    from copy import copy
+    """A write-only cell; text is always text (never a formula or an error code).
 
-    from openpyxl.cell import WriteOnlyCell
+    Built directly (value and type set, no type guessing): a third of the
+    export's time goes into cells.
+    """
+    from openpyxl.cell import Cell
 
-    cell = WriteOnlyCell(ws)
-    cell._style = copy(style)
+    cell = Cell(ws, row=1, column=1, style_array=style)
     if isinstance(value, str):
         if value:
             cell._value = value
             cell.data_type = "s"
+    elif isinstance(value, datetime | date):
+        cell._value = value
+        cell.data_type = "d"
     elif value is not None:
-        cell.value = value
+        cell._value = value
+        cell.data_type = "n"
     return cell
 
 
+def _prebuilt_rows(values, row_idx):
+    """Replacement for openpyxl's ``WriteOnlyWorksheet._values_to_row`` for rows of
+    ready cells: openpyxl's own tries to assign each cell as a value first and
+    catches the error, which costs more than writing the cell."""
+    for col_idx, cell in enumerate(values, 1):
+        if cell is not None:
+            cell.row, cell.column = row_idx, col_idx
+            yield cell
+
+
 def text_lines(text: str, width: float) -> int:
-    """How many lines a wrapped text takes in a column ``width`` characters wide (an estimate).
+    r"""How many lines a wrapped text takes in a column ``width`` characters wide (an estimate).
 
     >>> text_lines("kurz", 10), text_lines("x" * 25, 10), text_lines("a\nb", 10)
     (1, 3, 2)
+    >>> text_lines("Zugriff Ausländerzentralregister (AZR)", 24)
+    3
     """
     capacity = max(int(width) - 1, 1)
-    return sum(max(1, -(-len(part) // capacity)) for part in text.split("\n"))
+    lines = 0
+    for part in text.split("\n"):
+        if len(part) <= capacity:
+            lines += 1
+            continue
+        count, used = 1, 0  # greedy word wrap, as Excel and LibreOffice break lines
+        for word in part.split(" "):
+            if used and used + 1 + len(word) <= capacity:
+                used += 1 + len(word)
+            else:
+                count, used = count + (1 if used else 0), len(word)
+                while used > capacity:
+                    count, used = count + 1, used - capacity
+        lines += count
+    return lines
 
 
 def _append(ws, cells: list, row: int, lines: int) -> None:
@@ -312,7 +339,7 @@ _LINE = 15  # points per line of 11-point text
 _PRINT_WIDTH = 260  # characters of column width that still print legibly on A4 across
 
 
-def _excel_value(value: object) -> object:
+def excel_value(value: object) -> object:
     """A record value as it goes into a cell."""
     if value is None or isinstance(value, bool | int | float | date):
         if isinstance(value, bool):
@@ -364,8 +391,11 @@ class _Writer:
                 ws, written = self._start(sheet, part), 0
             cells, lines = [], 1
             for i, column in enumerate(columns):
-                value = _excel_value(row.get(column.key))
-                quote = isinstance(value, str) and looks_like_formula(value)
+                value = excel_value(row.get(column.key))
+                if value is None or value == "":
+                    cells.append(None)  # the column's style gives the empty cell its look
+                    continue
+                quote = isinstance(value, str) and value[0] in _FORMULA_START
                 cells.append(_cell(ws, value, quoted[i] if quote else bodies[i]))
                 if column.wrap and isinstance(value, str) and len(value) > column.width:
                     lines = max(lines, text_lines(value, column.width))
@@ -381,9 +411,14 @@ class _Writer:
     def _start(self, sheet: Sheet, part: int):
         from openpyxl.utils import get_column_letter
 
+        from openpyxl.styles.cell_style import StyleArray
+
         ws = self.workbook.create_sheet(split_title(sheet.title, part))
+        ws._values_to_row = _prebuilt_rows
         for i, column in enumerate(sheet.columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = column.width
+            dimension = ws.column_dimensions[get_column_letter(i)]
+            dimension.width = column.width
+            dimension._style = StyleArray(self.styles.body(column))  # empty cells: grey if read-only
         lines = max(len(textwrap.wrap(c.header, max(int(c.width) - 1, 1), break_on_hyphens=False))
                     for c in sheet.columns)
         ws.row_dimensions[1].height = 15 * max(lines, 1) + 4
@@ -433,14 +468,15 @@ class _Writer:
 
 
 def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROWS,
-                    exported: datetime | None = None) -> ExportResult:
+                    exported: datetime | None = None, sheets: Iterable[str] | None = None) -> ExportResult:
     """Write the workbook of ``analysis`` (see :func:`grundschutz.analysis.analyse`) to ``path``.
 
     ``max_rows`` is the row limit per sheet, header included (Excel's
     1,048,576 by default; smaller in tests). ``exported`` is the time shown
-    on Übersicht (default: now). Sheets whose data is not available (no
-    catalog, risk analysis, work plan or scenarios not installed) are left
-    out and listed in :attr:`ExportResult.skipped`.
+    on Übersicht (default: now). ``sheets`` chooses the table sheets (names
+    of :data:`SHEET_NAMES`; default all). Sheets whose data is not available
+    (no catalog, risk analysis, work plan or scenarios not installed) are
+    left out and listed in :attr:`ExportResult.skipped`.
     """
     from openpyxl import Workbook
 
@@ -452,35 +488,59 @@ def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROW
         raise GrundschutzError(f"{path}: die Arbeitsmappe muss auf .xlsx enden")
     if not path.parent.is_dir():
         raise GrundschutzError(f"{path.parent}: Ordner gibt es nicht")
+    wanted = set(SHEET_NAMES if sheets is None else sheets)
+    if wanted - set(SHEET_NAMES):
+        raise GrundschutzError(f"unbekannte Blätter {sorted(wanted - set(SHEET_NAMES))} "
+                               f"(erlaubt: {', '.join(SHEET_NAMES)})")
     exported = exported or datetime.now().replace(microsecond=0)
     workbook = Workbook(write_only=True)
     writer = _Writer(workbook, max_rows)
     result = ExportResult(path)
     overview = workbook.create_sheet("Übersicht")
-    plan: list[tuple[Sheet, Callable[[], Iterable[Mapping[str, object]]]]] = [
-        (SHEETS["objects"], lambda: object_rows(analysis)),
-        (SHEETS["dependencies"], lambda: dependency_rows(analysis)),
-        (SHEETS["needs"], lambda: need_rows(analysis)),
-    ]
-    if analysis.modelling is not None:
-        plan += [(SHEETS["modelling"], lambda: modelling_rows(analysis)),
-                 (SHEETS["check"], lambda: check_rows(analysis))]
-    else:
-        for name in ("modelling", "check"):
+    overview._values_to_row = _prebuilt_rows
+    plan: list[tuple[Sheet, Callable[[], Iterable[Mapping[str, object]]]]] = []
+    tables = edition_sheets(analysis.assessment.settings.edition)
+    for name in ("objects", "dependencies", "needs", "modelling", "check"):
+        if name not in wanted:
+            continue
+        if name in ("modelling", "check") and analysis.modelling is None:
             result.skipped[SHEETS[name].title] = "kein BSI-Katalog installiert (grundschutz catalog install)"
-    extras, skipped = extra_sheets(analysis)
+        else:
+            plan.append((tables[name], lambda name=name: _ROWS[name](analysis)))
+    extras, skipped = extra_sheets(analysis, wanted)
     result.skipped.update(skipped)
     plan += extras
     rows_per_sheet: dict[str, int] = {}
-    for sheet, rows in plan:
-        rows_per_sheet[sheet.title] = writer.table(sheet, rows())
-    result.sheets = dict(writer.counts)
-    _write_overview(overview, writer, analysis, plan, rows_per_sheet, result.skipped, exported, __version__)
-    _write_meta(workbook, writer, analysis, exported, __version__)
-    workbook.properties.title = f"IT-Grundschutz: {analysis.assessment.settings.name}"
-    workbook.properties.creator = f"grundschutz {__version__}"
-    _save_atomically(workbook, path)
+    try:
+        for sheet, rows in plan:
+            rows_per_sheet[sheet.title] = writer.table(sheet, rows())
+        result.sheets = dict(writer.counts)
+        _write_overview(overview, writer, analysis, plan, rows_per_sheet, result.skipped, exported, __version__)
+        _write_meta(workbook, writer, analysis, exported, __version__)
+        workbook.properties.title = f"IT-Grundschutz: {analysis.assessment.settings.name}"
+        workbook.properties.creator = f"grundschutz {__version__}"
+        _save_atomically(workbook, path)
+    except BaseException:
+        _discard(workbook)
+        raise
     return result
+
+
+def _discard(workbook) -> None:
+    """Close the sheets' open streams of a workbook that will not be saved."""
+    for ws in workbook._sheets:
+        rows = getattr(ws, "_rows", None)
+        if rows is not None:
+            try:
+                rows.close()
+            except Exception:  # noqa: BLE001 - the stream may be broken already; the first error is raised
+                pass
+        writer = getattr(ws, "_writer", None)
+        if writer is not None:
+            try:
+                writer.close()
+            except Exception:  # noqa: BLE001
+                pass
 
 
 def export_assessment(folder: str | Path, path: str | Path, catalogs: str | Path | None = None, *,
@@ -514,6 +574,7 @@ def _file_mode(path: Path) -> int:
 
 def _write_meta(workbook, writer: _Writer, analysis, exported: datetime, version: str) -> None:
     ws = workbook.create_sheet(META_SHEET)
+    ws._values_to_row = _prebuilt_rows
     ws.sheet_state = "hidden"
     settings = analysis.assessment.settings
     rows = [("key", "value"), ("layout", LAYOUT_VERSION), ("name", settings.name),
@@ -524,7 +585,7 @@ def _write_meta(workbook, writer: _Writer, analysis, exported: datetime, version
     rows += [(f"sha256:{name}", digest) for name, digest in source_hashes(assessment_folder(analysis)).items()]
     plain = writer.styles.array()
     for key, value in rows:
-        ws.append([_cell(ws, key, plain), _cell(ws, value, plain)])
+        ws.append([_cell(ws, key, plain), _cell(ws, excel_value(value), plain)])
 
 
 _LEVEL_TEXT = {
@@ -574,7 +635,7 @@ def _write_overview(ws, writer: _Writer, analysis, plan, rows_per_sheet, skipped
     number = [1]
 
     def line(*cells):
-        values = [_excel_value(v) for v, _ in cells]
+        values = [excel_value(v) for v, _ in cells]
         lines = max([text_lines(v, widths[i]) for i, (v, (_, s)) in enumerate(zip(values, cells))
                      if isinstance(v, str) and s is wrapped] or [1])
         number[0] += 1
@@ -608,9 +669,11 @@ def _write_overview(ws, writer: _Writer, analysis, plan, rows_per_sheet, skipped
     figures += [(f"Nicht bewertet: {v.label}", len(summary.unrated[v.value])) for v in BASIC_VALUES]
     if analysis.modelling is not None:
         figures += [("Zielobjekte ohne passenden Baustein", len(analysis.modelling.unmodelled))]
-        counts = analysis.selection.count_by_level()
-        figures += [("Ausgewählte Anforderungen (B / S / H)",
-                     f"{len(analysis.selection)} ({counts['B']} / {counts['S']} / {counts['H']})")]
+        counts = {}
+        for item in analysis.selection:
+            counts[item.level] = counts.get(item.level, 0) + 1
+        shown = " / ".join(f"{level} {n}" for level, n in counts.items())
+        figures += [("Ausgewählte Anforderungen", f"{len(analysis.selection)} ({shown})" if counts else 0)]
         status = analysis.check.counts()
         total = sum(status.values())
         done = status["ja"] + status["entbehrlich"]

@@ -22,11 +22,14 @@ from collections import defaultdict
 from .excel_layout import EFFECTS, Sheet
 from .model import BASIC_VALUES
 
+#: The words ``modelling.csv`` accepts in ``action`` (as :mod:`grundschutz.modelling` reads them).
+_ACTIONS = {"add": "add", "hinzufügen": "add", "hinzufuegen": "add", "remove": "remove", "entfernen": "remove"}
+
 
 def new_row_rule(name: str, analysis):
     """For sheet ``name``: a function of a row key that returns why a row
     that is not in the assessment cannot be imported (``None``: it is an addition)."""
-    objects = analysis.assessment.objects
+    gspp = analysis.assessment.settings.edition == "grundschutz++"
 
     def unknown(key: tuple[str, ...]) -> str | None:
         return f"Zielobjekt '{key[0]}' gibt es in der Bewertung nicht; Zeile kann nicht zugeordnet werden"
@@ -49,6 +52,8 @@ def new_row_rule(name: str, analysis):
                 return unknown(key)
             if not requirement:
                 return "Anforderung fehlt; Zeile kann nicht zugeordnet werden"
+            if gspp:
+                return f"Control '{requirement}' ist für {object_id} nicht ausgewählt (oder gibt es nicht)"
             if requirement not in analysis.kompendium.requirements:
                 return f"Anforderung '{key[1]}' gibt es im Kompendium nicht"
             why = not_selected_reason(analysis.selection, object_id, requirement, analysis.kompendium)
@@ -59,6 +64,9 @@ def new_row_rule(name: str, analysis):
             object_id, baustein = key
             if object_id not in analysis.modelling.objects:
                 return unknown(key)
+            if gspp:
+                return ("Grundschutz++ modelliert nur über die Regeln (gspp_modelling.yaml); eine Zuordnung von "
+                        "Hand wird nicht übernommen")
             if not baustein:
                 return "Baustein fehlt: für eine neue Zeile Zielobjekt und Baustein eintragen"
             if baustein not in analysis.kompendium.bausteine:
@@ -90,23 +98,16 @@ def apply_needs(ctx, sheet: Sheet, edited, analysis) -> None:
         object_id = e.key[0]
         state = {**e.old, **e.new}
         found = len(ctx.problems)
-        for value in BASIC_VALUES:
+        for value in BASIC_VALUES:  # only what was edited is checked: the rest is valid in needs.csv
             v = value.value
-            if not state[v] and state[f"{v}_reason"]:
+            override_keys = (f"{v}_override", f"{v}_effect", f"{v}_override_reason")
+            if any(state[k] != e.old[k] for k in override_keys):
+                _check_override(ctx, sheet, e, state, v)
+            if (state[v], state[f"{v}_reason"]) != (e.old[v], e.old[f"{v}_reason"]) and not state[v] \
+                    and state[f"{v}_reason"]:
                 ctx.bad(e, sheet.column(f"{v}_reason"), state[f"{v}_reason"],
                         f"Begründung ohne festgestellten Schutzbedarf: bitte auch '{sheet.column(v).header}' "
                         "wählen oder die Begründung leeren")
-            if state[f"{v}_override"]:
-                if not state[f"{v}_effect"]:
-                    ctx.bad(e, sheet.column(f"{v}_effect"), "",
-                            f"Effekt fehlt: ein manuell gesetzter Wert braucht einen Effekt ({', '.join(EFFECTS)})")
-                if not state[f"{v}_override_reason"]:
-                    ctx.bad(e, sheet.column(f"{v}_override_reason"), "",
-                            "Begründung fehlt: ein manuell gesetzter Wert braucht eine Begründung")
-            elif state[f"{v}_effect"] or state[f"{v}_override_reason"]:
-                ctx.bad(e, sheet.column(f"{v}_override"), "",
-                        "kein manuell gesetzter Wert, aber Effekt oder Begründung: Wert wählen, oder zum Entfernen "
-                        "auch Effekt und Begründung leeren")
         if len(ctx.problems) > found:
             continue
         assessed = [v.value for v in BASIC_VALUES
@@ -130,7 +131,9 @@ def apply_needs(ctx, sheet: Sheet, edited, analysis) -> None:
                 continue
             level, effect, reason = state[keys[0]], EFFECTS.get(state[keys[1]], ""), state[keys[2]]
             current = next((r for r in rows[object_id] if is_override(r) and doc.get(r, v)), None)
-            if current is not None and level and doc.get(current, "effect").lower() == effect:
+            alone = current is not None and not any(doc.get(current, w.value) for w in BASIC_VALUES if w is not value)
+            if current is not None and level and (doc.get(current, "effect").lower() == effect or alone):
+                doc.set(current, "effect", effect)  # the row holds only this value: its effect changes in place
                 doc.set(current, v, level)
                 doc.set(current, f"{v}_reason", reason)
                 continue
@@ -152,13 +155,26 @@ def apply_needs(ctx, sheet: Sheet, edited, analysis) -> None:
         ctx.record(sheet, e, "needs.csv")
 
 
+def _check_override(ctx, sheet: Sheet, e, state, v: str) -> None:
+    """A value set by hand needs level, effect and reason, or none of them."""
+    if state[f"{v}_override"]:
+        if not state[f"{v}_effect"]:
+            ctx.bad(e, sheet.column(f"{v}_effect"), "",
+                    f"Effekt fehlt: ein manuell gesetzter Wert braucht einen Effekt ({', '.join(EFFECTS)})")
+        if not state[f"{v}_override_reason"]:
+            ctx.bad(e, sheet.column(f"{v}_override_reason"), "",
+                    "Begründung fehlt: ein manuell gesetzter Wert braucht eine Begründung")
+    elif state[f"{v}_effect"] or state[f"{v}_override_reason"]:
+        ctx.bad(e, sheet.column(f"{v}_override"), "",
+                "kein manuell gesetzter Wert, aber Effekt oder Begründung: Wert wählen, oder zum Entfernen "
+                "auch Effekt und Begründung leeren")
+
+
 # --------------------------------------------------------------------------- modelling.csv
 
 
 def apply_modelling(ctx, sheet: Sheet, edited, analysis) -> None:
     """Bausteine removed or added by hand -> ``modelling.csv``."""
-    from .modelling import _ACTIONS
-
     doc = ctx.document("modelling.csv")
     index = {(doc.get(r, "object"), doc.get(r, "baustein")): r for r in doc.rows()}
     assignment, reason_column = sheet.column("assignment"), sheet.column("reason")
@@ -171,8 +187,10 @@ def apply_modelling(ctx, sheet: Sheet, edited, analysis) -> None:
         found = checked.get((object_id, baustein))
         if found:
             ctx.bad(e, assignment, "entfernt",
-                    f"{object_id} hat in check.csv {len(found)} Einträge zu {baustein} (Zeilen {_ranges(found)}); "
-                    "der Baustein kann erst entfernt werden, wenn diese Einträge dort gelöscht sind")
+                    f"{object_id} hat in check.csv {len(found)} "
+                    f"{'Eintrag' if len(found) == 1 else 'Einträge'} zu {baustein} "
+                    f"({'Zeile' if len(found) == 1 else 'Zeilen'} {_ranges(found)}); der Baustein kann erst "
+                    "entfernt werden, wenn sie dort gelöscht sind")
         return bool(found)
 
     for e in edited:
@@ -249,7 +267,8 @@ def apply_check(ctx, sheet: Sheet, edited, analysis) -> None:
     like = next((doc.get(r, c) for r in doc.rows() for c in ("due", "checked_on") if doc.get(r, c)), "")
     for e in edited:
         state = {**e.old, **e.new}
-        if state["status"] == "entbehrlich" and not state["note"]:
+        edited_fields = {c.key for c in e.changed(sheet)}
+        if state["status"] == "entbehrlich" and not state["note"] and edited_fields & {"status", "note"}:
             ctx.bad(e, sheet.column("note"), "", "Status 'entbehrlich' braucht eine Begründung in 'Anmerkung'")
             continue
         record = index.get(e.key)

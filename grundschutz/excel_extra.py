@@ -116,35 +116,38 @@ def sheet_title(text: str) -> str:
 # --------------------------------------------------------------------------- the sheets
 
 
-def extra_sheets(analysis) -> tuple[list[tuple[Sheet, Callable[[], Iterable[Mapping[str, object]]]]], dict[str, str]]:
-    """The extra sheets of ``analysis`` and, by title, those left out with the reason.
+def extra_sheets(analysis, wanted=("risks", "plan", "scenarios")
+                 ) -> tuple[list[tuple[Sheet, Callable[[], Iterable[Mapping[str, object]]]]], dict[str, str]]:
+    """The extra sheets of ``analysis`` (those named in ``wanted``) and, by
+    title, those left out with the reason.
 
     An invalid ``risks.csv`` or scenario file is an error of the assessment
     (:class:`AssessmentError`), not a reason to leave a sheet out silently.
     """
     sheets: list = []
     skipped: dict[str, str] = {}
+    titles = {"risks": RISK_SHEET.title, "plan": PLAN_SHEET.title, "scenarios": "Szenarien"}
     if analysis.modelling is None:
-        for title in (RISK_SHEET.title, PLAN_SHEET.title, "Szenarien"):
-            skipped[title] = _NO_CATALOG
-        return sheets, skipped
+        return sheets, {titles[name]: _NO_CATALOG for name in titles if name in wanted}
     risks = None
-    if risk_available(analysis):
+    if not risk_available(analysis):
+        skipped.update({titles[n]: "Modul grundschutz.risk ist nicht installiert" for n in ("risks", "plan")
+                        if n in wanted})
+    elif "risks" in wanted or "plan" in wanted:
         from .risk import analyse_risks
 
         risks = analyse_risks(analysis)
-        sheets.append((RISK_SHEET, lambda: risk_rows(analysis, risks)))
-    else:
-        skipped[RISK_SHEET.title] = "Modul grundschutz.risk ist nicht installiert"
-    try:
-        from . import plan  # noqa: F401
-    except ImportError:
-        skipped[PLAN_SHEET.title] = "Modul grundschutz.plan ist nicht installiert"
-    else:
-        if risks is not None:
-            sheets.append((PLAN_SHEET, lambda: plan_rows(analysis, risks)))
+        if "risks" in wanted:
+            sheets.append((RISK_SHEET, lambda: risk_rows(analysis, risks)))
+    if "plan" in wanted and risks is not None:
+        try:
+            from . import plan  # noqa: F401
+        except ImportError:
+            skipped[PLAN_SHEET.title] = "Modul grundschutz.plan ist nicht installiert"
         else:
-            skipped[PLAN_SHEET.title] = "braucht die Risikoanalyse (grundschutz.risk)"
+            sheets.append((PLAN_SHEET, lambda: plan_rows(analysis, risks)))
+    if "scenarios" not in wanted:
+        return sheets, skipped
     try:
         from .scenario import analyse_scenario, compare, list_scenarios, read_scenario
     except ImportError:

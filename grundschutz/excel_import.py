@@ -29,33 +29,31 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from .csv_edit import CsvDocument, Record
+from .csv_edit import CsvDocument
 from .errors import AssessmentError, GrundschutzError, Problem
 from .excel import (
     SOURCE_FILES,
     assessment_fingerprint,
-    assessment_folder,
     excel_text,
     sheet_rows,
     source_hashes,
-    _excel_value,
+    excel_value,
 )
 from .excel_layout import (
-    CHOICES,
     EFFECTS,
     LAYOUT_VERSION,
     META_SHEET,
     RISK_SHEET,
-    SHEETS,
     Column,
     Sheet,
+    edition_sheets,
 )
-from .model import BASIC_VALUES, Level
+from .model import Level
 
 _PART = re.compile(r"^(?P<base>.*) \((?P<part>\d+)\)$")
 _GERMAN_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
@@ -114,6 +112,7 @@ class _Row:
     sheet: str
     number: int
     cells: dict[str, _Cell]
+    present: frozenset[str] = frozenset()  # keys of the columns the sheet has
 
 
 # --------------------------------------------------------------------------- reading the workbook
@@ -184,6 +183,7 @@ def _sheet_rows(ws, sheet: Sheet, problems: list[Problem], notes: list[str]) -> 
     if any(c.is_key and c not in present for c in sheet.columns):
         return []
     rows = []
+    keys = frozenset(c.key for c in present)
     for number, cells in enumerate(iterator, start=2):
         values: dict[str, _Cell] = {}
         for index, cell in enumerate(cells):
@@ -192,7 +192,7 @@ def _sheet_rows(ws, sheet: Sheet, problems: list[Problem], notes: list[str]) -> 
                 continue
             values[column.key] = _Cell(cell.value, cell.data_type == "f", cell.data_type == "e")
         if any(not (isinstance(c.value, str) and not c.value.strip()) for c in values.values()):
-            rows.append(_Row(ws.title, number, values))
+            rows.append(_Row(ws.title, number, values, keys))
     return rows
 
 
@@ -259,9 +259,9 @@ def _baseline(sheet: Sheet, row: Mapping[str, object]) -> dict[str, object]:
     result = {}
     for column in sheet.columns:
         try:
-            result[column.key] = _parse(column, _excel_value(row.get(column.key)))
+            result[column.key] = _parse(column, excel_value(row.get(column.key)))
         except ValueError:
-            result[column.key] = _text(_excel_value(row.get(column.key)), column)
+            result[column.key] = _text(excel_value(row.get(column.key)), column)
     return result
 
 
@@ -342,8 +342,8 @@ def _match(sheet: Sheet, rows: list[_Row], baseline: Mapping[tuple, dict], probl
                 problems.append(Problem(row.sheet, row.number, column.header, _show(_text(cell.value, column)),
                                         str(exc)))
         for column in sheet.editable:
-            if column.key not in row.cells and column.key in old:
-                new.setdefault(column.key, _empty(column))
+            if column.key not in row.cells and column.key in row.present and column.key in old:
+                new.setdefault(column.key, _empty(column))  # an emptied cell
             if is_new and column.kind == "assignment" and not new.get(column.key):
                 new[column.key] = "zugeordnet"  # a new Modellierung row adds its Baustein
         edited.append(_Edited(row, key, old, new, is_new))
@@ -411,7 +411,7 @@ def plan_import(folder: str | Path, workbook: str | Path, catalogs: str | Path |
     if not (folder / "needs.csv").is_file():
         raise GrundschutzError(f"{folder}: keine CSV-Bewertung (needs.csv fehlt); der Import schreibt in CSV-Dateien")
     analysis = analysis if analysis is not None else analyse(folder, catalogs)
-    sheets = dict(SHEETS)
+    sheets = edition_sheets(analysis.assessment.settings.edition)
     from .excel_extra import risk_available
 
     if risk_available(analysis):
@@ -435,7 +435,7 @@ def plan_import(folder: str | Path, workbook: str | Path, catalogs: str | Path |
         allow_new = excel_apply.new_row_rule(name, analysis)
         edited = _match(sheet, rows[name], baseline, problems, plan.notes, allow_new)
         del baseline
-        if name in FILES:
+        if name in FILES and sheet.editable:
             getattr(excel_apply, f"apply_{name}")(ctx, sheet, [e for e in edited if e.changed(sheet)], analysis)
     if problems:
         raise AssessmentError(problems, workbook.name)
@@ -454,8 +454,8 @@ def _check_identity(meta, analysis, folder: Path, workbook: Path, force: bool, n
                "nur exportierte Arbeitsmappen können importiert werden")
     if meta.get("layout") != LAYOUT_VERSION:
         refuse(f"Arbeitsmappe hat das Format {meta.get('layout')!r}, erwartet {LAYOUT_VERSION!r}; bitte neu exportieren")
-    name = analysis.assessment.settings.name
-    if meta.get("name") != name:
+    name = excel_text(analysis.assessment.settings.name)
+    if meta.get("name", "").strip() != name.strip():
         refuse(f"Arbeitsmappe gehört zur Bewertung '{meta.get('name')}', nicht zu '{name}'")
     fingerprint = assessment_fingerprint(analysis.assessment.objects)
     if meta.get("fingerprint") != fingerprint:
@@ -496,6 +496,11 @@ def _validate_result(plan: ImportPlan, catalogs) -> None:
         except AssessmentError as exc:
             problems = [Problem(f"{p.file} (nach dem Import)", p.row, p.column, p.value, p.message)
                         for p in exc.problems]
+            sheets = ", ".join(dict.fromkeys(_base_title(c.sheet) for c in plan.changes))
+            problems.append(Problem(plan.workbook.name, None, None, None,
+                                    f"diese Fehler entstehen erst aus den Änderungen zusammen ({sheets}), z. B. "
+                                    "ein gesenkter Schutzbedarf, dessen Anforderungen noch in check.csv stehen; "
+                                    "Arbeitsmappe oder CSV-Dateien anpassen"))
             raise AssessmentError(problems, plan.workbook.name) from None
 
 
@@ -573,5 +578,4 @@ def date_text(value: date | None, like: str = "") -> str:
     return value.strftime("%d.%m.%Y") if _GERMAN_DATE.match(like) else value.isoformat()
 
 
-__all__ = ["Change", "ImportPlan", "apply_import", "import_workbook", "plan_import", "render_plan", "Record",
-           "Iterable", "BASIC_VALUES", "CHOICES"]
+__all__ = ["Change", "ImportPlan", "apply_import", "date_text", "import_workbook", "plan_import", "render_plan"]

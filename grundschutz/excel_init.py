@@ -33,11 +33,9 @@ overwritten.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,8 +87,11 @@ def _yaml(path: Path) -> dict:
     return data
 
 
-def _read_rows(path: Path, sheet: str | None, header_row: int) -> tuple[str, list[str], list[tuple[int, list[str]]]]:
-    """The sheet's label, its headers and its rows (row number, cells as text)."""
+def _read_rows(path: Path, sheet: str | None, header_row: int
+               ) -> tuple[str, list[str], list[tuple[int, list[str]]], set[tuple[int, int]]]:
+    """The sheet's label, its headers, its rows (row number, cells as text) and
+    the cells (row number, column index) holding a formula without a stored value."""
+    blind: set[tuple[int, int]] = set()
     if path.suffix.lower() == ".csv":
         import csv
         import io
@@ -117,14 +118,25 @@ def _read_rows(path: Path, sheet: str | None, header_row: int) -> tuple[str, lis
                                        f"(vorhanden: {', '.join(workbook.sheetnames)})")
             label = f"{path.name}[{ws.title}]"
             records = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            title = ws.title
         finally:
             workbook.close()
+        # formulas: their stored values are read above; one never calculated has none
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        try:
+            for number, row in enumerate(formulas[title].iter_rows(values_only=True), start=1):
+                for index, value in enumerate(row):
+                    if isinstance(value, str) and value.startswith("=") and index < len(records[number - 1]) \
+                            and not records[number - 1][index]:
+                        blind.add((number, index))
+        finally:
+            formulas.close()
     if len(records) < header_row:
         raise GrundschutzError(f"{label}: Kopfzeile {header_row} fehlt (nur {len(records)} Zeilen)")
     headers = [_text(v) for v in records[header_row - 1]]
     rows = [(number, [_text(v) for v in record])
             for number, record in enumerate(records[header_row:], start=header_row + 1)]
-    return label, headers, rows
+    return label, headers, rows, blind
 
 
 def _text(value: object) -> str:
@@ -181,7 +193,7 @@ def init_assessment(folder: str | Path, inventory: str | Path, mapping: str | Pa
     if not isinstance(header_row, int) or header_row < 1:
         bad("header_row", header_row, "muss eine ganze Zahl >= 1 sein")
         header_row = 1
-    label, headers, rows = _read_rows(inventory, config.get("sheet"), header_row)
+    label, headers, rows, blind = _read_rows(inventory, config.get("sheet"), header_row)
     index = {_key(h): i for i, h in reversed(list(enumerate(headers))) if h}
 
     def column(key: str, value: object, required: bool = False) -> int | None:
@@ -237,6 +249,11 @@ def init_assessment(folder: str | Path, inventory: str | Path, mapping: str | Pa
         direction = str(entry.get("direction", "uses"))
         if direction not in ("uses", "used_by"):
             bad(f"{where}.direction", direction, "erlaubt: uses (hängt ab von), used_by (wird genutzt von)")
+        template = str(entry.get("name") or "{value}")
+        try:
+            template.format(value="x")
+        except (KeyError, IndexError, ValueError):
+            bad(f"{where}.name", template, "Vorlage darf nur {value} als Platzhalter enthalten")
         related.append({
             "column": column(f"{where}.column", entry.get("column"), required=True),
             "header": entry.get("column"),
@@ -262,13 +279,16 @@ def init_assessment(folder: str | Path, inventory: str | Path, mapping: str | Pa
     others: dict[tuple[ObjectType, str], str] = {}
     other_rows: list[tuple[str, ...]] = []
     counters: dict[str, int] = {}
-    data_rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
+    data_rows = [(n, r) for n, r in rows if any(c.strip() for c in r) or any(b[0] == n for b in blind)]
     width = max(3, len(str(len(data_rows))))
 
     def cell(record: list[str], i: int | None) -> str:
         return record[i].strip() if i is not None and i < len(record) else ""
 
     for number, record in data_rows:
+        for index in sorted(i for n, i in blind if n == number and i in used):
+            report.notes.append(f"{label}, Zeile {number}: '{headers[index]}' enthält eine Formel ohne gespeicherten "
+                                "Wert (Liste in Excel öffnen und speichern); nicht übernommen.")
         name = cell(record, name_col)
         if not name:
             report.notes.append(f"{label}, Zeile {number}: '{headers[name_col]}' ist leer; Zeile übersprungen.")
@@ -399,4 +419,4 @@ def render_init(report: InitReport) -> str:
     return "\n".join(out)
 
 
-__all__ = ["InitReport", "init_assessment", "render_init", "Mapping", "os"]
+__all__ = ["InitReport", "init_assessment", "render_init"]

@@ -251,3 +251,31 @@ SCENARIO_SHEET = Sheet("scenario", "Szenario", (
     Column("due", "Umsetzung bis", 13, kind="date"),
     Column("detail", "Erläuterung", 60, wrap=True),
 ))
+
+
+def edition_sheets(edition: str) -> dict[str, Sheet]:
+    """The table sheets of :data:`SHEETS` for an assessment's edition.
+
+    Grundschutz++ models by Zielobjekt-Kategorien and knows no hand changes
+    of the Modellierung (no ``modelling.csv``): the sheet Modellierung is
+    read-only there and names categories; the check names controls.
+
+    >>> edition_sheets("grundschutz++")["modelling"].column("baustein").header
+    'Zielobjekt-Kategorie'
+    """
+    if edition != "grundschutz++":
+        return dict(SHEETS)
+    from dataclasses import replace
+
+    renamed = {"baustein": "Zielobjekt-Kategorie", "title": "Pfad", "requirement": "Control"}
+    modelling = SHEETS["modelling"]
+    modelling = replace(modelling, columns=tuple(
+        replace(c, header=renamed.get(c.key, c.header), editable=False, kind="text" if c.editable else c.kind)
+        for c in modelling.columns if c.key not in ("assignment", "reason")),
+        purpose="Zielobjekt-Kategorien je Zielobjekt (Grundschutz++); nur zur Ansicht.")
+    check = SHEETS["check"]
+    check = replace(check, columns=tuple(
+        replace(c, header={"baustein": "Gruppe", "requirement": "Control"}.get(c.key, c.header))
+        for c in check.columns), purpose="Umsetzungsstatus jedes ausgewählten Controls (check.csv).")
+    return {**SHEETS, "modelling": modelling, "check": check}
+

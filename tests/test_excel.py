@@ -72,8 +72,11 @@ def test_the_worked_example_has_the_reference_documents_as_german_sheets(haan_bo
     path, result = haan_book
     workbook = openpyxl.load_workbook(path)
     visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
-    assert visible[:6] == ["Übersicht", "Strukturanalyse", "Abhängigkeiten", "Schutzbedarfsfeststellung",
-                           "Modellierung", "IT-Grundschutz-Check"]
+    assert visible == ["Übersicht", "Strukturanalyse", "Abhängigkeiten", "Schutzbedarfsfeststellung",
+                       "Modellierung", "IT-Grundschutz-Check", "Risikoanalyse", "Realisierungsplan",
+                       "Szenario digitale-ratsarbeit", "Szenario dms-erechnung", "Szenario neue-serverlandschaft",
+                       "Szenario teleheimarbeit"]
+    assert result.skipped == {}
     assert workbook[META_SHEET].sheet_state == "hidden"
     assert result.sheets["Strukturanalyse"] == 219
     assert result.sheets["IT-Grundschutz-Check"] == 5516
@@ -93,7 +96,8 @@ def test_identity_of_the_assessment_is_in_the_hidden_sheet(haan_book, haan):
     assert meta["fingerprint"] == assessment_fingerprint(assessment.objects)
     assert meta["version"] == "0.1.0" and meta["layout"] == "1"
     assert meta["sha256:check.csv"] == source_hashes(haan)["check.csv"]
-    assert meta["sha256:risks.csv"] == "-"
+    assert meta["sha256:risks.csv"] == source_hashes(haan)["risks.csv"]
+    assert meta["sha256:modelling.csv"] == source_hashes(haan)["modelling.csv"]
 
 
 def test_headers_are_bold_frozen_filtered_and_columns_have_widths(haan_book):
@@ -152,9 +156,9 @@ def test_needs_sheet_gives_rule_source_and_reason_in_words(haan_book):
     rows = {r[0]: dict(zip(names, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
     gp = rows["GP-01"]
     assert gp["Vertraulichkeit: festgestellt"] == "hoch" and gp["Vertraulichkeit: Regel"] == "festgestellt"
-    derived = next(r for r in rows.values() if r["Verfügbarkeit: Regel"] == "Maximumprinzip")
-    assert derived["Verfügbarkeit: festgestellt"] is None
-    assert derived["Verfügbarkeit: Quelle"]
+    derived = next(r for r in rows.values()
+                   if r["Verfügbarkeit: Regel"] == "Maximumprinzip" and r["Verfügbarkeit: festgestellt"] is None)
+    assert derived["Verfügbarkeit: Quelle"] and derived["Verfügbarkeit: Ergebnis"]
     assert "Regel: Maximumprinzip, übernommen von" in derived["Verfügbarkeit: Herleitung"]
     assert "Pfad:" in derived["Verfügbarkeit: Herleitung"]
     manual = [r for r in rows.values() if r["Verfügbarkeit: manuell gesetzt"]]
@@ -162,19 +166,61 @@ def test_needs_sheet_gives_rule_source_and_reason_in_words(haan_book):
                           and r["Verfügbarkeit: Begründung (manuell)"] for r in manual)
 
 
-def test_overview_has_counts_legend_and_the_sheets_left_out(haan_book):
+def test_overview_has_counts_and_a_legend(haan_book):
     path, result = haan_book
     ws = openpyxl.load_workbook(path)["Übersicht"]
     cells = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r[0]}
     assert cells["Informationsverbund"][0] == "Informationsverbund Stadtverwaltung Haan"
     assert cells["IT-Grundschutz-Check"][0] == 5516
+    assert cells["Risikoanalyse"][0] == result.sheets["Risikoanalyse"]
     assert cells["Check: ja"][0] == 251
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert "schreibgeschützt: berechnet oder Stammdaten; wird beim Import nicht übernommen." in texts
     grey = next(c for row in ws.iter_rows() for c in row if c.value == "grau")
     assert grey.fill.fgColor.rgb == "00" + READONLY_FILL
-    for title, reason in result.skipped.items():
-        assert cells[title][1] == f"nicht enthalten: {reason}"
+    legend = {c.value: c.fill.fgColor.rgb for row in ws.iter_rows() for c in row
+              if c.value in ("sehr hoch", "nein", "gering")}
+    assert legend == {"sehr hoch": "00FFC7CE", "nein": "00FFC7CE", "gering": "00C6EFCE"}
+
+
+def test_sheets_without_data_are_left_out_and_named(tmp_path, shared_catalogs):
+    folder = write_small(tmp_path / "a")
+    book = tmp_path / "a.xlsx"
+    result = export_assessment(folder, book, shared_catalogs)
+    assert result.skipped == {"Szenarien": "keine Szenarien (scenarios/*.yaml) in der Bewertung"}
+    cells = {r[0]: r[1:] for r in openpyxl.load_workbook(book)["Übersicht"].iter_rows(values_only=True) if r[0]}
+    assert cells["Szenarien"][:2] == ("–", "nicht enthalten: keine Szenarien (scenarios/*.yaml) in der Bewertung")
+
+
+def test_one_sheet_per_scenario_with_verdicts_changes_and_blockers(haan_book):
+    path, result = haan_book
+    ws = openpyxl.load_workbook(path)["Szenario teleheimarbeit"]
+    names = headers(ws)
+    rows = [dict(zip(names, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    kinds = [r["Art"] for r in rows]
+    assert kinds[0] == "Urteil" and {"Schutzbedarf", "Baustein", "blockierende Anforderung"} <= set(kinds)
+    verdict = next(r for r in rows if r["Art"] == "Urteil" and r["Zielobjekt"] == "APP-43")
+    assert verdict["Titel / Urteil"].startswith("nicht vor einer Risikoanalyse für CL-20")
+    need = next(r for r in rows if r["Art"] == "Schutzbedarf")
+    assert need["Gegenstand"] in ("Vertraulichkeit", "Integrität", "Verfügbarkeit")
+
+
+def test_risk_sheet_and_work_plan(haan_book):
+    path, _ = haan_book
+    workbook = openpyxl.load_workbook(path)
+    risks = workbook["Risikoanalyse"]
+    names = headers(risks)
+    assert names[:4] == ["Zielobjekt", "Name", "Gefährdung", "Titel"]
+    rows = [dict(zip(names, r)) for r in risks.iter_rows(min_row=2, values_only=True)]
+    rated = next(r for r in rows if r["Zielobjekt"] == "SRV-01" and r["Gefährdung"] == "G 0.23")
+    assert (rated["Häufigkeit"], rated["Auswirkung"], rated["Risiko"], rated["Behandlung"]) == (
+        "mittel", "existenzbedrohend", "hoch", "reduzieren")
+    assert rated["Restrisiko"] == "mittel"
+    validations = {str(v.sqref): v.formula1 for v in risks.data_validations.dataValidation}
+    assert validations["G2:G1048576"] == '"selten,mittel,häufig,sehr häufig"'
+    plan = workbook["Realisierungsplan"]
+    first = dict(zip(headers(plan), next(plan.iter_rows(min_row=2, values_only=True))))
+    assert first["Nr."] == 1 and first["Schritt"] == "Schutzbedarf feststellen"
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path, shared_catalogs):
@@ -258,7 +304,17 @@ def test_without_a_catalog_the_schutzbedarf_is_exported_and_the_rest_named(tmp_p
     folder = write_small(tmp_path / "a")
     result = export_assessment(folder, tmp_path / "a.xlsx", with_catalog=False)
     assert list(result.sheets) == ["Strukturanalyse", "Abhängigkeiten", "Schutzbedarfsfeststellung"]
-    assert result.skipped["IT-Grundschutz-Check"].startswith("kein BSI-Katalog installiert")
+    assert list(result.skipped) == ["Modellierung", "IT-Grundschutz-Check", "Risikoanalyse", "Realisierungsplan",
+                                    "Szenarien"]
+    assert set(result.skipped.values()) == {"kein BSI-Katalog installiert (grundschutz catalog install)"}
+
+
+def test_a_choice_of_sheets(tmp_path, shared_catalogs):
+    folder = write_small(tmp_path / "a")
+    result = export_workbook(analyse(folder, shared_catalogs), tmp_path / "a.xlsx", sheets=["check"])
+    assert list(result.sheets) == ["IT-Grundschutz-Check"] and result.skipped == {}
+    with pytest.raises(GrundschutzError, match="unbekannte Blätter"):
+        export_workbook(analyse(folder, shared_catalogs), tmp_path / "a.xlsx", sheets=["Check"])
 
 
 def test_export_refuses_a_name_without_xlsx_and_a_missing_folder(tmp_path):
