@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .bulk import paused_gc
 from .graph import DependencyIndex, build_index, strongly_connected_components
@@ -149,14 +150,9 @@ class Propagation:
             node = self.via[basic_value][node]
             path.append(node)
         path.reverse()
-        cycle = self._cycle_of(i)
-        cumulation = next(
-            (e for e in self.cumulations if e.object == object_id and e.basic_value == basic_value and e.after == level),
-            None,
-        )
-        distribution = next(
-            (e for e in self.distributions if e.object == object_id and e.basic_value == basic_value), None
-        )
+        cycle = self._cycle_by_object.get(object_id, ())
+        cumulation = self._fired(object_id, basic_value, level)
+        distribution = self._distribution_by_key.get((object_id, basic_value))
         computed = _LEVELS[self.computed[basic_value][i]]
         contributors = tuple(
             ids[a] for a, _ in self.index.dependents[i] if levels[a] and levels[a] == levels[i]
@@ -183,12 +179,25 @@ class Propagation:
         """The derivations of all three basic values of an object."""
         return {value: self.derivation(object_id, value) for value in BASIC_VALUES}
 
-    def _cycle_of(self, i: int) -> tuple[str, ...]:
-        object_id = self.index.ids[i]
-        for cycle in self.cycles:
-            if object_id in cycle:
-                return cycle
-        return ()
+    @cached_property
+    def _cycle_by_object(self) -> dict[str, tuple[str, ...]]:
+        return {member: cycle for cycle in self.cycles for member in cycle}
+
+    @cached_property
+    def _cumulations_by_key(self) -> dict[tuple[str, BasicValue], list[CumulationEvent]]:
+        found: dict[tuple[str, BasicValue], list[CumulationEvent]] = {}
+        for event in self.cumulations:
+            found.setdefault((event.object, event.basic_value), []).append(event)
+        return found
+
+    @cached_property
+    def _distribution_by_key(self) -> dict[tuple[str, BasicValue], DistributionEvent]:
+        return {(e.object, e.basic_value): e for e in self.distributions}
+
+    def _fired(self, object_id: str, basic_value: BasicValue, level: Level | None) -> CumulationEvent | None:
+        """The cumulation rule that raised the object to ``level`` (the last of several)."""
+        events = self._cumulations_by_key.get((object_id, basic_value), ())
+        return next((e for e in reversed(events) if e.after == level), None)
 
     def _reason(self, origin: int, basic_value: BasicValue) -> str:
         object_id = self.index.ids[origin]
@@ -196,10 +205,8 @@ class Propagation:
         if code == _OVERRIDE:
             return self.assessment.overrides[object_id][basic_value].reason
         if code == _CUMULATION:
-            for event in self.cumulations:
-                if event.object == object_id and event.basic_value == basic_value:
-                    return event.rule.reason
-            return ""
+            event = self._fired(object_id, basic_value, _LEVELS[self.levels[basic_value][origin]])
+            return event.rule.reason if event else ""
         need = self.assessment.needs.get(object_id, {}).get(basic_value)
         return need.reason if need else ""
 

@@ -228,3 +228,18 @@ def test_override_inside_a_cycle_flows_to_the_other_members():
     assert r.level("B", C) is N
     d = r.derivation("A", C)
     assert (d.computed, d.deviation) == (H, True)
+
+
+def test_of_two_cumulation_rules_the_one_that_set_the_final_level_explains_it():
+    first = CumulationRule(A, min_dependents=2, raise_to=H, name="erste", reason="zwei Anwendungen")
+    second = CumulationRule(A, min_dependents=2, at_level=N, raise_to=SH, name="zweite", reason="Rechenzentrum")
+    a = landscape(
+        {"A1": APP, "A2": APP, "S": SRV, "R": ROOM},
+        [("A1", "S"), ("A2", "S"), ("S", "R")],
+        {"A1": {A: N}, "A2": {A: N}},
+        cumulation=(first, second),
+    )
+    r = propagate(a)
+    d = r.derivation("S", A)
+    assert (d.level, d.cumulation.rule.name, d.reason) == (SH, "zweite", "Rechenzentrum")
+    assert r.derivation("R", A).reason == "Rechenzentrum"
