@@ -45,8 +45,8 @@ if str(HERE) not in sys.path:
 
 from synthetic import write_synthetic  # noqa: E402
 
-from grundschutz.analysis import analyse  # noqa: E402
-from grundschutz.excel import SHEET_NAMES, export_workbook  # noqa: E402
+from grundschutz.method.analysis import analyse  # noqa: E402
+from grundschutz.exchange.excel.export import SHEET_NAMES, export_workbook  # noqa: E402
 
 
 def max_rss_mib() -> float:

@@ -5,10 +5,10 @@
 >>> grundschutz.needs_frame(result)  # doctest: +SKIP
 """
 
-from .errors import AssessmentError, CatalogError, GrundschutzError, Problem, UnknownObjectError
-from .graph import find_cycles, to_networkx
-from .inventory import parse_csv, parse_settings, read_assessment
-from .model import (
+from grundschutz.model.errors import AssessmentError, CatalogError, GrundschutzError, Problem, UnknownObjectError
+from grundschutz.method.graph import find_cycles, to_networkx
+from grundschutz.io.inventory import parse_csv, parse_settings, read_assessment
+from grundschutz.model.assessment import (
     Assessment,
     BasicValue,
     CumulationRule,
@@ -23,9 +23,9 @@ from .model import (
     Settings,
     TargetObject,
 )
-from .propagation import Derivation, Propagation, propagate
-from .summary import Summary, summarize
-from .tables import needs_frame, needs_records
+from grundschutz.method.propagation import Derivation, Propagation, propagate
+from grundschutz.views.summary import Summary, summarize
+from grundschutz.views.tables import needs_frame, needs_records
 
 __all__ = [
     "Assessment", "AssessmentError", "BasicValue", "CatalogError", "CumulationRule", "Dependency",

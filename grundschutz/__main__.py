@@ -1,5 +1,5 @@
 """``python -m grundschutz``: the command line."""
 
-from .cli import main
+from grundschutz.cli.app import main
 
 main(prog_name="grundschutz")

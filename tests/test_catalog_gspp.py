@@ -20,7 +20,7 @@ from grundschutz.catalog import (
     read_oscal_catalog,
     read_oscal_profile,
 )
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 LIB = "BSI-Bund_Stand-der-Technik-Bibliothek"
 KERNEL = f"{LIB}/control_layer/Grundschutz++/sources/catalogs/Kernel/BSI-Stand-der-Technik-Kernel-catalog.json"

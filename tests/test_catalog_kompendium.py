@@ -20,7 +20,7 @@ from grundschutz.catalog import (
     parse_kompendium,
     read_kompendium,
 )
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 DATA = Path(__file__).parent / "data" / "catalog"
 XML = "sec-6_bsi-gefaehrdungen/XML_Kompendium_2023.xml"

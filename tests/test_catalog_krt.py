@@ -20,7 +20,7 @@ from grundschutz.catalog import (
     read_krt,
     read_mapping,
 )
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 KRT = "sarnold0322_BSI-Grundschutz-Tools/xlsx/krt2023_Excel.xlsx"
 XML = "sec-6_bsi-gefaehrdungen/XML_Kompendium_2023.xml"

@@ -17,7 +17,7 @@ from grundschutz.catalog import (
     read_mapping,
     read_oscal_catalog,
 )
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 LIB = "BSI-Bund_Stand-der-Technik-Bibliothek"
 MAPPING = f"{LIB}/control_layer/Mappings/IT-GS2023-zu-GSpp/ITGS-to-GS++-mapping_collection.json"

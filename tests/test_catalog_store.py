@@ -35,7 +35,7 @@ from grundschutz.catalog import (
 )
 from grundschutz.catalog.loading import CACHE_ENV_VAR, INSTALL_HINT
 from grundschutz.catalog.sources import parse_sources
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 SOURCES = official_sources()
 ALL_KEYS = tuple(SOURCES)

@@ -28,7 +28,7 @@ from grundschutz.catalog import (
     read_kompendium,
     read_krt,
 )
-from grundschutz.check import (
+from grundschutz.method.check import (
     STATUSES,
     CoverageRow,
     Status,
@@ -36,15 +36,15 @@ from grundschutz.check import (
     parse_date,
     read_check,
 )
-from grundschutz.model import Assessment
-from grundschutz.modelling import (
+from grundschutz.model.assessment import Assessment
+from grundschutz.method.modelling import (
     model_assessment,
     parse_modelling_rules,
     read_modelling_overrides,
     read_modelling_rules,
     select_requirements,
 )
-from grundschutz.requirements_tables import check_frame, check_records, coverage_frame, coverage_records
+from grundschutz.views.requirements_tables import check_frame, check_records, coverage_frame, coverage_records
 
 XML = "sec-6_bsi-gefaehrdungen/XML_Kompendium_2023.xml"
 KRT = "sarnold0322_BSI-Grundschutz-Tools/xlsx/krt2023_Excel.xlsx"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grundschutz.cli import main
+from grundschutz.cli.app import main
 
 SMALL = Path(__file__).parent / "data" / "small"
 

@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from grundschutz.cli import main
+from grundschutz.cli.app import main
 
 
 def run(*args):

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from grundschutz import BasicValue, GrundschutzError, Level
-from grundschutz.analysis import analyse
+from grundschutz.method.analysis import analyse
 from grundschutz.catalog import load_catalog, read_krt
-from grundschutz.cli_scenario import diff as diff_command
-from grundschutz.diff import FieldChange, diff_assessments, diff_frame, diff_paths, diff_records, natural_key
+from grundschutz.cli.scenario import diff as diff_command
+from grundschutz.method.diff import FieldChange, diff_assessments, diff_frame, diff_paths, diff_records, natural_key
 
 KRT = "sarnold0322_BSI-Grundschutz-Tools/xlsx/krt2023_Excel.xlsx"
 NEEDS_HEADER = ("object,confidentiality,integrity,availability,confidentiality_reason,integrity_reason,"

@@ -11,17 +11,17 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from grundschutz.analysis import analyse
-from grundschutz.cli_excel import export
-from grundschutz.excel import (
+from grundschutz.method.analysis import analyse
+from grundschutz.cli.excel import export
+from grundschutz.exchange.excel.export import (
     assessment_fingerprint,
     excel_text,
     export_assessment,
     export_workbook,
     source_hashes,
 )
-from grundschutz.excel_layout import META_SHEET, READONLY_FILL, SHEETS
-from grundschutz.errors import GrundschutzError
+from grundschutz.exchange.excel.layout import META_SHEET, READONLY_FILL, SHEETS
+from grundschutz.model.errors import GrundschutzError
 
 STAMP = datetime(2025, 3, 14, 9, 30)
 NEEDS_HEADER = ("object,confidentiality,integrity,availability,confidentiality_reason,integrity_reason,"

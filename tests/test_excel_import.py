@@ -16,13 +16,13 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grundschutz.analysis import analyse
-from grundschutz.cli_excel import import_
-from grundschutz.csv_edit import CsvDocument
-from grundschutz.errors import AssessmentError, GrundschutzError
-from grundschutz.excel import excel_text, export_assessment, export_workbook, sheet_rows
-from grundschutz.excel_import import apply_import, import_workbook, plan_import, render_plan
-from grundschutz.excel_layout import RISK_SHEET, SHEETS, edition_sheets
+from grundschutz.method.analysis import analyse
+from grundschutz.cli.excel import import_
+from grundschutz.io.csv_edit import CsvDocument
+from grundschutz.model.errors import AssessmentError, GrundschutzError
+from grundschutz.exchange.excel.export import excel_text, export_assessment, export_workbook, sheet_rows
+from grundschutz.exchange.excel.importing import apply_import, import_workbook, plan_import, render_plan
+from grundschutz.exchange.excel.layout import RISK_SHEET, SHEETS, edition_sheets
 from test_excel import NEEDS_HEADER, write_small
 
 BY_TITLE = {s.title: s for s in (*SHEETS.values(), RISK_SHEET)}

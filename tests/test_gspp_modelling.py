@@ -9,10 +9,10 @@ import pytest
 
 from grundschutz import AssessmentError, BasicValue, GrundschutzError, Level, Need, ObjectType, Settings, TargetObject
 from grundschutz import propagate, read_assessment
-from grundschutz.analysis import analyse
+from grundschutz.method.analysis import analyse
 from grundschutz.catalog import load_catalog
-from grundschutz.check import Status, check_coverage
-from grundschutz.gspp_modelling import (
+from grundschutz.method.check import Status, check_coverage
+from grundschutz.method.gspp import (
     GENERAL,
     GsppCatalog,
     GsppModelling,
@@ -23,10 +23,10 @@ from grundschutz.gspp_modelling import (
     read_gspp_rules,
     select_gspp,
 )
-from grundschutz.inventory import parse_tags
-from grundschutz.model import Assessment
-from grundschutz.modelling import RulesError, model_assessment, select_requirements
-from grundschutz.requirements_tables import check_records, modelling_records, requirement_records
+from grundschutz.io.inventory import parse_tags
+from grundschutz.model.assessment import Assessment
+from grundschutz.method.modelling import RulesError, model_assessment, select_requirements
+from grundschutz.views.requirements_tables import check_records, modelling_records, requirement_records
 
 LIB = "BSI-Bund_Stand-der-Technik-Bibliothek"
 KERNEL = f"{LIB}/control_layer/Grundschutz++/sources/catalogs/Kernel/BSI-Stand-der-Technik-Kernel-catalog.json"

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from grundschutz import BasicValue, ObjectType, propagate, read_assessment, summarize
-from grundschutz.cli import main
+from grundschutz.cli.app import main
 
 #: Applications the city's report (Vorlage 10/092/2018) names, by a word of their name.
 NAMED_IN_REPORT = [

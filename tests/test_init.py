@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from grundschutz import read_assessment
-from grundschutz.cli_excel import init
-from grundschutz.errors import AssessmentError, GrundschutzError
-from grundschutz.excel_init import init_assessment, render_init
+from grundschutz.cli.excel import init
+from grundschutz.model.errors import AssessmentError, GrundschutzError
+from grundschutz.exchange.excel.init import init_assessment, render_init
 
 REPO = Path(__file__).resolve().parents[1]
 MAPPING = REPO / "examples" / "inventar" / "mapping.yaml"
@@ -141,7 +141,7 @@ def test_a_csv_list_works_too(tmp_path):
 
 
 def test_cli_init_then_export_and_import(tmp_path, shared_catalogs):
-    from grundschutz.cli_excel import export, import_
+    from grundschutz.cli.excel import export, import_
 
     inventory = write_inventory(tmp_path / "anwendungen.xlsx")
     folder = tmp_path / "musterstadt"

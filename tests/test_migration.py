@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from grundschutz import GrundschutzError
-from grundschutz.analysis import analyse
-from grundschutz.check import Status
-from grundschutz.cli_migrate import migrate as migrate_command
-from grundschutz.migration import CARRY_RULE, OUTCOMES, migrate, migration_frame, migration_records
+from grundschutz.method.analysis import analyse
+from grundschutz.method.check import Status
+from grundschutz.cli.migrate import migrate as migrate_command
+from grundschutz.method.migration import CARRY_RULE, OUTCOMES, migrate, migration_frame, migration_records
 
 MAPPING = ("BSI-Bund_Stand-der-Technik-Bibliothek/control_layer/Mappings/IT-GS2023-zu-GSpp/"
            "ITGS-to-GS++-mapping_collection.json")

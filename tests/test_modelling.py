@@ -20,8 +20,8 @@ from grundschutz import (
     read_assessment,
 )
 from grundschutz.catalog import CrossReference, Kompendium, apply_cross_reference, read_kompendium, read_krt
-from grundschutz.model import Assessment
-from grundschutz.modelling import (
+from grundschutz.model.assessment import Assessment
+from grundschutz.method.modelling import (
     INFORMATIONSVERBUND_ID,
     ModellingOverride,
     RulesError,
@@ -32,7 +32,7 @@ from grundschutz.modelling import (
     read_modelling_rules,
     select_requirements,
 )
-from grundschutz.requirements_tables import modelling_frame, modelling_records, requirement_frame
+from grundschutz.views.requirements_tables import modelling_frame, modelling_records, requirement_frame
 
 XML = "sec-6_bsi-gefaehrdungen/XML_Kompendium_2023.xml"
 KRT = "sarnold0322_BSI-Grundschutz-Tools/xlsx/krt2023_Excel.xlsx"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grundschutz.analysis import analyse
-from grundschutz.cli_risk import plan
-from grundschutz.plan import (
+from grundschutz.method.analysis import analyse
+from grundschutz.cli.risk import plan
+from grundschutz.method.plan import (
     GROUPS,
     plan_frame,
     plan_records,
@@ -21,7 +21,7 @@ from grundschutz.plan import (
     scenario_notes,
     work_plan,
 )
-from grundschutz.risk import analyse_risks
+from grundschutz.method.risk import analyse_risks
 
 OBJECTS = """id,type,name,description,tags,count
 GP-1,process,Meldewesen,,,
@@ -163,7 +163,7 @@ def test_pressing_risk_analyses_then_treatments_then_requirements_then_the_rest(
 
 
 def _requirement_keys(result, analysis):
-    from grundschutz.model import Level
+    from grundschutz.model.assessment import Level
 
     ranks = {None: 0, **{level: int(level) for level in Level}}
     keys = []

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grundschutz import plots
-from grundschutz.analysis import analyse
-from grundschutz.cli_report import plot
-from grundschutz.inventory import read_assessment
-from grundschutz.model import BASIC_VALUES, BasicValue
-from grundschutz.propagation import propagate
+from grundschutz.views import plots
+from grundschutz.method.analysis import analyse
+from grundschutz.cli.report import plot
+from grundschutz.io.inventory import read_assessment
+from grundschutz.model.assessment import BASIC_VALUES, BasicValue
+from grundschutz.method.propagation import propagate
 
 SMALL = Path(__file__).parent / "data" / "small"
 
@@ -106,7 +106,7 @@ def test_graph_path_objects_stay_single_in_a_collapsed_layer(haan_analysis):
 
 
 def test_graph_rejects_an_unknown_object(small):
-    from grundschutz.errors import UnknownObjectError
+    from grundschutz.model.errors import UnknownObjectError
 
     with pytest.raises(UnknownObjectError):
         plots.dependency_graph_figure(small, object_id="NOPE")
@@ -156,7 +156,7 @@ def _bar_totals(ax) -> list[float]:
 
 
 def test_coverage_stacked_bars_add_up_to_the_check_counts(haan_analysis):
-    from grundschutz.requirements_tables import coverage_records
+    from grundschutz.views.requirements_tables import coverage_records
 
     check = haan_analysis.check
     figure = plots.coverage_figure(haan_analysis, normalize=False)
@@ -177,7 +177,7 @@ def test_coverage_in_percent_fills_every_baustein_bar(haan_analysis):
 
 
 def test_coverage_needs_a_catalog(small):
-    from grundschutz.errors import GrundschutzError
+    from grundschutz.model.errors import GrundschutzError
 
     with pytest.raises(GrundschutzError, match="Katalog"):
         plots.coverage_figure(analyse(SMALL, with_catalog=False))
@@ -187,7 +187,7 @@ def test_coverage_needs_a_catalog(small):
 
 
 def test_risk_matrix_counts_per_cell(haan_analysis):
-    from grundschutz.risk import analyse_risks, risk_records
+    from grundschutz.method.risk import analyse_risks, risk_records
 
     risks = analyse_risks(haan_analysis)
     figure = plots.risk_matrix_figure(risks)
@@ -222,7 +222,7 @@ def test_risk_matrix_draws_counts_over_the_category_colours():
 
 
 def test_scenario_figure_shows_changed_needs_and_blocking_per_application(haan, shared_catalogs):
-    from grundschutz.scenario import list_scenarios, run_scenario
+    from grundschutz.method.scenario import list_scenarios, run_scenario
 
     names = [s["name"] for s in list_scenarios(haan)]
     assert "teleheimarbeit" in names

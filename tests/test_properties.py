@@ -20,9 +20,9 @@ import networkx as nx
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from grundschutz.graph import to_networkx
-from grundschutz.inventory import build_assessment, parse_csv
-from grundschutz.model import (
+from grundschutz.method.graph import to_networkx
+from grundschutz.io.inventory import build_assessment, parse_csv
+from grundschutz.model.assessment import (
     BASIC_VALUES,
     Assessment,
     BasicValue,
@@ -38,7 +38,7 @@ from grundschutz.model import (
     Settings,
     TargetObject,
 )
-from grundschutz.propagation import Propagation, propagate
+from grundschutz.method.propagation import Propagation, propagate
 
 PROPERTY_SETTINGS = settings(
     max_examples=150,

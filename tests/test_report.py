@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grundschutz.analysis import analyse
-from grundschutz.cli_report import report
-from grundschutz.report import build_report, write_report
+from grundschutz.method.analysis import analyse
+from grundschutz.cli.report import report
+from grundschutz.views.report import build_report, write_report
 
 SMALL = Path(__file__).parent / "data" / "small"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

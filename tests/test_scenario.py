@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from grundschutz import BasicValue, Level, read_assessment
-from grundschutz.analysis import analyse
+from grundschutz.method.analysis import analyse
 from grundschutz.catalog import read_krt
-from grundschutz.cli_scenario import scenario as scenario_command
-from grundschutz.scenario import (
+from grundschutz.cli.scenario import scenario as scenario_command
+from grundschutz.method.scenario import (
     ScenarioError,
     analyse_scenario,
     apply_scenario,

@@ -13,7 +13,7 @@
   :func:`search_catalog` (``search``).
 
 Every user-caused problem (missing file, wrong format, unsafe XML) raises
-:class:`grundschutz.errors.CatalogError` with the file path in the message.
+:class:`grundschutz.model.errors.CatalogError` with the file path in the message.
 """
 
 from grundschutz.catalog._common import UnknownIdError, normalise_requirement_id

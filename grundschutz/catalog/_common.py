@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 #: Requirement id, tolerant of the missing dot in the official ``OPS.2.3A22``.
 _REQUIREMENT_ID = re.compile(r"^([A-Z]{3,4}(?:\.\d+)+)\.?(A\d+)$")
@@ -17,7 +17,7 @@ _WHITESPACE = re.compile(r"\s+")
 class UnknownIdError(CatalogError, KeyError):
     """An id was looked up that the catalog does not contain.
 
-    It is both a :class:`~grundschutz.errors.CatalogError` (for the CLI) and a
+    It is both a :class:`~grundschutz.model.errors.CatalogError` (for the CLI) and a
     :class:`KeyError` (for mapping-style code).
     """
 

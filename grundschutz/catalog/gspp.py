@@ -27,7 +27,7 @@ from grundschutz.catalog._common import (
     read_bytes,
     split_outside_parentheses,
 )
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 _INSERT_PARAM = re.compile(r"\{\{\s*insert:\s*param,\s*([^\s}]+)\s*\}\}")
 #: Security-target props of the Kernel-G0 catalog, value 0-2 each.
@@ -218,7 +218,7 @@ def load_oscal_json(data: bytes, source: str = "<bytes>") -> dict[str, Any]:
 def read_oscal_catalog(path: str | os.PathLike[str]) -> OscalCatalog:
     """Read an OSCAL catalog JSON file (source, resolved or user catalog).
 
-    Raises :class:`~grundschutz.errors.CatalogError` naming the path for a
+    Raises :class:`~grundschutz.model.errors.CatalogError` naming the path for a
     missing file, invalid JSON or a document that is not an OSCAL catalog.
     """
     data = read_bytes(path, "OSCAL-Katalog")

@@ -9,7 +9,7 @@
   moved into place (``os.replace``) only when all files are ready.
 
 All user-facing messages are German; every user-caused problem raises
-:class:`~grundschutz.errors.CatalogError`.
+:class:`~grundschutz.model.errors.CatalogError`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from grundschutz.catalog.sources import (
     _select,
     file_sha256,
 )
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 _USER_AGENT = "grundschutz (BSI IT-Grundschutz toolkit; catalog download)"
 _SKIP_DIRS = {".cache", ".git", "__pycache__"}

@@ -37,7 +37,7 @@ from grundschutz.catalog._common import (
     split_outside_parentheses,
     threat_sort_key,
 )
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 DOCBOOK_NS = "http://docbook.org/ns/docbook"
 _DB = "{" + DOCBOOK_NS + "}"
@@ -253,7 +253,7 @@ class Kompendium:
 def read_kompendium(path: str | os.PathLike[str]) -> Kompendium:
     """Read and parse the Kompendium DocBook XML file at ``path``.
 
-    Raises :class:`~grundschutz.errors.CatalogError` naming the path if the
+    Raises :class:`~grundschutz.model.errors.CatalogError` naming the path if the
     file is missing, unreadable, not XML, contains a DTD/entities, or is not
     the Kompendium.
     """
@@ -265,7 +265,7 @@ def parse_kompendium(data: bytes, source: str = "<bytes>") -> Kompendium:
     """Parse the Kompendium DocBook XML given as bytes (pure function).
 
     ``source`` is only used in error messages. DTDs and entity declarations
-    are refused (:class:`~grundschutz.errors.CatalogError`), never expanded.
+    are refused (:class:`~grundschutz.model.errors.CatalogError`), never expanded.
     """
     root = _parse_xml(data, source)
     if root.tag != _DB + "book":

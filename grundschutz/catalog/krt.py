@@ -26,7 +26,7 @@ from grundschutz.catalog._common import (
     sorted_threats,
 )
 from grundschutz.catalog.kompendium import Kompendium
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 #: The letters used in the KRT's CIA column and the basic values they stand for.
 CIA_BASIC_VALUES: dict[str, str] = {
@@ -80,7 +80,7 @@ class CrossReference:
 def read_krt(path: str | os.PathLike[str]) -> CrossReference:
     """Read the KRT workbook (``krt2023_Excel.xlsx``) at ``path``.
 
-    Raises :class:`~grundschutz.errors.CatalogError` naming the path if the
+    Raises :class:`~grundschutz.model.errors.CatalogError` naming the path if the
     file is missing, not an ``.xlsx`` workbook or not laid out as a KRT.
     """
     data = read_bytes(path, "KRT-Arbeitsmappe")
@@ -159,7 +159,7 @@ def apply_cross_reference(
     Pure function: the input is not changed. With ``strict=True`` (default)
     the requirement ids of both must be identical and every linked threat must
     be an elementary threat of the Kompendium; otherwise
-    :class:`~grundschutz.errors.CatalogError` lists the differences. With
+    :class:`~grundschutz.model.errors.CatalogError` lists the differences. With
     ``strict=False`` requirements missing from the KRT keep empty values and
     KRT rows unknown to the Kompendium are ignored.
     """

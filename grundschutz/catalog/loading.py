@@ -42,7 +42,7 @@ from grundschutz.catalog.sources import (
     editions,
     official_sources,
 )
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 #: Environment variable naming the folder for the parsed cache (overrides ``DIR/.cache``).
 CACHE_ENV_VAR = "GRUNDSCHUTZ_CACHE"

@@ -25,7 +25,7 @@ from grundschutz.catalog._common import (
     read_bytes,
 )
 from grundschutz.catalog.gspp import _props, load_oscal_json
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 #: OSCAL 1.2 mapping relationships (``no-relationship`` included for completeness).
 RELATIONSHIPS: tuple[str, ...] = (
@@ -124,7 +124,7 @@ class MappingCollection:
 def read_mapping(path: str | os.PathLike[str]) -> MappingCollection:
     """Read the ITGS -> Grundschutz++ OSCAL mapping collection at ``path``.
 
-    Raises :class:`~grundschutz.errors.CatalogError` naming the path for a
+    Raises :class:`~grundschutz.model.errors.CatalogError` naming the path for a
     missing file, invalid JSON or a document that is not a mapping collection.
     """
     data = read_bytes(path, "OSCAL-Mapping")

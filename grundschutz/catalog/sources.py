@@ -13,7 +13,7 @@ directory* at the relative paths listed in ``catalogs/sources.yaml``
   in ``sources.yaml`` (:func:`file_sha256`).
 
 All user-facing messages are German; every user-caused problem raises
-:class:`~grundschutz.errors.CatalogError`.
+:class:`~grundschutz.model.errors.CatalogError`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from grundschutz.catalog._common import normalise_space
-from grundschutz.errors import CatalogError
+from grundschutz.model.errors import CatalogError
 
 #: Environment variable naming the catalog directory.
 ENV_VAR = "GRUNDSCHUTZ_CATALOGS"

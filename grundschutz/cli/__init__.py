@@ -1,0 +1,5 @@
+"""The ``grundschutz`` command line (see :mod:`grundschutz.cli.app`)."""
+
+from grundschutz.cli.app import main
+
+__all__ = ["main"]

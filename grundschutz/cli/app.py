@@ -1,0 +1,112 @@
+"""The ``grundschutz`` command line: a thin layer over the library.
+
+Each command parses its options, calls one library function, prints or
+writes the result, and turns a :class:`GrundschutzError` into ``Error: ...``
+with exit code 1. Heavy libraries are imported inside the commands so that
+``grundschutz --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from grundschutz.cli.catalog import catalog
+from grundschutz.cli.excel import export, import_, init
+from grundschutz.cli.migrate import migrate
+from grundschutz.cli.modelling import check, model, requirements
+from grundschutz.cli.report import plot, report
+from grundschutz.cli.risk import plan, risk
+from grundschutz.cli.scenario import diff, scenario
+from grundschutz.cli.common import catalogs_option
+from grundschutz.cli.common import format_option as _format_option
+from grundschutz.cli.common import user_errors as _user_errors
+
+ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="grundschutz")
+def main() -> None:
+    """grundschutz: IT-Grundschutz nach BSI-Standard 200-2/200-3.
+
+    ASSESSMENT is an assessment folder (assessment.yaml, objects.csv,
+    dependencies.csv, needs.csv) or an assessment workbook (.xlsx).
+    """
+
+
+@main.command()
+@ASSESSMENT
+@_user_errors
+def validate(assessment: str) -> None:
+    """Check an assessment and report every problem at once."""
+    from grundschutz.io.inventory import read_assessment
+
+    result = read_assessment(assessment)
+    needs = sum(len(n) for n in result.needs.values())
+    click.echo(
+        f"Bewertung gültig: {len(result.objects)} Zielobjekte, {len(result.dependencies)} "
+        f"Abhängigkeiten, {needs} festgestellte und "
+        f"{sum(len(o) for o in result.overrides.values())} manuell gesetzte Schutzbedarfswerte."
+    )
+
+
+@main.command()
+@ASSESSMENT
+@catalogs_option
+@_format_option
+@_user_errors
+def assess(assessment: str, catalogs: str | None, output_format: str) -> None:
+    """Propagate protection needs and summarise the Schutzbedarfsfeststellung.
+
+    Where a catalog is installed, the summary also counts the Modellierung,
+    the selected requirements and the IT-Grundschutz-Check. With --format
+    csv: one row per object with its final needs, their rule and source.
+    With --format json: the summary and every object.
+    """
+    from grundschutz.method.analysis import analyse
+    from grundschutz.views.render import render_catalog_summary, render_summary, to_csv, to_json
+    from grundschutz.views.summary import catalog_summary, summarize
+    from grundschutz.views.tables import needs_records
+
+    if output_format == "csv":
+        analysis = analyse(assessment, with_catalog=False)
+        click.echo(to_csv(needs_records(analysis.propagation)), nl=False)
+        return
+    analysis = analyse(assessment, catalogs, require_catalog=False)
+    summary, catalog = summarize(analysis.propagation), catalog_summary(analysis)
+    if output_format == "json":
+        objects = needs_records(analysis.propagation)
+        click.echo(to_json({"summary": summary.as_dict(), "catalog": catalog, "objects": objects}))
+    else:
+        click.echo(render_summary(summary) + "\n\n" + render_catalog_summary(catalog))
+
+
+@main.command()
+@ASSESSMENT
+@click.argument("object_id", metavar="OBJECT")
+@_format_option
+@_user_errors
+def explain(assessment: str, object_id: str, output_format: str) -> None:
+    """Explain, per basic value, why OBJECT has the needs it has."""
+    from grundschutz.io.inventory import read_assessment
+    from grundschutz.method.propagation import propagate
+    from grundschutz.views.render import explanation_records, render_explanation, to_csv, to_json
+
+    result = propagate(read_assessment(assessment))
+    if output_format == "table":
+        click.echo(render_explanation(result, object_id))
+        return
+    records = explanation_records(result, object_id)
+    click.echo(to_csv(records) if output_format == "csv" else to_json(records), nl=output_format != "csv")
+
+
+for _command in (
+    catalog, model, requirements, check, risk, plan, scenario, diff, migrate, plot, report, export, import_, init
+):
+    main.add_command(_command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Pieces shared by the click commands: error handling, common options, output."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+
+import click
+
+from grundschutz.model.errors import GrundschutzError
+
+FORMATS = click.Choice(["table", "csv", "json"], case_sensitive=False)
+
+
+def user_errors(command):
+    """Turn library errors into ``Error: ...`` and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except GrundschutzError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def format_option(command):
+    """The ``--format table|csv|json`` option every table-printing command takes."""
+    return click.option(
+        "--format", "-f", "output_format", type=FORMATS, default="table", show_default=True,
+        help="Ausgabeformat.",
+    )(command)
+
+
+def catalogs_option(command):
+    """``--catalogs DIR``: the catalog directory (else GRUNDSCHUTZ_CATALOGS, else the user's data dir)."""
+    return click.option(
+        "--catalogs", type=click.Path(file_okay=False, path_type=str), default=None,
+        help="Katalogverzeichnis (sonst GRUNDSCHUTZ_CATALOGS oder ~/.local/share/grundschutz/catalogs).",
+    )(command)
+
+
+def echo_records(
+    records: Sequence[Mapping[str, object]], output_format: str, headers: Mapping[str, str] | None = None,
+    wrap: int | None = None,
+) -> None:
+    """Print records as an aligned table (German headers, cells wrapped at
+    ``wrap`` characters), CSV or JSON."""
+    from grundschutz.views.render import format_table, to_csv, to_json
+
+    if output_format == "csv":
+        click.echo(to_csv(records), nl=False)
+    elif output_format == "json":
+        click.echo(to_json(list(records)))
+    else:
+        columns = list(headers or (records[0].keys() if records else []))
+        names = [(headers or {}).get(c, c) for c in columns]
+        click.echo(format_table([[r.get(c) for c in columns] for r in records], names, wrap))

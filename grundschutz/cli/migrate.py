@@ -1,0 +1,70 @@
+"""``grundschutz migrate``: carry the IT-Grundschutz-Check over to Grundschutz++."""
+
+from __future__ import annotations
+
+import click
+
+from grundschutz.cli.common import catalogs_option, echo_records, format_option, user_errors
+
+_HEADERS = {
+    "coverage": {"object": "Zielobjekt", "name": "Name", "controls": "Controls", "carried": "übernommen",
+                 "hints": "Hinweis", "new": "neu", "to_assess": "neu zu prüfen", "percent": "Abdeckung %"},
+    "controls": {"object": "Zielobjekt", "control": "Control", "level": "Stufe", "effort_level": "Aufwand",
+                 "outcome": "Ergebnis", "status": "Status", "reason": "Begründung"},
+    "links": {"object": "Zielobjekt", "requirement": "Anforderung", "status": "Status", "control": "Control",
+              "relationship": "Beziehung", "outcome": "Ergebnis", "reason": "Begründung"},
+}
+
+
+@click.command()
+@click.argument("assessment", type=click.Path(path_type=str))
+@click.option("--to", "target", type=click.Choice(["grundschutz++"], case_sensitive=False), required=True,
+              help="Zielkatalog (derzeit nur grundschutz++).")
+@click.option("--show", type=click.Choice(["coverage", "controls", "links"], case_sensitive=False),
+              default="coverage", show_default=True,
+              help="coverage: Abdeckung je Zielobjekt; controls: je Zielobjekt und Control; "
+                   "links: je geprüfter Anforderung und zugeordnetem Control.")
+@catalogs_option
+@format_option
+@user_errors
+def migrate(assessment: str, target: str, show: str, catalogs: str | None, output_format: str) -> None:
+    """Carry the check results of ASSESSMENT over to Grundschutz++ through the BSI mapping.
+
+    Shows which results carry over to which controls (relationship equal-to,
+    equivalent-to, superset-of, subset-of, intersects-with), which controls
+    must be assessed anew, and the coverage per object and overall.
+    """
+    import textwrap
+
+    from grundschutz.method.analysis import analyse
+    from grundschutz.method.migration import CARRY_RULE, migration_records
+    from grundschutz.method.migration import migrate as run
+    from grundschutz.views.render import to_json
+
+    show = show.lower()
+    result = run(analyse(assessment, catalogs))
+    records = migration_records(result, show)
+    overall, checked = result.overall(), result.overall(result.checked_objects)
+    if output_format == "json":
+        click.echo(to_json({"rule": CARRY_RULE, "mapping": result.mapping_title,
+                            "mapping_status": result.mapping_status, "overall": _figures(overall),
+                            "checked_objects": {"objects": list(result.checked_objects), **_figures(checked)},
+                            show: records}))
+        return
+    if output_format == "csv":
+        echo_records(records, "csv")
+        return
+    echo_records(records, "table", _HEADERS[show], wrap=60)
+    shown = "-" if overall.percent is None else f"{overall.percent:.1f} %"
+    click.echo(f"\nGesamt: {overall.carried} von {overall.controls} Grundschutz++-Controls übernommen ({shown}), "
+               f"{overall.to_assess} neu zu prüfen ({overall.hints} mit Hinweis). Mapping: {result.mapping_title}"
+               f" (Status {result.mapping_status or 'unbekannt'}).")
+    if checked.controls:
+        click.echo(f"Zielobjekte mit Prüfergebnissen ({len(result.checked_objects)}): {checked.carried} von "
+                   f"{checked.controls} Controls übernommen ({checked.percent:.1f} %).")
+    click.echo("\n" + textwrap.fill(CARRY_RULE, 100))
+
+
+def _figures(row) -> dict[str, object]:
+    return {"controls": row.controls, "carried": row.carried, "hints": row.hints, "new": row.new,
+            "percent": None if row.percent is None else round(row.percent, 1)}

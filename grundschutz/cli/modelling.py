@@ -1,0 +1,89 @@
+"""``grundschutz model``, ``requirements`` and ``check``: Modellierung,
+Anforderungen and the IT-Grundschutz-Check on the command line."""
+
+from __future__ import annotations
+
+import click
+
+from grundschutz.cli.common import catalogs_option, echo_records, format_option, user_errors
+
+ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
+
+
+@click.command()
+@ASSESSMENT
+@catalogs_option
+@format_option
+@user_errors
+def model(assessment: str, catalogs: str | None, output_format: str) -> None:
+    """Assign Bausteine to every object (Modellierung)."""
+    from grundschutz.method.analysis import analyse
+    from grundschutz.views.requirements_tables import modelling_records
+
+    records = modelling_records(analyse(assessment, catalogs).modelling)
+    if output_format == "table":
+        by_object: dict[str, dict] = {}
+        for r in records:
+            entry = by_object.setdefault(r["object"], {"object": r["object"], "name": r["name"], "bausteine": [], "note": ""})
+            if r["status"] == "zugeordnet":
+                entry["bausteine"].append(r["baustein"] + ("*" if r["source"] == "hand" else ""))
+            elif r["status"] == "entfernt":
+                entry["note"] += f"ohne {r['baustein']} ({r['reason']}) "
+            elif r["status"] == "ohne Baustein":
+                entry["note"] = "kein passender Baustein: Risikoanalyse nötig"
+            else:
+                entry["note"] = "über den Informationsverbund abgedeckt"
+        rows = [{**e, "bausteine": ", ".join(e["bausteine"])} for e in by_object.values()]
+        echo_records(rows, "table", {"object": "Zielobjekt", "name": "Name", "bausteine": "Bausteine (* = von Hand)",
+                                     "note": "Hinweis"}, wrap=60)
+        return
+    echo_records(records, output_format)
+
+
+@click.command()
+@ASSESSMENT
+@click.option("--object", "object_id", metavar="ID", help="Only this object.")
+@click.option("--level", type=click.Choice(["B", "S", "H"], case_sensitive=False), help="Only this level.")
+@click.option("--undecided", is_flag=True, help="H requirements that wait for an unrated basic value.")
+@catalogs_option
+@format_option
+@user_errors
+def requirements(assessment: str, object_id: str | None, level: str | None, undecided: bool,
+                 catalogs: str | None, output_format: str) -> None:
+    """The requirements selected for each object, with the reason for each."""
+    from grundschutz.method.analysis import analyse
+    from grundschutz.views.requirements_tables import requirement_records
+
+    analysis = analyse(assessment, catalogs)
+    if object_id is not None and object_id not in analysis.modelling.objects:
+        analysis.assessment.object(object_id)  # raises UnknownObjectError with the usual message
+    records = [
+        r for r in requirement_records(analysis.selection, undecided=undecided)
+        if (object_id is None or r["object"] == object_id) and (level is None or r["level"] == level.upper())
+    ]
+    echo_records(records, output_format, {"object": "Zielobjekt", "requirement": "Anforderung", "level": "Stufe",
+                                          "cia": "CIA", "title": "Titel", "reason": "Begründung"}, wrap=60)
+
+
+@click.command()
+@ASSESSMENT
+@click.option("--by", "group_by", default="object", show_default=True,
+              help="Group coverage by object, baustein, level or a comma-separated mix (e.g. object,baustein).")
+@catalogs_option
+@format_option
+@user_errors
+def check(assessment: str, group_by: str, catalogs: str | None, output_format: str) -> None:
+    """Coverage of the IT-Grundschutz-Check (ja, teilweise, nein, entbehrlich, unbearbeitet)."""
+    from grundschutz.method.analysis import analyse
+    from grundschutz.model.errors import GrundschutzError
+    from grundschutz.views.requirements_tables import coverage_records
+
+    keys = tuple(k.strip().lower() for k in group_by.split(",") if k.strip())
+    wrong = [k for k in keys if k not in ("object", "baustein", "level")]
+    if wrong:
+        raise GrundschutzError(f"--by: unbekannte Gruppierung {', '.join(wrong)} (erlaubt: object, baustein, level)")
+    records = coverage_records(analyse(assessment, catalogs).check, keys)
+    headers = {k: {"object": "Zielobjekt", "baustein": "Baustein", "level": "Stufe"}[k] for k in keys}
+    headers.update(ja="ja", teilweise="teilweise", nein="nein", entbehrlich="entbehrlich",
+                   unbearbeitet="unbearbeitet", total="gesamt", percent="umgesetzt %")
+    echo_records(records, output_format, headers)

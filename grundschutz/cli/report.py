@@ -1,0 +1,108 @@
+"""``grundschutz plot`` and ``grundschutz report``: figures and the HTML report.
+
+A thin layer over :mod:`grundschutz.views.plots` and :mod:`grundschutz.views.report`;
+matplotlib is imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import click
+
+from grundschutz.cli.common import catalogs_option, user_errors
+
+ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
+KINDS = ("graph", "heatmap", "coverage", "risk", "scenario")
+
+
+@click.command()
+@ASSESSMENT
+@click.argument("kind", type=click.Choice(KINDS, case_sensitive=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="Bilddatei, .png oder .svg.")
+@click.option("--object", "object_id", metavar="ID", help="graph: Herleitungspfad dieses Zielobjekts hervorheben.")
+@click.option("--value", "basic_value", metavar="GRUNDWERT",
+              help="graph: nur der Pfad dieses Grundwerts (confidentiality/integrity/availability).")
+@click.option("--collapse", type=click.Choice(["auto", "yes", "no"]), default="auto", show_default=True,
+              help="graph: große Ebenen nach Typ und Schutzbedarf bündeln.")
+@click.option("--scenario", "scenario_name", metavar="NAME", help="scenario: Name des Szenarios (scenarios/NAME.yaml).")
+@click.option("--residual", is_flag=True, help="risk: Restrisiken nach Behandlung zählen.")
+@click.option("--dpi", type=click.IntRange(50, 600), default=150, show_default=True, help="Auflösung für PNG.")
+@catalogs_option
+@user_errors
+def plot(assessment: str, kind: str, output: str, object_id: str | None, basic_value: str | None, collapse: str,
+         scenario_name: str | None, residual: bool, dpi: int, catalogs: str | None) -> None:
+    """Draw one figure of ASSESSMENT as PNG or SVG.
+
+    KIND: graph (dependency graph in layers), heatmap (applications by C/I/A),
+    coverage (IT-Grundschutz-Check per Baustein and level), risk (risk
+    matrix), scenario (what a scenario changes and what blocks it;
+    needs --scenario).
+    """
+    from grundschutz.views import plots
+    from grundschutz.model.errors import GrundschutzError
+
+    kind = kind.lower()
+    if not output.lower().endswith((".png", ".svg")):
+        raise click.BadParameter("Dateiname muss auf .png oder .svg enden.", param_hint="'-o' / '--output'")
+    if kind == "scenario" and not scenario_name:
+        raise click.UsageError("Für KIND scenario wird --scenario NAME benötigt.")
+    if object_id is not None and kind != "graph":
+        raise click.UsageError("--object gilt nur für KIND graph.")
+    if kind == "scenario":
+        from grundschutz.method.scenario import run_scenario
+
+        figure = plots.scenario_figure(run_scenario(assessment, scenario_name, catalogs))
+    else:
+        from grundschutz.method.analysis import analyse
+
+        analysis = analyse(assessment, catalogs, with_catalog=kind in ("coverage", "risk"))
+        if kind == "graph":
+            value = None
+            if basic_value:
+                from grundschutz.model.assessment import BasicValue
+
+                try:
+                    value = BasicValue.parse(basic_value)
+                except ValueError as exc:
+                    raise GrundschutzError(str(exc)) from None
+            figure = plots.dependency_graph_figure(analysis, object_id, value,
+                                                   collapse={"auto": "auto", "yes": True, "no": False}[collapse])
+        elif kind == "heatmap":
+            figure = plots.needs_heatmap_figure(analysis)
+        elif kind == "coverage":
+            figure = plots.coverage_figure(analysis)
+        else:
+            figure = plots.risk_matrix_figure(analysis, residual=residual)
+    plots.save_figure(figure, output, dpi=dpi)
+    click.echo(f"Abbildung geschrieben: {output}")
+
+
+@click.command()
+@ASSESSMENT
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="HTML-Datei des Berichts.")
+@click.option("--object", "object_id", metavar="ID",
+              help="Zielobjekt, dessen Herleitung als Abbildung gezeigt wird (sonst das mit dem längsten Pfad).")
+@click.option("--date", "report_date", metavar="JJJJ-MM-TT", help="Datum „Stand“ (sonst heute).")
+@catalogs_option
+@user_errors
+def report(assessment: str, output: str, object_id: str | None, report_date: str | None,
+           catalogs: str | None) -> None:
+    """Write the German HTML report of ASSESSMENT: one self-contained file.
+
+    Figures, styles and the script for sorting and filtering the tables are
+    inside the file; it opens in any browser without network access.
+    """
+    from grundschutz.method.analysis import analyse
+    from grundschutz.views.report import write_report
+
+    date = None
+    if report_date:
+        try:
+            date = datetime.date.fromisoformat(report_date)
+        except ValueError:
+            raise click.BadParameter("Datum im Format JJJJ-MM-TT angeben.", param_hint="'--date'") from None
+    path = write_report(analyse(assessment, catalogs), output, focus=object_id, date=date)
+    click.echo(f"Bericht geschrieben: {path}")

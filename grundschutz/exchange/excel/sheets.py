@@ -1,0 +1,257 @@
+"""The sheets built from other modules: Risikoanalyse, Realisierungsplan, one per scenario.
+
+The modules are imported inside the functions. When one is not installed,
+or the analysis has no catalog, its sheet is left out and the reason is
+listed on Übersicht - never a sheet with made-up content.
+
+- Risikoanalyse: :func:`grundschutz.method.risk.analyse_risks`, one row per object
+  and threat; editable (ratings, treatment, residual risk; a new row adds a
+  threat) and imported into ``risks.csv`` (:func:`apply_risk_rows`).
+- Realisierungsplan: :func:`grundschutz.method.plan.work_plan`, read-only.
+- Scenarios: per ``scenarios/<name>.yaml`` the verdicts, the changes against
+  the baseline and the blocking requirements (:mod:`grundschutz.method.scenario`),
+  read-only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
+
+from grundschutz.model.errors import AssessmentError, Problem
+from grundschutz.exchange.excel.layout import EXCEL_MAX_TITLE, PLAN_SHEET, RISK_SHEET, SCENARIO_SHEET, Sheet
+from grundschutz.model.assessment import BasicValue
+
+_NO_CATALOG = "kein BSI-Katalog installiert (grundschutz catalog install)"
+_BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
+_VERDICTS = {"bereit": "bereit", "bereit-sobald": "bereit, sobald Anforderungen umgesetzt sind",
+             "risikoanalyse": "nicht vor einer Risikoanalyse",
+             "schutzbedarf-offen": "nicht vor der Schutzbedarfsfeststellung"}
+
+
+def risk_available(analysis) -> bool:
+    """Whether the sheet Risikoanalyse is exported (risk module installed, catalog present)."""
+    try:
+        from grundschutz.method import risk  # noqa: F401
+    except ImportError:
+        return False
+    return analysis.modelling is not None
+
+
+def _names(analysis) -> dict[str, str]:
+    from grundschutz.exchange.excel.export import _names
+
+    return _names(analysis)
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def risk_rows(analysis, risks=None) -> Iterator[dict[str, object]]:
+    """Risikoanalyse: per object that needs one (or has rows in ``risks.csv``) every threat."""
+    from grundschutz.method.risk import analyse_risks
+
+    risks = risks if risks is not None else analyse_risks(analysis)
+    names = _names(analysis)
+
+    def label(value) -> str:
+        return value.label if value is not None else ""
+
+    for entry in risks:
+        for r in entry.risks:
+            yield {"object": r.object, "name": names.get(r.object, ""), "threat": r.threat, "title": r.title,
+                   "source": r.source, "requirements": ", ".join(r.requirements), "frequency": label(r.frequency),
+                   "impact": label(r.impact), "risk": label(r.category), "treatment": label(r.treatment),
+                   "note": r.note, "accepted_by": r.accepted_by, "residual_frequency": label(r.residual_frequency),
+                   "residual_impact": label(r.residual_impact), "residual_risk": label(r.residual_category),
+                   "status": r.status}
+
+
+def plan_rows(analysis, risks=None) -> Iterator[dict[str, object]]:
+    """Realisierungsplan: the items of :func:`grundschutz.method.plan.work_plan`, one dict at a time."""
+    from grundschutz.method.plan import work_plan
+
+    for item in work_plan(analysis, risks):
+        yield {"rank": item.rank, "group_title": item.group_title, "object": item.object, "name": item.name,
+               "subject": item.subject, "title": item.title, "level": item.level, "need": item.need,
+               "role": item.role, "status": item.status, "reason": item.reason}
+
+
+def scenario_rows(result) -> list[dict[str, object]]:
+    """A scenario's sheet: the verdict per application, the changes, the blocking requirements."""
+    from grundschutz.method.scenario import blocking_records, scenario_change_records, verdict_records
+
+    rows: list[dict[str, object]] = []
+    for v in verdict_records(result):
+        detail = [f"{v['blocking']} blockierende Anforderungen"] if v["blocking"] else []
+        if v["risk_analysis"]:
+            detail.append(f"Risikoanalyse nötig für {', '.join(v['risk_analysis'])}")
+        if v["unrated"]:
+            detail.append("nicht bewertet: " + ", ".join(BasicValue(u).label for u in v["unrated"]))
+        detail.append(f"in der Ausgangslage bereits offen: {v['baseline_open']}")
+        rows.append({"kind": "Urteil", "change": _VERDICTS.get(v["verdict"], v["verdict"]), "object": v["application"],
+                     "name": v["name"], "title": v["text"], "detail": "; ".join(detail)})
+    for c in scenario_change_records(result):
+        item = BasicValue(c["item"]).label if c["kind"] == "Schutzbedarf" else c["item"]
+        rows.append({**c, "item": item})
+    for b in blocking_records(result):
+        rows.append({"kind": "blockierende Anforderung", "change": "neu" if b["new"] else "offen",
+                     "object": b["object"], "name": b["name"], "item": b["requirement"], "level": b["level"],
+                     "title": b["title"], "status": b["status"], "responsible": b["responsible"],
+                     "due": b["due"] or None, "detail": "blockiert: " + ", ".join(b["applications"])})
+    return rows
+
+
+def sheet_title(text: str) -> str:
+    """A valid, short sheet name.
+
+    >>> sheet_title("Szenario neue/alte Serverlandschaft im Rathaus")
+    'Szenario neue-alte Serverlandsc'
+    """
+    return _BAD_TITLE.sub("-", text)[:EXCEL_MAX_TITLE].strip()
+
+
+# --------------------------------------------------------------------------- the sheets
+
+
+def extra_sheets(analysis, wanted=("risks", "plan", "scenarios")
+                 ) -> tuple[list[tuple[Sheet, Callable[[], Iterable[Mapping[str, object]]]]], dict[str, str]]:
+    """The extra sheets of ``analysis`` (those named in ``wanted``) and, by
+    title, those left out with the reason.
+
+    An invalid ``risks.csv`` or scenario file is an error of the assessment
+    (:class:`AssessmentError`), not a reason to leave a sheet out silently.
+    """
+    sheets: list = []
+    skipped: dict[str, str] = {}
+    titles = {"risks": RISK_SHEET.title, "plan": PLAN_SHEET.title, "scenarios": "Szenarien"}
+    if analysis.modelling is None:
+        return sheets, {titles[name]: _NO_CATALOG for name in titles if name in wanted}
+    risks = None
+    if not risk_available(analysis):
+        skipped.update({titles[n]: "Modul grundschutz.risk ist nicht installiert" for n in ("risks", "plan")
+                        if n in wanted})
+    elif "risks" in wanted or "plan" in wanted:
+        from grundschutz.method.risk import analyse_risks
+
+        risks = analyse_risks(analysis)
+        if "risks" in wanted:
+            sheets.append((RISK_SHEET, lambda: risk_rows(analysis, risks)))
+    if "plan" in wanted and risks is not None:
+        try:
+            from grundschutz.method import plan  # noqa: F401
+        except ImportError:
+            skipped[PLAN_SHEET.title] = "Modul grundschutz.plan ist nicht installiert"
+        else:
+            sheets.append((PLAN_SHEET, lambda: plan_rows(analysis, risks)))
+    if "scenarios" not in wanted:
+        return sheets, skipped
+    try:
+        from grundschutz.method.scenario import analyse_scenario, compare, list_scenarios, read_scenario
+    except ImportError:
+        skipped["Szenarien"] = "Modul grundschutz.scenario ist nicht installiert"
+        return sheets, skipped
+    found = list_scenarios(analysis.path)
+    if not found:
+        skipped["Szenarien"] = "keine Szenarien (scenarios/*.yaml) in der Bewertung"
+    used = {s.title for s, _ in sheets}
+    for entry in found:
+        scenario = read_scenario(analysis.path, entry["name"], assessment=analysis.assessment,
+                                 kompendium=analysis.kompendium)
+        result = compare(analysis, analyse_scenario(analysis, scenario), scenario)
+        rows = scenario_rows(result)
+        title = sheet_title(f"Szenario {entry['name']}")
+        while title in used:
+            title = sheet_title(title[:-3] + f" {len(used)}")
+        used.add(title)
+        purpose = f"Szenario '{entry['name']}': {entry['description']}".rstrip(": ")
+        sheets.append((replace(SCENARIO_SHEET, name=f"scenario:{entry['name']}", title=title,
+                               purpose=purpose + " Urteil je Anwendung, Änderungen gegenüber der Ausgangslage, "
+                                                 "blockierende Anforderungen; nur zur Ansicht."),
+                       lambda rows=rows: rows))
+    return sheets, skipped
+
+
+# --------------------------------------------------------------------------- import
+
+
+def validate_risks(analysis) -> None:
+    """Check ``risks.csv`` of an analysed assessment (nothing when the risk module is absent)."""
+    if risk_available(analysis):
+        from grundschutz.method.risk import analyse_risks
+
+        analyse_risks(analysis)
+
+
+def risk_new_row_rule(analysis, unknown):
+    """Why a new row of the sheet Risikoanalyse cannot be imported (``None``: it adds a threat)."""
+    from grundschutz.catalog._common import normalise_threat_id
+
+    def rule(key: tuple[str, ...]) -> str | None:
+        object_id, threat = key
+        if object_id not in analysis.modelling.objects:
+            return unknown(key)
+        if not threat:
+            return "Gefährdung fehlt: für eine neue Zeile Zielobjekt und Gefährdung eintragen"
+        elementary = normalise_threat_id(threat)
+        if elementary is not None and elementary not in analysis.kompendium.threats:
+            return f"elementare Gefährdung '{threat}' gibt es im Kompendium nicht (G 0.1 bis G 0.47)"
+        return None
+
+    return rule
+
+
+def apply_risk_rows(ctx, sheet: Sheet, edited, analysis) -> None:
+    """Ratings, treatment and residual risk -> ``risks.csv``; checked with the rules of
+    :mod:`grundschutz.method.risk`, reported with the sheet's rows and headers."""
+    from grundschutz.catalog._common import normalise_threat_id
+    from grundschutz.io.inventory import Table
+    from grundschutz.method.risk import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, analyse_risks
+
+    columns = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+    headers = {c.key: c.header for c in sheet.columns}
+    parts: dict[str, list] = defaultdict(list)
+    for e in edited:
+        if normalise_threat_id(e.key[1]) and "title" in e.new and e.new["title"] != e.old.get("title", ""):
+            ctx.notes.append(f"{e.row.sheet}, Zeile {e.row.number}, Spalte '{headers['title']}': der Titel einer "
+                             "elementaren Gefährdung kommt aus dem Kompendium; Änderung wird nicht übernommen.")
+            e.new.pop("title")
+    edited = [e for e in edited if e.changed(sheet)]
+    for e in edited:
+        state = {**e.old, **e.new}
+        row = {c: str(state.get(c) or "") for c in columns}
+        row.update(object=e.key[0], threat=e.key[1])
+        parts[e.row.sheet].append((e.row.number, row))
+    for part, rows in parts.items():
+        try:
+            analyse_risks(analysis, Table(part, columns, tuple(rows)))
+        except AssessmentError as exc:
+            for p in exc.problems:
+                if p.file != part:
+                    continue
+                message = p.message
+                for key, header in headers.items():
+                    message = message.replace(f"'{key}'", f"'{header}'")
+                ctx.problems.append(Problem(part, p.row, headers.get(p.column, p.column), p.value, message))
+    if ctx.problems:
+        return
+    doc = ctx.document("risks.csv")
+    index = {(doc.get(r, "object"), normalise_threat_id(doc.get(r, "threat")) or doc.get(r, "threat")): r
+             for r in doc.rows()}
+    for e in edited:
+        elementary = normalise_threat_id(e.key[1])
+        key = (e.key[0], elementary or e.key[1])
+        state = {**e.old, **e.new}
+        record = index.get(key)
+        if record is None:
+            values = {"object": e.key[0], "threat": key[1]}
+            values.update({c: str(state.get(c) or "") for c in OPTIONAL_COLUMNS})
+            if elementary:
+                values["title"] = ""
+            index[key] = doc.append(values)
+        else:
+            for column in e.changed(sheet):
+                doc.set(record, column.key, str(state[column.key] or ""))
+        ctx.record(sheet, e, "risks.csv")

@@ -1,0 +1,292 @@
+"""Presenting results as German text, aligned tables, CSV and JSON.
+
+Nothing here computes: it turns results of the library into what a person
+reads on a terminal or a program reads from standard output.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+
+from grundschutz.model.assessment import BASIC_VALUES, Rule
+from grundschutz.method.propagation import Derivation, Propagation
+from grundschutz.views.summary import Summary
+
+
+def format_table(rows: Iterable[Sequence[object]], header: Sequence[str], wrap: int | None = None) -> str:
+    """An aligned plain-text table; with ``wrap``, longer cells wrap onto more lines.
+
+    >>> print(format_table([["SRV-01", "hoch"]], ["Zielobjekt", "Verfügbarkeit"]))
+    Zielobjekt  Verfügbarkeit
+    ----------  -------------
+    SRV-01      hoch
+    >>> print(format_table([["IV", "ISMS.1, ORP.1, ORP.2"]], ["Zielobjekt", "Bausteine"], wrap=14))
+    Zielobjekt  Bausteine
+    ----------  --------------
+    IV          ISMS.1, ORP.1,
+                ORP.2
+    """
+    import textwrap
+
+    lines_of_rows = []
+    for row in rows:
+        cells = [_cell(c) for c in row]
+        split = [textwrap.wrap(c, wrap) or [""] if wrap and len(c) > wrap else [c] for c in cells]
+        height = max(len(parts) for parts in split)
+        lines_of_rows += [[parts[i] if i < len(parts) else "" for parts in split] for i in range(height)]
+    widths = [len(h) for h in header]
+    for row in lines_of_rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    lines = [
+        "  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in lines_of_rows]
+    return "\n".join(lines)
+
+
+def to_csv(records: Sequence[Mapping[str, object]], columns: Sequence[str] | None = None) -> str:
+    """Records as CSV text (comma-separated, header row, ``\\n`` line ends)."""
+    columns = list(columns or (records[0].keys() if records else []))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _csv_value(record.get(k)) for k in columns})
+    return out.getvalue()
+
+
+def to_json(data: object) -> str:
+    """Data as indented JSON with German characters kept readable."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+def _csv_value(value: object) -> object:
+    if isinstance(value, bool):
+        return "ja" if value else ""
+    if isinstance(value, list | tuple):
+        return ";".join(map(str, value))
+    return value
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+_VALUE_LABELS = {v.value: v.label for v in BASIC_VALUES}
+
+
+def render_summary(summary: Summary) -> str:
+    """The German summary of ``grundschutz assess``."""
+    out = [
+        f"Schutzbedarfsfeststellung: {summary.name}",
+        f"{summary.objects} Zielobjekte, {summary.dependencies} Abhängigkeiten, "
+        f"{summary.overrides} manuell gesetzte Werte",
+        "",
+        "Zielobjekte nach Typ",
+        format_table(sorted(summary.per_type.items()), ["Typ", "Anzahl"]),
+        "",
+        "Schutzbedarf nach Grundwert",
+    ]
+    levels = list(next(iter(summary.per_level.values())).keys())
+    out.append(
+        format_table(
+            [[_VALUE_LABELS[v], *counts.values()] for v, counts in summary.per_level.items()],
+            ["Grundwert", *levels],
+        )
+    )
+    out += ["", "Offene Arbeit (nicht bewertet)"]
+    if any(summary.unrated.values()):
+        out.append(
+            format_table(
+                [[_VALUE_LABELS[v], len(ids), _shorten(ids)] for v, ids in summary.unrated.items() if ids],
+                ["Grundwert", "Anzahl", "Zielobjekte"],
+            )
+        )
+    else:
+        out.append("  keine: jedes Zielobjekt hat in jedem Grundwert einen Schutzbedarf")
+    provisional = {v: ids for v, ids in summary.provisional.items() if ids}
+    if provisional:
+        out += ["", "Vorläufig (abgeleitet, aber mit noch nicht bewerteten Zulieferern)"]
+        out.append(
+            format_table(
+                [[_VALUE_LABELS[v], len(ids), _shorten(ids)] for v, ids in provisional.items()],
+                ["Grundwert", "Anzahl", "Zielobjekte"],
+            )
+        )
+    out += ["", "Zyklen"]
+    out += [f"  {' <-> '.join(c)}" for c in summary.cycles] or ["  keine"]
+    out += ["", "Kumulationseffekt angewendet"]
+    out.append(_events(summary.cumulations) if summary.cumulations else "  keiner")
+    out += ["", "Kandidaten für den Kumulationseffekt (knapp unter der Schwelle, bitte beurteilen)"]
+    out.append(_events(summary.candidates) if summary.candidates else "  keine")
+    out += ["", "Verteilungseffekt angewendet"]
+    if summary.distributions:
+        out.append(
+            format_table(
+                [
+                    [d["object"], _VALUE_LABELS[d["basic_value"]], d["without"], d["level"], d["via"]]
+                    for d in summary.distributions
+                ],
+                ["Zielobjekt", "Grundwert", "ohne Verteilung", "Ergebnis", "über Redundanz von"],
+            )
+        )
+    else:
+        out.append("  keiner")
+    out += ["", "Abweichungen vom Maximumprinzip"]
+    if summary.deviations:
+        out.append(
+            format_table(
+                [
+                    [d["object"], _VALUE_LABELS[d["basic_value"]], d["computed"], d["level"], _clip(d["reason"])]
+                    for d in summary.deviations
+                ],
+                ["Zielobjekt", "Grundwert", "Maximumprinzip", "gesetzt", "Begründung"],
+            )
+        )
+    else:
+        out.append("  keine")
+    return "\n".join(out)
+
+
+def render_catalog_summary(data: Mapping[str, object]) -> str:
+    """The German section on Modellierung, Anforderungen and IT-Grundschutz-Check."""
+    out = ["Modellierung und IT-Grundschutz-Check"]
+    if "note" in data:
+        return "\n".join(out + [f"  nicht berechnet: {data['note']}"])
+    levels = data["requirements"]
+    out += [
+        f"  Variante: {data['variant']}",
+        f"  Zielobjekte mit Bausteinen: {data['objects_with_bausteine']} "
+        f"({data['assignments']} Zuordnungen), über den Informationsverbund abgedeckt: {data['objects_covered']}",
+        f"  ohne passenden Baustein (Risikoanalyse nötig): {_shorten(data['objects_without_baustein']) or 'keine'}",
+        f"  Anforderungen: {sum(levels.values())} (B {levels['B']}, S {levels['S']}, H {levels['H']})"
+        + (f", {data['undecided']} H-Anforderungen offen wegen fehlender Bewertung" if data["undecided"] else ""),
+        "  IT-Grundschutz-Check: " + ", ".join(f"{k} {v}" for k, v in data["check"].items())
+        + (f"; umgesetzt {data['implemented_percent']} %" if data["implemented_percent"] is not None else ""),
+    ]
+    return "\n".join(out)
+
+
+def _events(events: list[dict[str, object]]) -> str:
+    return format_table(
+        [
+            [
+                e["object"],
+                _VALUE_LABELS[e["basic_value"]],
+                e["rule"],
+                f"{e['dependents']} von {e['threshold']} (mind. {e['at_level']})",
+                e["before"] or "nicht bewertet",
+                e["raise_to"],
+            ]
+            for e in events
+        ],
+        ["Zielobjekt", "Grundwert", "Regel", "Abhängige", "vorher", "Ziel"],
+    )
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _shorten(ids: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" … (+{len(ids) - limit})" if len(ids) > limit else "")
+
+
+def explanation_records(result: Propagation, object_id: str) -> list[dict[str, object]]:
+    """One record per basic value explaining an object's final value."""
+    records = []
+    for value, d in result.derivations(object_id).items():
+        records.append(
+            {
+                "object": object_id,
+                "basic_value": value.value,
+                "level": d.level.label if d.level else "",
+                "rule": d.rule.value if d.rule else "",
+                "source": d.origin or "",
+                "path": list(d.path) if d.level else [],
+                "reason": d.reason,
+                "computed": d.computed.label if d.computed else "",
+                "deviation": d.deviation,
+                "provisional": d.provisional,
+                "text": explain_text(result, d),
+            }
+        )
+    return records
+
+
+def render_explanation(result: Propagation, object_id: str) -> str:
+    """Why an object has the needs it has, per basic value, in German."""
+    obj = result.assessment.object(object_id)
+    title = f"{obj.id} – {obj.name} ({obj.type.label}" + (f", {obj.count} Stück" if obj.count > 1 else "") + ")"
+    out = [title]
+    for value, d in result.derivations(object_id).items():
+        out += ["", f"{value.label}: {d.level.label if d.level else 'nicht bewertet'}"]
+        out += [f"  {line}" for line in explain_text(result, d).split("\n")]
+    return "\n".join(out)
+
+
+def explain_text(result: Propagation, d: Derivation) -> str:
+    """The explanation of one derivation as German sentences (several lines)."""
+    objects = result.assessment.objects
+    value = d.basic_value
+
+    def named(object_id: str) -> str:
+        return f"{object_id} ({objects[object_id].name})"
+
+    lines = []
+    if d.level is None:
+        lines.append(
+            "Offene Arbeit: weder für dieses Zielobjekt noch für ein Objekt, das von ihm abhängt, "
+            f"ist die {value.label} festgestellt."
+        )
+    elif d.rule is Rule.ASSESSED:
+        lines.append(f"Regel: festgestellt für dieses Zielobjekt. Begründung: {d.reason or '(keine angegeben)'}")
+    elif d.rule in (Rule.MAXIMUM, Rule.DISTRIBUTION):
+        lines.append(f"Regel: {d.rule.label}, übernommen von {named(d.via)}.")
+        lines.append(f"Herkunft: {named(d.origin)} ({_origin_rule(result, d)}): {d.reason or '(keine Begründung)'}")
+        lines.append(f"Pfad: {' → '.join(d.path)}")
+        others = [c for c in d.contributors if c != d.via]
+        if others:
+            lines.append(f"Ebenfalls {d.level.label}: {_shorten(others)}")
+    elif d.rule is Rule.CUMULATION and d.cumulation is not None:
+        c = d.cumulation
+        lines.append(
+            f"Regel: Kumulationseffekt ({c.rule.name}): {c.count} abhängige Zielobjekte mit mindestens "
+            f"{c.rule.at_level.label} in {value.label} (Schwelle {c.rule.min_dependents}); "
+            f"angehoben von {c.before.label if c.before else 'nicht bewertet'} auf {c.after.label}."
+        )
+        if c.rule.reason:
+            lines.append(f"Begründung: {c.rule.reason}")
+        lines.append(f"Gezählt: {_shorten(list(c.dependents))}")
+    elif d.rule is Rule.OVERRIDE:
+        override = result.assessment.overrides[d.object][value]
+        lines.append(f"Regel: manuell gesetzt (Effekt: {override.effect.value}). Begründung: {override.reason}")
+        if d.computed is not None and d.computed != d.level:
+            lines.append(f"Berechnet wäre: {d.computed.label}.")
+        if d.deviation:
+            lines.append("ABWEICHUNG vom Maximumprinzip: der gesetzte Wert liegt unter dem berechneten.")
+    if d.distribution is not None:
+        lines.append(
+            f"Verteilungseffekt: über Redundanzgruppen gesenkt (ohne Verteilung: {d.distribution.without.label}; "
+            f"redundant genutzt von {_shorten(list(d.distribution.via))})."
+        )
+    if d.cycle:
+        lines.append(f"Zyklus: {' <-> '.join(d.cycle)} – alle Mitglieder erhalten den höchsten Wert des Zyklus.")
+    if d.provisional:
+        lines.append("Vorläufig: mindestens ein zuliefernder Wert ist noch nicht bewertet.")
+    return "\n".join(lines)
+
+
+def _origin_rule(result: Propagation, d: Derivation) -> str:
+    origin = result.derivation(d.origin, d.basic_value)
+    return origin.rule.label if origin.rule else ""

@@ -1,0 +1,145 @@
+"""Modellierung, requirements and the IT-Grundschutz-Check as rows and DataFrames.
+
+The companion of :mod:`grundschutz.views.tables` for :mod:`grundschutz.method.modelling`
+and :mod:`grundschutz.method.check`. ``*_records`` return plain lists of dicts (for
+CSV/JSON output, no pandas needed); ``*_frame`` return pandas DataFrames with
+ordered categoricals for levels (``B < S < H``) and statuses. pandas is
+imported only when a frame is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from grundschutz.method.check import STATUSES, Check, check_coverage
+from grundschutz.method.modelling import Modelling, RequirementSelection
+
+REQUIREMENT_LEVELS = ("B", "S", "H")
+GSPP_LEVELS = ("normal-SdT", "erhöht")
+
+
+def _levels(selection: RequirementSelection) -> tuple[str, ...]:
+    """The ordered level categories of the selection's edition."""
+    return GSPP_LEVELS if selection.modelling.assessment.settings.edition == "grundschutz++" else REQUIREMENT_LEVELS
+#: ``status`` of a modelling record.
+MODELLING_STATUSES = ("zugeordnet", "entfernt", "abgedeckt", "ohne Baustein")
+
+
+def modelling_records(modelling: Modelling) -> list[dict[str, object]]:
+    """One record per object and Baustein, in modelling order.
+
+    Columns: ``object, type, name, baustein, title, status, source, rule,
+    reason``. ``status`` is ``zugeordnet``, ``entfernt`` (removed by hand,
+    with the reason), ``abgedeckt`` (no own Bausteine, covered, e.g. a
+    process) or ``ohne Baustein`` (no fitting Baustein: risk analysis);
+    ``source`` is ``regel`` or ``hand``.
+    """
+    records = []
+    for object_id, entry in modelling.objects.items():
+        obj = entry.object
+        head = {"object": object_id, "type": obj.type.value, "name": obj.name}
+        for a in entry.assignments:
+            records.append({**head, "baustein": a.baustein, "title": a.title, "status": "zugeordnet",
+                            "source": a.source, "rule": a.rule, "reason": a.reason})
+        for r in entry.removals:
+            records.append({**head, "baustein": r.baustein, "title": r.title, "status": "entfernt",
+                            "source": "hand", "rule": r.rule, "reason": r.reason})
+        if not entry.assignments:
+            covered = bool(entry.covered)
+            reason = entry.covered if covered else "kein passender Baustein: Risikoanalyse nach BSI-Standard 200-3"
+            records.append({**head, "baustein": "", "title": "", "status": "abgedeckt" if covered else "ohne Baustein",
+                            "source": "regel" if covered else "", "rule": entry.covered_rule, "reason": reason})
+    return records
+
+
+def modelling_frame(modelling: Modelling):
+    """:func:`modelling_records` as a DataFrame (``status`` categorical)."""
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(modelling_records(modelling),
+                                      columns=["object", "type", "name", "baustein", "title", "status", "source",
+                                               "rule", "reason"])
+    frame["status"] = frame["status"].astype(pd.CategoricalDtype(MODELLING_STATUSES))
+    return frame
+
+
+def requirement_records(selection: RequirementSelection, undecided: bool = False) -> list[dict[str, object]]:
+    """One record per object and selected requirement.
+
+    Columns: ``object, baustein, requirement, level, title, cia, reason`` and
+    ``selected``. With ``undecided=True`` the H requirements that cannot be
+    decided (a named basic value is unrated) follow with ``selected`` false.
+    """
+    items = [(item, True) for item in selection.requirements]
+    if undecided:
+        items += [(item, False) for item in selection.undecided]
+    return [
+        {"object": i.object, "baustein": i.baustein, "requirement": i.requirement, "level": i.level,
+         "title": i.title, "cia": i.cia, "reason": i.reason, "selected": chosen}
+        for i, chosen in items
+    ]
+
+
+def requirement_frame(selection: RequirementSelection, undecided: bool = False):
+    """:func:`requirement_records` as a DataFrame (``level`` ordered ``B < S < H``, or ``normal-SdT < erhöht``)."""
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(requirement_records(selection, undecided),
+                                      columns=["object", "baustein", "requirement", "level", "title", "cia",
+                                               "reason", "selected"])
+    frame["level"] = frame["level"].astype(pd.CategoricalDtype(_levels(selection), ordered=True))
+    return frame
+
+
+def check_records(check: Check) -> list[dict[str, object]]:
+    """One record per selected requirement with its check status.
+
+    Columns: ``object, baustein, requirement, level, title, status, note,
+    responsible, due, checked_on`` (dates as ISO text, ``""`` if not set).
+    """
+    return [
+        {"object": e.object, "baustein": e.baustein, "requirement": e.requirement, "level": e.level,
+         "title": e.title, "status": e.status.value, "note": e.note, "responsible": e.responsible,
+         "due": e.due.isoformat() if e.due else "", "checked_on": e.checked_on.isoformat() if e.checked_on else ""}
+        for e in check.entries
+    ]
+
+
+def check_frame(check: Check):
+    """:func:`check_records` as a DataFrame; ``due``/``checked_on`` as datetimes."""
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(check_records(check),
+                                      columns=["object", "baustein", "requirement", "level", "title", "status",
+                                               "note", "responsible", "due", "checked_on"])
+    frame["level"] = frame["level"].astype(pd.CategoricalDtype(_levels(check.selection), ordered=True))
+    frame["status"] = frame["status"].astype(pd.CategoricalDtype(STATUSES))
+    for column in ("due", "checked_on"):
+        frame[column] = pd.to_datetime(frame[column].replace("", None), format="%Y-%m-%d")
+    return frame
+
+
+def coverage_records(check: Check, by: Sequence[str] = ("object",)) -> list[dict[str, object]]:
+    """The coverage of :func:`~grundschutz.method.check.check_coverage` as records.
+
+    Columns: the grouping columns of ``by``, then one count per status,
+    ``total``, ``implemented`` (ja + entbehrlich) and ``percent`` (rounded
+    to one decimal, ``None`` for an empty group).
+    """
+    records = []
+    for row in check_coverage(check, by):
+        record: dict[str, object] = {key: getattr(row, key) for key in by}
+        record.update({status: getattr(row, status) for status in STATUSES})
+        record.update(total=row.total, implemented=row.implemented,
+                      percent=None if row.percent is None else round(row.percent, 1))
+        records.append(record)
+    return records
+
+
+def coverage_frame(check: Check, by: Sequence[str] = ("object",)):
+    """:func:`coverage_records` as a DataFrame indexed by the grouping columns."""
+    import pandas as pd
+
+    columns = [*by, *STATUSES, "total", "implemented", "percent"]
+    frame = pd.DataFrame.from_records(coverage_records(check, by), columns=columns)
+    return frame.set_index(list(by)) if by else frame
