@@ -36,7 +36,7 @@ from grundschutz.method.check import (
     parse_date,
     read_check,
 )
-from grundschutz.model.assessment import Assessment
+from grundschutz.model import Assessment
 from grundschutz.method.modelling import (
     model_assessment,
     parse_modelling_rules,

@@ -24,7 +24,7 @@ from grundschutz.method.gspp import (
     select_gspp,
 )
 from grundschutz.io.inventory import parse_tags
-from grundschutz.model.assessment import Assessment
+from grundschutz.model import Assessment
 from grundschutz.method.modelling import RulesError, model_assessment, select_requirements
 from grundschutz.views.requirements_tables import check_records, modelling_records, requirement_records
 

@@ -20,7 +20,7 @@ from grundschutz import (
     read_assessment,
 )
 from grundschutz.catalog import CrossReference, Kompendium, apply_cross_reference, read_kompendium, read_krt
-from grundschutz.model.assessment import Assessment
+from grundschutz.model import Assessment
 from grundschutz.method.modelling import (
     INFORMATIONSVERBUND_ID,
     ModellingOverride,

@@ -163,7 +163,7 @@ def test_pressing_risk_analyses_then_treatments_then_requirements_then_the_rest(
 
 
 def _requirement_keys(result, analysis):
-    from grundschutz.model.assessment import Level
+    from grundschutz.model import Level
 
     ranks = {None: 0, **{level: int(level) for level in Level}}
     keys = []

@@ -12,7 +12,7 @@ from grundschutz.views import plots
 from grundschutz.method.analysis import analyse
 from grundschutz.cli.report import plot
 from grundschutz.io.inventory import read_assessment
-from grundschutz.model.assessment import BASIC_VALUES, BasicValue
+from grundschutz.model import BASIC_VALUES, BasicValue
 from grundschutz.method.propagation import propagate
 
 SMALL = Path(__file__).parent / "data" / "small"

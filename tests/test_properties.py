@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from grundschutz.method.graph import to_networkx
 from grundschutz.io.inventory import build_assessment, parse_csv
-from grundschutz.model.assessment import (
+from grundschutz.model import (
     BASIC_VALUES,
     Assessment,
     BasicValue,

@@ -122,7 +122,7 @@ def test_each_flagging_rule_with_its_reason(small):
 
 
 def test_processes_normal_objects_and_the_informationsverbund_are_not_flagged(small):
-    from grundschutz.model.assessment import BasicValue
+    from grundschutz.model import BasicValue
 
     assert small.propagation.level("GP-1", BasicValue.CONFIDENTIALITY).label == "hoch"
     for object_id in ("GP-1", "APP-2", "IV"):
@@ -158,7 +158,7 @@ def test_grundschutz_plus_plus_assessment_end_to_end(tmp_path, shared_catalogs):
 
 
 def test_haan_flags_every_object_with_high_need_no_baustein_or_atypical_use(haan_analysis):
-    from grundschutz.model.assessment import BASIC_VALUES, Level
+    from grundschutz.model import BASIC_VALUES, Level
 
     flagged = flag_objects(haan_analysis)
     modelling = haan_analysis.modelling

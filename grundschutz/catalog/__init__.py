@@ -10,13 +10,19 @@
   :func:`catalog_dir`, :func:`official_sources`, :func:`check_catalogs`
   (``sources``); :func:`install_catalogs`, :func:`download_catalogs`
   (``install``); :func:`load_catalog` with a parsed cache (``loading``);
-  :func:`search_catalog` (``search``).
+  :func:`search_catalog` (``search``);
+- the Grundschutz++ controls in force and the Zielobjekt-Kategorien:
+  :func:`gspp_catalog` (``gspp_controls``);
+- the toolkit's modelling rules (``catalogs/modelling.yaml``,
+  ``catalogs/gspp_modelling.yaml``), checked against the catalogs:
+  :func:`read_modelling_rules`, :func:`read_gspp_rules` (``rules``).
 
 Every user-caused problem (missing file, wrong format, unsafe XML) raises
 :class:`grundschutz.model.errors.CatalogError` with the file path in the message.
 """
 
-from grundschutz.catalog._common import UnknownIdError, normalise_requirement_id
+from grundschutz.catalog._common import UnknownIdError
+from grundschutz.model.ids import normalise_requirement_id
 from grundschutz.catalog.gspp import (
     SECURITY_TARGETS,
     Control,
@@ -60,6 +66,7 @@ from grundschutz.catalog.mapping import (
     parse_mapping,
     read_mapping,
 )
+from grundschutz.catalog.gspp_controls import CONTROL_SOURCES, Category, GsppCatalog, control_cia, gspp_catalog
 from grundschutz.catalog.install import (
     ChecksumError,
     ChecksumMismatch,
@@ -68,6 +75,12 @@ from grundschutz.catalog.install import (
     install_catalogs,
 )
 from grundschutz.catalog.loading import Catalog, load_catalog
+from grundschutz.catalog.rules import (
+    parse_gspp_rules,
+    parse_modelling_rules,
+    read_gspp_rules,
+    read_modelling_rules,
+)
 from grundschutz.catalog.search import SearchHit, search_catalog
 from grundschutz.catalog.sources import (
     DEFAULT_EDITION,
@@ -80,6 +93,15 @@ from grundschutz.catalog.sources import (
 
 __all__ = [
     "CIA_BASIC_VALUES",
+    "CONTROL_SOURCES",
+    "Category",
+    "GsppCatalog",
+    "control_cia",
+    "gspp_catalog",
+    "parse_gspp_rules",
+    "parse_modelling_rules",
+    "read_gspp_rules",
+    "read_modelling_rules",
     "DEFAULT_EDITION",
     "LEVELS",
     "LEVEL_NAMES",

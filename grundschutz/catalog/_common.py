@@ -7,10 +7,14 @@ import re
 from pathlib import Path
 
 from grundschutz.model.errors import CatalogError
+from grundschutz.model.ids import (  # noqa: F401 - the parsers use them from here
+    is_requirement_id,
+    normalise_requirement_id,
+    normalise_threat_id,
+    sorted_threats,
+    threat_sort_key,
+)
 
-#: Requirement id, tolerant of the missing dot in the official ``OPS.2.3A22``.
-_REQUIREMENT_ID = re.compile(r"^([A-Z]{3,4}(?:\.\d+)+)\.?(A\d+)$")
-_THREAT_ID = re.compile(r"^G\s*0\.(\d+)$")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -43,48 +47,14 @@ def normalise_space(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-def normalise_requirement_id(raw: str) -> str:
-    """Return the canonical requirement id (``OPS.2.3A22`` -> ``OPS.2.3.A22``).
-
-    Surrounding whitespace is removed. Strings that are not requirement ids
-    are returned stripped but otherwise unchanged.
-
-    >>> normalise_requirement_id(" OPS.2.3A22 ")
-    'OPS.2.3.A22'
-    """
-    text = raw.strip()
-    match = _REQUIREMENT_ID.match(text)
-    if match is None:
-        return text
-    return f"{match.group(1)}.{match.group(2)}"
 
 
-def is_requirement_id(text: str) -> bool:
-    """Whether ``text`` (after stripping) looks like a Kompendium requirement id."""
-    return _REQUIREMENT_ID.match(text.strip()) is not None
 
 
-def normalise_threat_id(raw: str) -> str | None:
-    """Return ``'G 0.n'`` for spellings like ``'G 0.18'``/``'G0.18 '``, else ``None``.
-
-    >>> normalise_threat_id("G0.18 ")
-    'G 0.18'
-    """
-    match = _THREAT_ID.match(raw.strip())
-    if match is None:
-        return None
-    return f"G 0.{int(match.group(1))}"
 
 
-def threat_sort_key(threat_id: str) -> tuple[int, str]:
-    """Sort key putting ``G 0.2`` before ``G 0.10``."""
-    match = _THREAT_ID.match(threat_id)
-    return (int(match.group(1)), "") if match else (10**6, threat_id)
 
 
-def sorted_threats(threat_ids) -> tuple[str, ...]:
-    """Return the threat ids sorted numerically and without duplicates."""
-    return tuple(sorted(set(threat_ids), key=threat_sort_key))
 
 
 def split_outside_parentheses(text: str, separator: str = ",") -> tuple[str, ...]:

@@ -34,8 +34,9 @@ from grundschutz.catalog.gspp import OscalCatalog, OscalProfile
 from grundschutz.catalog.kompendium import Kompendium
 from grundschutz.catalog.krt import CrossReference
 from grundschutz.catalog.mapping import MappingCollection
-from grundschutz.catalog.sources import (
+from grundschutz.catalog.sources import (  # noqa: F401 - INSTALL_HINT is public here too
     DEFAULT_EDITION,
+    INSTALL_HINT,
     Source,
     _select,
     default_cache_dir,
@@ -53,10 +54,6 @@ GSPP_SEARCH_ORDER: tuple[str, ...] = (
     "gspp-methodik",
     "gspp-risikomanagement",
     "gspp-user-catalog",
-)
-#: Hint appended to every "not installed" message.
-INSTALL_HINT = (
-    "Installieren mit `grundschutz catalog install DIR` oder `grundschutz catalog download`."
 )
 
 _CACHE_FORMAT = 1
@@ -214,6 +211,30 @@ class Catalog:
         if not load:
             return {k: self._loaded[k] for k in GSPP_SEARCH_ORDER if k in self._loaded}
         return {k: self.oscal_catalog(k) for k in GSPP_SEARCH_ORDER if self.has(k)}
+
+    def gspp(self, source: str = "auto"):
+        """The Grundschutz++ controls in force and the Zielobjekt-Kategorien
+        (:func:`~grundschutz.catalog.gspp_controls.gspp_catalog`), built once."""
+        from grundschutz.catalog.gspp_controls import gspp_catalog
+
+        return self._memo(("gspp", source), lambda: gspp_catalog(self, source))
+
+    def modelling_rules(self):
+        """The toolkit's modelling rules (``modelling.yaml``), checked against the Kompendium, read once."""
+        from grundschutz.catalog.rules import read_modelling_rules
+
+        return self._memo("modelling-rules", lambda: read_modelling_rules(kompendium=self.kompendium))
+
+    def gspp_rules(self, source: str = "auto"):
+        """The toolkit's Grundschutz++ rules (``gspp_modelling.yaml``), checked against :meth:`gspp`, read once."""
+        from grundschutz.catalog.rules import read_gspp_rules
+
+        return self._memo(("gspp-rules", source), lambda: read_gspp_rules(catalog=self.gspp(source)))
+
+    def _memo(self, key: object, build: Callable[[], Any]) -> Any:
+        if key not in self._loaded:
+            self._loaded[key] = build()
+        return self._loaded[key]
 
     def _lazy(self, key: str, expected_format: str, reader: Callable[[Path], Any], cls: type) -> Any:
         source = _select(None, [key])[key]

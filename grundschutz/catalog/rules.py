@@ -1,34 +1,49 @@
-"""Rule files of the Modellierung: the parts both editions share.
+"""Rule files of the Modellierung: reading and checking ``modelling.yaml`` and ``gspp_modelling.yaml``.
 
-``modelling.yaml`` (Kompendium 2023, :mod:`grundschutz.method.modelling`) and
-``gspp_modelling.yaml`` (Grundschutz++, :mod:`grundschutz.method.gspp`)
-have the same shape: a mapping with ``edition`` and a list ``rules``. Every
-rule has an ``id``, an object selector (``type`` and the tag conditions
-``all``/``any``/``none``), optionally ``when_present`` (a second selector)
-and ``covered``, and a ``reason``. Only what a rule assigns differs
+Both files have the same shape: a mapping with ``edition`` and a list
+``rules``. Every rule has an ``id``, an object selector (``type`` and the tag
+conditions ``all``/``any``/``none``), optionally ``when_present`` (a second
+selector) and ``covered``, and a ``reason``. Only what a rule assigns differs
 (``bausteine``; ``categories`` and ``general``): a :class:`RuleSchema` per
-edition parses those keys and builds the rule.
+edition parses those keys and builds the rule (the rule types are in
+:mod:`grundschutz.model.rules`).
 
-:func:`parse_rule_file` does the rest: YAML with the line of every mapping,
-unknown keys, ids, selectors, duplicate ids. The edition check and the check
-against the catalog stay with the edition's module. Problems carry the line
-of the rule; :class:`RulesError` lists them all. :class:`RulesError`,
-:class:`TagSelector` and :class:`ObjectSelector` are re-exported by
-:mod:`grundschutz.method.modelling`, their public home.
+:func:`parse_rule_file` does the shared part: YAML with the line of every
+mapping, unknown keys, ids, selectors, duplicate ids. :func:`parse_modelling_rules`
+and :func:`parse_gspp_rules` add the edition check and, given the catalog, the
+check that every Baustein or category exists. Problems carry the line of the
+rule; :class:`~grundschutz.model.errors.RulesError` lists them all. The
+toolkit's own files are read with :func:`read_modelling_rules` and
+:func:`read_gspp_rules` (installed as the package ``grundschutz.rules``).
 """
 
 from __future__ import annotations
 
-import fnmatch
 import re
+from importlib import resources
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem
-from grundschutz.io.inventory import decode_text
-from grundschutz.model.assessment import ObjectType, TargetObject
+if TYPE_CHECKING:
+    from grundschutz.catalog.gspp_controls import GsppCatalog
+    from grundschutz.catalog.kompendium import Kompendium
+
+from grundschutz.model.errors import Problem, RulesError
+from grundschutz.model.levels import ObjectType
+from grundschutz.model.rules import (
+    GSPP_RULES_FILE,
+    RULES_EDITION,
+    RULES_FILE,
+    CategoryRule,
+    GsppRules,
+    ModellingRule,
+    ModellingRules,
+    ObjectSelector,
+    RuleSetBase,
+    TagSelector,
+)
 
 #: Rule keys every edition knows; a :class:`RuleSchema` adds its own.
 COMMON_RULE_KEYS = frozenset({"id", "type", "all", "any", "none", "when_present", "covered", "reason"})
@@ -43,75 +58,7 @@ Bad = Callable[[str, object, str], None]
 R = TypeVar("R")
 
 
-class RulesError(GrundschutzError):
-    """The modelling rules are invalid; ``problems`` (``row`` = line of the rule in the YAML file)."""
-
-    def __init__(self, problems: list[Problem], source: str = ""):
-        self.problems = sorted(set(problems), key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
-        self.source = source
-        head = f"{len(self.problems)} Fehler in den Modellierungsregeln" + (f" ({source})" if source else "") + ":"
-        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
-
-
 # --------------------------------------------------------------------------- selectors
-
-
-@dataclass(frozen=True)
-class TagSelector:
-    """``key`` (tag present) or ``key=pattern`` (value matches, ``*``/``?`` wildcards).
-
-    >>> TagSelector.parse("os=windows*").matches({"os": "windows10"})
-    True
-    >>> TagSelector.parse("MDM").matches({"mdm": ""})
-    True
-    """
-
-    key: str
-    pattern: str | None
-    text: str
-
-    @classmethod
-    def parse(cls, text: str) -> TagSelector:
-        """Read ``key`` or ``key=pattern``; :class:`ValueError` if the name or the value is missing."""
-        raw = str(text).strip()
-        key, sep, value = raw.partition("=")
-        key, value = key.strip().casefold(), value.strip().casefold()
-        if not key:
-            raise ValueError("Tag ohne Namen")
-        if sep and not value:
-            raise ValueError("Wert nach '=' fehlt (für 'Tag vorhanden' nur den Namen angeben)")
-        return cls(key, value if sep else None, raw)
-
-    def matches(self, tags: Mapping[str, str]) -> bool:
-        """Whether normalised tags (keys and values case-folded) match."""
-        return self.key in tags and (self.pattern is None or fnmatch.fnmatchcase(tags[self.key], self.pattern))
-
-
-@dataclass(frozen=True)
-class ObjectSelector:
-    """Which objects a rule applies to: types (empty = any) and tag conditions."""
-
-    types: frozenset[ObjectType] = frozenset()
-    all: tuple[TagSelector, ...] = ()
-    any: tuple[TagSelector, ...] = ()
-    none: tuple[TagSelector, ...] = ()
-
-    def matches(self, obj: TargetObject) -> bool:
-        """Whether ``obj`` is of one of the types and meets every tag condition."""
-        if self.types and obj.type not in self.types:
-            return False
-        tags = _normalised_tags(obj)
-        return (
-            all(s.matches(tags) for s in self.all)
-            and (not self.any or any(s.matches(tags) for s in self.any))
-            and not any(s.matches(tags) for s in self.none)
-        )
-
-
-
-
-def _normalised_tags(obj: TargetObject) -> dict[str, str]:
-    return {key.casefold(): value.casefold() for key, value in obj.tags.items()}
 
 
 def parse_selector(raw: Mapping, bad: Bad) -> ObjectSelector:
@@ -144,31 +91,6 @@ def parse_selector(raw: Mapping, bad: Bad) -> ObjectSelector:
 # --------------------------------------------------------------------------- rule files
 
 
-class RuleBase:
-    """Base of the rule classes of both editions (dataclasses with ``id`` and ``position``)."""
-
-    id: str
-    position: int
-
-    @property
-    def where(self) -> str:
-        """The rule's position for messages, e.g. ``Regel 3 'isms'``."""
-        return f"Regel {self.position} '{self.id}'"
-
-
-class RuleSetBase(Generic[R]):
-    """Base of the rule sets of both editions (dataclasses with ``rules`` in file order and ``source``)."""
-
-    rules: tuple[R, ...]
-    source: str
-
-    def __iter__(self) -> Iterator[R]:
-        return iter(self.rules)
-
-    def __len__(self) -> int:
-        return len(self.rules)
-
-
 @dataclass(frozen=True)
 class RuleSchema(Generic[R]):
     """The edition-specific part of a rule, for :func:`parse_rule_file`.
@@ -188,20 +110,29 @@ class RuleSchema(Generic[R]):
 def read_rule_file(path: str | Path | None, default: str) -> tuple[str, str]:
     """The text and file name of a rule file; ``path=None`` is the installed file ``default``.
 
-    Raises :class:`RulesError` if the file cannot be read or decoded.
+    Raises :class:`RulesError` if the file cannot be read or is not UTF-8.
     """
     if path is None:
-        from grundschutz.io.resources import rules_file
-
         path = rules_file(default)
     path = Path(path)
     try:
-        text = decode_text(path.read_bytes(), path.name)
+        data = path.read_bytes()
     except OSError as exc:
         raise RulesError([Problem(str(path), None, None, None, f"Datei nicht lesbar: {exc.strerror or exc}")]) from None
-    except AssessmentError as exc:
-        raise RulesError(exc.problems, str(path)) from None
-    return text, path.name
+    try:
+        return data.decode("utf-8-sig"), path.name
+    except UnicodeDecodeError as exc:
+        raise RulesError([Problem(path.name, None, None, None,
+                                  f"Datei ist nicht UTF-8-kodiert (Byte an Position {exc.start})")]) from None
+
+
+def rules_file(name: str) -> Path:
+    """The path of a data file shipped under ``catalogs/`` (e.g. ``modelling.yaml``).
+
+    >>> rules_file("modelling.yaml").name
+    'modelling.yaml'
+    """
+    return Path(str(resources.files("grundschutz.rules").joinpath(name)))
 
 
 def load_rule_yaml(text: str, file: str) -> object:
@@ -331,3 +262,143 @@ def as_list(value: object) -> list:
 def show(value: object) -> str:
     """A value as shown in a :class:`~grundschutz.model.errors.Problem` (``None`` as empty)."""
     return "" if value is None else str(value)
+
+
+# --------------------------------------------------------------------------- Kompendium 2023: modelling.yaml
+
+
+def read_modelling_rules(path: str | Path | None = None, kompendium: Kompendium | None = None) -> ModellingRules:
+    """Read modelling rules from ``path`` (default: the installed ``modelling.yaml``).
+
+    With ``kompendium`` every Baustein id is checked against it. Raises
+    :class:`RulesError` listing every problem with the rule's line.
+    """
+    text, name = read_rule_file(path, RULES_FILE)
+    return parse_modelling_rules(text, name, kompendium)
+
+
+def parse_modelling_rules(text: str, file: str = RULES_FILE, kompendium: Kompendium | None = None) -> ModellingRules:
+    """Parse and validate the YAML text of a rule file (pure).
+
+    >>> parse_modelling_rules("rules:\\n  - id: x\\n    type: drucker\\n    bausteine: [SYS.4.1]\\n")
+    Traceback (most recent call last):
+    ...
+    grundschutz.model.errors.RulesError: 1 Fehler in den Modellierungsregeln (modelling.yaml):
+      modelling.yaml, Zeile 2, Spalte 'rules[1].reason': Regel 1 'x': Begründung fehlt
+    """
+    data, rules, problems = parse_rule_file(text, file, _MODELLING_SCHEMA)
+    edition = str(data.get("edition", RULES_EDITION)).strip().lower()
+    if edition != RULES_EDITION:
+        problems.append(Problem(file, data.get(LINE), "edition", edition,
+                                f"Regelsatz für '{edition}' wird nicht unterstützt (erwartet: {RULES_EDITION}); "
+                                "Grundschutz++-Regeln (Zielobjekt-Kategorien) stehen in gspp_modelling.yaml"))
+    result = ModellingRules(tuple(rules), edition, file)
+    if kompendium is not None:
+        problems.extend(_unknown_bausteine(result, kompendium))
+    if problems:
+        raise RulesError(problems, file)
+    return result
+
+
+def _bausteine(raw: Mapping, covered: bool, bad: Bad) -> dict[str, tuple[str, ...]]:
+    """The key ``bausteine`` of a rule of ``modelling.yaml`` (``covered``: the rule's flag)."""
+    bausteine: tuple[str, ...] = ()
+    if "bausteine" in raw:
+        value = raw["bausteine"]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            bad("bausteine", value, "muss eine Liste von Baustein-IDs sein")
+        else:
+            bausteine = tuple(dict.fromkeys(v.strip() for v in value))
+            if covered:
+                bad("covered", covered, "eine Regel nennt entweder Bausteine oder covered: true, nicht beides")
+            elif not bausteine:
+                bad("bausteine", value, "leere Liste (für 'keine eigenen Bausteine' covered: true angeben)")
+    elif not covered:
+        bad("bausteine", None, "Bausteine fehlen (bausteine: [...] oder covered: true)")
+    return {"bausteine": bausteine}
+
+
+_MODELLING_SCHEMA = RuleSchema(frozenset({"bausteine"}), _bausteine, ModellingRule)
+
+
+def validate_modelling_rules(rules: ModellingRules, kompendium: Kompendium) -> None:
+    """Raise :class:`RulesError` if a rule names a Baustein the Kompendium lacks."""
+    problems = _unknown_bausteine(rules, kompendium)
+    if problems:
+        raise RulesError(problems, rules.source)
+
+
+def _unknown_bausteine(rules: ModellingRules, kompendium: Kompendium) -> list[Problem]:
+    return unknown_targets(rules, "bausteine", kompendium.bausteine, "Baustein gibt es im Kompendium nicht")
+
+
+# --------------------------------------------------------------------------- Grundschutz++: gspp_modelling.yaml
+
+
+GSPP_EDITION = "grundschutz++"
+
+
+def read_gspp_rules(path: str | Path | None = None, catalog: GsppCatalog | None = None) -> GsppRules:
+    """Read the rules from ``path`` (default: the installed ``gspp_modelling.yaml``).
+
+    With ``catalog`` every category is checked against it. Raises
+    :class:`~grundschutz.catalog.rules.RulesError` listing every problem with its line.
+    """
+    text, name = read_rule_file(path, GSPP_RULES_FILE)
+    return parse_gspp_rules(text, name, catalog)
+
+
+def parse_gspp_rules(text: str, file: str = GSPP_RULES_FILE, catalog: GsppCatalog | None = None) -> GsppRules:
+    """Parse and validate the YAML text of a Grundschutz++ rule file (pure).
+
+    >>> parse_gspp_rules("edition: grundschutz++\\nrules:\\n  - id: x\\n    type: server\\n    reason: r\\n")
+    Traceback (most recent call last):
+    ...
+    grundschutz.model.errors.RulesError: 1 Fehler in den Modellierungsregeln (gspp_modelling.yaml):
+      gspp_modelling.yaml, Zeile 3, Spalte 'rules[1].categories': Regel 1 'x': Kategorien fehlen \
+(categories: [...], general: true oder covered: true)
+    """
+    data, rules, problems = parse_rule_file(text, file, _GSPP_SCHEMA)
+    edition = str(data.get("edition", "")).strip().lower()
+    if edition != GSPP_EDITION:
+        problems.append(Problem(file, data.get(LINE), "edition", edition or None,
+                                f"Regelsatz für Grundschutz++ erwartet (edition: {GSPP_EDITION}); "
+                                "Regeln für das Kompendium stehen in modelling.yaml"))
+    result = GsppRules(tuple(rules), file)
+    if catalog is not None:
+        problems.extend(_unknown_categories(result, catalog))
+    if problems:
+        raise RulesError(problems, file)
+    return result
+
+
+def _categories(raw: Mapping, covered: bool, bad: Bad) -> dict[str, object]:
+    """The keys ``categories`` and ``general`` of a rule of ``gspp_modelling.yaml`` (``covered``: the rule's flag)."""
+    general = parse_flag(raw, "general", bad)
+    categories: tuple[str, ...] = ()
+    if "categories" in raw:
+        value = as_list(raw["categories"])
+        if not value or not all(isinstance(v, str) and v.strip() for v in value):
+            bad("categories", raw["categories"], "muss eine nicht leere Liste von Zielobjekt-Kategorien sein")
+        else:
+            categories = tuple(dict.fromkeys(" ".join(v.split()) for v in value))
+    if covered and (categories or general):
+        bad("covered", True, "eine Regel nennt entweder Kategorien (oder general) oder covered: true, nicht beides")
+    elif not (categories or general or covered) and "categories" not in raw:
+        bad("categories", None, "Kategorien fehlen (categories: [...], general: true oder covered: true)")
+    return {"categories": categories, "general": general}
+
+
+_GSPP_SCHEMA = RuleSchema(frozenset({"categories", "general"}), _categories, CategoryRule)
+
+
+def validate_gspp_rules(rules: GsppRules, catalog: GsppCatalog) -> None:
+    """Raise :class:`RulesError` if a rule names a category the catalogs lack."""
+    problems = _unknown_categories(rules, catalog)
+    if problems:
+        raise RulesError(problems, rules.source)
+
+
+def _unknown_categories(rules: GsppRules, catalog: GsppCatalog) -> list[Problem]:
+    return unknown_targets(rules, "categories", catalog.categories,
+                           "Zielobjekt-Kategorie gibt es in den Grundschutz++-Katalogen nicht")

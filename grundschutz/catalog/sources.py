@@ -30,6 +30,11 @@ from urllib.parse import urlsplit
 from grundschutz.catalog._common import normalise_space
 from grundschutz.model.errors import CatalogError
 
+#: Hint appended to every "not installed" message.
+INSTALL_HINT = (
+    "Installieren mit `grundschutz catalog install DIR` oder `grundschutz catalog download`."
+)
+
 #: Environment variable naming the catalog directory.
 ENV_VAR = "GRUNDSCHUTZ_CATALOGS"
 #: The Kompendium edition loaded by default.

@@ -19,7 +19,7 @@ from grundschutz.cli.modelling import check, model, requirements
 from grundschutz.cli.report import plot, report
 from grundschutz.cli.risk import plan, risk
 from grundschutz.cli.scenario import diff, scenario
-from grundschutz.cli.common import catalogs_option
+from grundschutz.cli.common import catalogs_option, open_analysis
 from grundschutz.cli.common import format_option as _format_option
 from grundschutz.cli.common import user_errors as _user_errors
 
@@ -38,18 +38,20 @@ def main() -> None:
 
 @main.command()
 @ASSESSMENT
+@catalogs_option
 @_user_errors
-def validate(assessment: str) -> None:
-    """Check an assessment and report every problem at once."""
-    from grundschutz.io.inventory import read_assessment
+def validate(assessment: str, catalogs: str | None) -> None:
+    """Check an assessment and report every problem of every file at once.
 
-    result = read_assessment(assessment)
-    needs = sum(len(n) for n in result.needs.values())
-    click.echo(
-        f"Bewertung gültig: {len(result.objects)} Zielobjekte, {len(result.dependencies)} "
-        f"Abhängigkeiten, {needs} festgestellte und "
-        f"{sum(len(o) for o in result.overrides.values())} manuell gesetzte Schutzbedarfswerte."
-    )
+    Reads assessment.yaml, the tables, modelling.csv, check.csv, risks.csv
+    and the scenarios; where a catalog is installed, also checks Bausteine,
+    requirements and threats against it.
+    """
+    from grundschutz.views.render import render_validation
+
+    analysis = open_analysis(assessment, catalogs, need_catalog=False)
+    analysis.validate()
+    click.echo(render_validation(analysis))
 
 
 @main.command()
@@ -65,16 +67,15 @@ def assess(assessment: str, catalogs: str | None, output_format: str) -> None:
     csv: one row per object with its final needs, their rule and source.
     With --format json: the summary and every object.
     """
-    from grundschutz.method.analysis import analyse
     from grundschutz.views.render import render_catalog_summary, render_summary, to_csv, to_json
     from grundschutz.views.summary import catalog_summary, summarize
     from grundschutz.views.tables import needs_records
 
     if output_format == "csv":
-        analysis = analyse(assessment, with_catalog=False)
+        analysis = open_analysis(assessment, with_catalog=False)
         click.echo(to_csv(needs_records(analysis.propagation)), nl=False)
         return
-    analysis = analyse(assessment, catalogs, require_catalog=False)
+    analysis = open_analysis(assessment, catalogs, need_catalog=False)
     summary, catalog = summarize(analysis.propagation), catalog_summary(analysis)
     if output_format == "json":
         objects = needs_records(analysis.propagation)
@@ -90,11 +91,9 @@ def assess(assessment: str, catalogs: str | None, output_format: str) -> None:
 @_user_errors
 def explain(assessment: str, object_id: str, output_format: str) -> None:
     """Explain, per basic value, why OBJECT has the needs it has."""
-    from grundschutz.io.inventory import read_assessment
-    from grundschutz.method.propagation import propagate
     from grundschutz.views.render import explanation_records, render_explanation, to_csv, to_json
 
-    result = propagate(read_assessment(assessment))
+    result = open_analysis(assessment, with_catalog=False).propagation
     if output_format == "table":
         click.echo(render_explanation(result, object_id))
         return

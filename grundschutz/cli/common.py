@@ -57,3 +57,31 @@ def echo_records(
         columns = list(headers or (records[0].keys() if records else []))
         names = [(headers or {}).get(c, c) for c in columns]
         click.echo(format_table([[r.get(c) for c in columns] for r in records], names, wrap))
+
+
+def open_analysis(path: str, catalogs: str | None = None, *, need_catalog: bool = True, with_catalog: bool = True,
+                  variant: str | None = None):
+    """Read the assessment at ``path`` (every file, validated once) and analyse it with the catalog.
+
+    The catalog directory is ``catalogs``, else ``GRUNDSCHUTZ_CATALOGS``, else
+    the user's data folder. ``need_catalog=False``: without a usable catalog
+    the analysis covers the Schutzbedarf only and says why in
+    ``catalog_note``. ``with_catalog=False``: the catalog is not even loaded.
+    """
+    from grundschutz.catalog import catalog_dir, load_catalog
+    from grundschutz.io import read_assessment
+    from grundschutz.method import analyse
+    from grundschutz.model.errors import CatalogError
+
+    assessment = read_assessment(path)
+    if not with_catalog:
+        return analyse(assessment)
+    try:
+        analysis = analyse(assessment, load_catalog(catalog_dir(catalogs)), variant=variant)
+        if not need_catalog:
+            analysis.modelling  # noqa: B018 - a Grundschutz++ catalog that is not installed shows here
+        return analysis
+    except CatalogError as exc:
+        if need_catalog:
+            raise
+        return analyse(assessment, catalog_note=str(exc))

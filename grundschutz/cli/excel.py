@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import catalogs_option, user_errors
+from grundschutz.cli.common import catalogs_option, open_analysis, user_errors
 
 ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
 
@@ -28,10 +28,10 @@ def export(assessment: str, workbook: str, catalogs: str | None, max_rows: int |
     Schutzbedarfsfeststellung, Modellierung, IT-Grundschutz-Check and, where
     available, Risikoanalyse, Realisierungsplan and the scenarios.
     """
-    from grundschutz.exchange.excel.export import export_assessment
+    from grundschutz.exchange.excel.export import export_workbook
     from grundschutz.exchange.excel.layout import EXCEL_MAX_ROWS
 
-    result = export_assessment(assessment, workbook, catalogs, max_rows=max_rows or EXCEL_MAX_ROWS)
+    result = export_workbook(open_analysis(assessment, catalogs), workbook, max_rows=max_rows or EXCEL_MAX_ROWS)
     parts = ", ".join(f"{title} {rows}" for title, rows in result.sheets.items())
     click.echo(f"Arbeitsmappe geschrieben: {result.path} ({result.rows} Zeilen: {parts})")
     for title, reason in result.skipped.items():
@@ -53,7 +53,7 @@ def import_(assessment: str, workbook: str, apply_: bool, force: bool, catalogs:
     """
     from grundschutz.exchange.excel.importing import apply_import, plan_import, render_plan
 
-    plan = plan_import(assessment, workbook, catalogs, force=force)
+    plan = plan_import(open_analysis(assessment, catalogs), workbook, force=force)
     if apply_ and plan.changes:
         apply_import(plan)
     click.echo(render_plan(plan, applied=apply_))

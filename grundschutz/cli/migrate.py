@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import catalogs_option, echo_records, format_option, user_errors
+from grundschutz.cli.common import catalogs_option, echo_records, format_option, open_analysis, user_errors
 
 _HEADERS = {
     "coverage": {"object": "Zielobjekt", "name": "Name", "controls": "Controls", "carried": "übernommen",
@@ -36,13 +36,13 @@ def migrate(assessment: str, target: str, show: str, catalogs: str | None, outpu
     """
     import textwrap
 
-    from grundschutz.method.analysis import analyse
-    from grundschutz.method.migration import CARRY_RULE, migration_records
+    from grundschutz.method.migration import CARRY_RULE
+    from grundschutz.views.migration_tables import migration_records
     from grundschutz.method.migration import migrate as run
     from grundschutz.views.render import to_json
 
     show = show.lower()
-    result = run(analyse(assessment, catalogs))
+    result = run(open_analysis(assessment, catalogs))
     records = migration_records(result, show)
     overall, checked = result.overall(), result.overall(result.checked_objects)
     if output_format == "json":

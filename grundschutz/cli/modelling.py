@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import catalogs_option, echo_records, format_option, user_errors
+from grundschutz.cli.common import catalogs_option, echo_records, format_option, open_analysis, user_errors
 
 ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
 
@@ -17,10 +17,9 @@ ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
 @user_errors
 def model(assessment: str, catalogs: str | None, output_format: str) -> None:
     """Assign Bausteine to every object (Modellierung)."""
-    from grundschutz.method.analysis import analyse
     from grundschutz.views.requirements_tables import modelling_records
 
-    records = modelling_records(analyse(assessment, catalogs).modelling)
+    records = modelling_records(open_analysis(assessment, catalogs).modelling)
     if output_format == "table":
         by_object: dict[str, dict] = {}
         for r in records:
@@ -51,10 +50,9 @@ def model(assessment: str, catalogs: str | None, output_format: str) -> None:
 def requirements(assessment: str, object_id: str | None, level: str | None, undecided: bool,
                  catalogs: str | None, output_format: str) -> None:
     """The requirements selected for each object, with the reason for each."""
-    from grundschutz.method.analysis import analyse
     from grundschutz.views.requirements_tables import requirement_records
 
-    analysis = analyse(assessment, catalogs)
+    analysis = open_analysis(assessment, catalogs)
     if object_id is not None and object_id not in analysis.modelling.objects:
         analysis.assessment.object(object_id)  # raises UnknownObjectError with the usual message
     records = [
@@ -74,7 +72,6 @@ def requirements(assessment: str, object_id: str | None, level: str | None, unde
 @user_errors
 def check(assessment: str, group_by: str, catalogs: str | None, output_format: str) -> None:
     """Coverage of the IT-Grundschutz-Check (ja, teilweise, nein, entbehrlich, unbearbeitet)."""
-    from grundschutz.method.analysis import analyse
     from grundschutz.model.errors import GrundschutzError
     from grundschutz.views.requirements_tables import coverage_records
 
@@ -82,7 +79,7 @@ def check(assessment: str, group_by: str, catalogs: str | None, output_format: s
     wrong = [k for k in keys if k not in ("object", "baustein", "level")]
     if wrong:
         raise GrundschutzError(f"--by: unbekannte Gruppierung {', '.join(wrong)} (erlaubt: object, baustein, level)")
-    records = coverage_records(analyse(assessment, catalogs).check, keys)
+    records = coverage_records(open_analysis(assessment, catalogs).check, keys)
     headers = {k: {"object": "Zielobjekt", "baustein": "Baustein", "level": "Stufe"}[k] for k in keys}
     headers.update(ja="ja", teilweise="teilweise", nein="nein", entbehrlich="entbehrlich",
                    unbearbeitet="unbearbeitet", total="gesamt", percent="umgesetzt %")

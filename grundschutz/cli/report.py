@@ -10,7 +10,7 @@ import datetime
 
 import click
 
-from grundschutz.cli.common import catalogs_option, user_errors
+from grundschutz.cli.common import catalogs_option, open_analysis, user_errors
 
 ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
 KINDS = ("graph", "heatmap", "coverage", "risk", "scenario")
@@ -51,17 +51,13 @@ def plot(assessment: str, kind: str, output: str, object_id: str | None, basic_v
     if object_id is not None and kind != "graph":
         raise click.UsageError("--object gilt nur für KIND graph.")
     if kind == "scenario":
-        from grundschutz.method.scenario import run_scenario
-
-        figure = plots.scenario_figure(run_scenario(assessment, scenario_name, catalogs))
+        figure = plots.scenario_figure(open_analysis(assessment, catalogs).scenario(scenario_name))
     else:
-        from grundschutz.method.analysis import analyse
-
-        analysis = analyse(assessment, catalogs, with_catalog=kind in ("coverage", "risk"))
+        analysis = open_analysis(assessment, catalogs, with_catalog=kind in ("coverage", "risk"))
         if kind == "graph":
             value = None
             if basic_value:
-                from grundschutz.model.assessment import BasicValue
+                from grundschutz.model import BasicValue
 
                 try:
                     value = BasicValue.parse(basic_value)
@@ -95,7 +91,6 @@ def report(assessment: str, output: str, object_id: str | None, report_date: str
     Figures, styles and the script for sorting and filtering the tables are
     inside the file; it opens in any browser without network access.
     """
-    from grundschutz.method.analysis import analyse
     from grundschutz.views.report import write_report
 
     date = None
@@ -104,5 +99,5 @@ def report(assessment: str, output: str, object_id: str | None, report_date: str
             date = datetime.date.fromisoformat(report_date)
         except ValueError:
             raise click.BadParameter("Datum im Format JJJJ-MM-TT angeben.", param_hint="'--date'") from None
-    path = write_report(analyse(assessment, catalogs), output, focus=object_id, date=date)
+    path = write_report(open_analysis(assessment, catalogs), output, focus=object_id, date=date)
     click.echo(f"Bericht geschrieben: {path}")

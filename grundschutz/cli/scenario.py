@@ -1,18 +1,14 @@
 """``grundschutz scenario`` and ``grundschutz diff``: scenarios against the
 baseline and differences between two states of an assessment.
 
-The commands call one library function each (:func:`grundschutz.method.scenario.run_scenario`,
-:func:`grundschutz.method.diff.diff_paths`); the German reports are rendered by
-:func:`render_scenario` and :func:`render_diff`.
+The German reports are :mod:`grundschutz.views.render_scenario`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import click
 
-from grundschutz.cli.common import catalogs_option, echo_records, format_option, user_errors
+from grundschutz.cli.common import catalogs_option, echo_records, format_option, open_analysis, user_errors
 
 @click.command()
 @click.argument("assessment", type=click.Path(path_type=str))
@@ -31,17 +27,23 @@ def scenario(assessment: str, name: str | None, include_baseline: bool, catalogs
     requirements per object and the risk analyses the scenario makes necessary.
     """
     from grundschutz.views.render import to_csv, to_json
-    from grundschutz.method.scenario import blocking_records, list_scenarios, run_scenario, scenario_change_records, verdict_records
+    from grundschutz.views.render_scenario import render_scenario
+    from grundschutz.views.scenario_tables import (
+        blocking_records,
+        scenario_change_records,
+        scenario_list_records,
+        verdict_records,
+    )
 
     if name is None:
-        found = list_scenarios(assessment)
+        found = scenario_list_records(open_analysis(assessment, with_catalog=False).assessment)
         if output_format == "table" and not found:
             click.echo(f"Keine Szenarien in {assessment}/scenarios.")
             return
         echo_records(found, output_format, {"name": "Szenario", "description": "Beschreibung",
                                             "applications": "Anwendungen"}, wrap=70)
         return
-    result = run_scenario(assessment, name, catalogs, include_baseline=include_baseline)
+    result = open_analysis(assessment, catalogs).scenario(name, include_baseline=include_baseline)
     if output_format == "table":
         click.echo(render_scenario(result))
         return
@@ -70,155 +72,25 @@ def diff(old: str, new: str, catalogs: str | None, output_format: str) -> None:
     revision), or a bare git revision of the folder given on the other side,
     e.g. ``grundschutz diff HEAD~1 assessments/haan``.
     """
-    from grundschutz.method.diff import diff_paths, diff_records
-    from grundschutz.views.render import to_csv, to_json
+    import tempfile
+    from pathlib import Path
 
-    result = diff_paths(old, new, catalogs)
+    from grundschutz.io.revisions import resolve_folder
+    from grundschutz.method.diff import diff_assessments
+    from grundschutz.views.diff_tables import diff_records
+    from grundschutz.views.render import to_csv, to_json
+    from grundschutz.views.render_scenario import render_diff
+
+    with tempfile.TemporaryDirectory(prefix="grundschutz-diff-") as tmp:
+        sides = []
+        for index, (spec, other) in enumerate(((old, new), (new, old))):
+            folder, label = resolve_folder(spec, other, Path(tmp) / str(index))
+            sides.append((open_analysis(str(folder), catalogs), label))
+        (before, old_label), (after, new_label) = sides
+        result = diff_assessments(before, after, old_label, new_label)
     if output_format == "table":
         click.echo(render_diff(result))
     elif output_format == "json":
         click.echo(to_json({"old": result.old_label, "new": result.new_label, "differences": diff_records(result)}))
     else:
         click.echo(to_csv(diff_records(result)), nl=False)
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def _table(rows: Sequence[Sequence[object]], header: Sequence[str], wrap: int | None = 70) -> str:
-    from grundschutz.views.render import format_table
-
-    return "\n".join("  " + line for line in format_table(rows, header, wrap).split("\n"))
-
-
-def _indent(text: str, spaces: int) -> str:
-    return "\n".join(" " * spaces + line for line in text.split("\n"))
-
-
-def render_scenario(result) -> str:
-    """The German report of ``grundschutz scenario DIR NAME``."""
-    from grundschutz.method.scenario import blocking_records
-
-    s = result.scenario
-    after = result.result.assessment.objects
-    out = [f"Szenario {s.name}: {result.baseline.assessment.settings.name or result.baseline.path}"]
-    if s.description:
-        out += [_indent(_wrap(s.description, 90), 2)]
-    out += ["", "Urteil je Anwendung"]
-    counted = ("alle offenen Anforderungen im Umfeld" if result.include_baseline else
-               "nur Anforderungen, die das Szenario neu auswählt; 'schon offen' zählt die Anforderungen im Umfeld "
-               "der Anwendung, die im Grundschutz-Check auch ohne das Szenario offen sind (--include-baseline "
-               "zählt sie mit)")
-    rows = [[v.application, v.name, v.text] + ([] if result.include_baseline else [v.baseline_open])
-            for v in result.verdicts]
-    header = ["Anwendung", "Name", "Urteil"] + ([] if result.include_baseline else ["schon offen"])
-    out.append(_table(rows, header, wrap=80))
-    out.append(_indent(_wrap(f"Gezählt: {counted}.", 90), 2))
-
-    out += ["", "Geänderter Schutzbedarf"]
-    if not result.needs:
-        out.append("  keiner")
-    current = None
-    for n in result.needs:
-        if n.object != current:
-            current = n.object
-            out.append(f"  {n.object} – {after[n.object].name}" + (" (neu)" if n.new_object else ""))
-        before = n.before.label if n.before else ("—" if n.new_object else "nicht bewertet")
-        out.append(f"    {n.basic_value.label}: {before} → {n.after.label if n.after else 'nicht bewertet'}")
-        out.append(_indent(n.explanation, 6))
-
-    out += ["", "Bausteine hinzugefügt"]
-    out.append(_table([[b.object, b.baustein, b.title, b.reason] for b in result.bausteine_added],
-                      ["Zielobjekt", "Baustein", "Titel", "Begründung"], wrap=50)
-               if result.bausteine_added else "  keine")
-    if result.bausteine_removed:
-        out += ["", "Bausteine entfallen"]
-        out.append(_table([[b.object, b.baustein, b.title, b.reason] for b in result.bausteine_removed],
-                          ["Zielobjekt", "Baustein", "Titel", "Begründung"], wrap=50))
-
-    out += ["", "Anforderungen hinzugefügt (je Zielobjekt und Baustein)"]
-    groups: dict[tuple[str, str], dict[str, int]] = {}
-    for r in result.requirements_added:
-        counts = groups.setdefault((r.object, r.baustein), {"B": 0, "S": 0, "H": 0})
-        counts[r.level] += 1
-    out.append(_table([[o, b, c["B"], c["S"], c["H"], sum(c.values())] for (o, b), c in groups.items()],
-                      ["Zielobjekt", "Baustein", "B", "S", "H", "gesamt"]) if groups else "  keine")
-    if result.requirements_removed:
-        out += ["", "Anforderungen entfallen (je Zielobjekt und Baustein)"]
-        dropped: dict[tuple[str, str], dict[str, object]] = {}
-        for r in result.requirements_removed:
-            entry = dropped.setdefault((r.object, r.baustein), {"B": 0, "S": 0, "H": 0, "reasons": []})
-            entry[r.level] += 1
-            if r.reason not in entry["reasons"]:
-                entry["reasons"].append(r.reason)
-        out.append(_table([[o, b, e["B"], e["S"], e["H"], e["B"] + e["S"] + e["H"], "; ".join(e["reasons"])]
-                           for (o, b), e in dropped.items()],
-                          ["Zielobjekt", "Baustein", "B", "S", "H", "gesamt", "Grund"], wrap=60))
-
-    out += ["", "Blockierende Anforderungen (nicht ja/entbehrlich), je Zielobjekt"]
-    records = blocking_records(result)
-    if not records:
-        out.append("  keine")
-    current = None
-    for r in records:
-        if r["object"] != current:
-            current = r["object"]
-            out.append(f"  {r['object']} – {r['name']}")
-        apps = ", ".join(r["applications"]) or "keine Anwendung des Szenarios (neues Zielobjekt)"
-        out.append(f"    {r['requirement']} ({r['level']}) {r['title']} – {r['status']}"
-                   + (f", zuständig: {r['responsible']}" if r["responsible"] else "")
-                   + (f", fällig {r['due']}" if r["due"] else "") + f" – hält auf: {apps}")
-
-    out += ["", "Risikoanalysen, die das Szenario nötig macht (BSI-Standard 200-3)"]
-    out.append(_table([[r.object, after[r.object].name, r.why_new, "; ".join(r.reasons),
-                        ", ".join(r.applications) or "–"] for r in result.risk_analyses],
-                      ["Zielobjekt", "Name", "neu", "Grund", "hält auf"], wrap=45)
-               if result.risk_analyses else "  keine")
-    return "\n".join(out)
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width)) or text
-
-
-def render_diff(diff) -> str:
-    """The German report of ``grundschutz diff OLD NEW``."""
-    out = [f"Unterschiede: {diff.old_label} → {diff.new_label}"]
-    if diff.empty:
-        return out[0] + "\n  keine Unterschiede"
-
-    def section(title: str, rows: list, header: list[str], wrap: int | None = 60) -> None:
-        out.extend(["", title, _table(rows, header, wrap) if rows else "  keine"])
-
-    section("Zielobjekte hinzugefügt", [[o.id, o.type.value, o.name, o.count] for o in diff.objects_added],
-            ["Zielobjekt", "Typ", "Name", "Anzahl"])
-    section("Zielobjekte entfernt", [[o.id, o.type.value, o.name, o.count] for o in diff.objects_removed],
-            ["Zielobjekt", "Typ", "Name", "Anzahl"])
-    section("Zielobjekte geändert", [[c.object, c.field, c.old, c.new] for c in diff.objects_changed],
-            ["Zielobjekt", "Feld", "alt", "neu"], 40)
-    section("Abhängigkeiten hinzugefügt", [[d.source, d.target, d.redundancy_group, d.note]
-                                           for d in diff.dependencies_added],
-            ["Zielobjekt", "hängt ab von", "Redundanzgruppe", "Notiz"])
-    section("Abhängigkeiten entfernt", [[d.source, d.target, d.redundancy_group, d.note]
-                                        for d in diff.dependencies_removed],
-            ["Zielobjekt", "hängt ab von", "Redundanzgruppe", "Notiz"])
-    out += ["", "Schutzbedarf geändert"]
-    if not diff.needs_changed:
-        out.append("  keiner")
-    for n in diff.needs_changed:
-        old = n.old.label if n.old else "nicht bewertet"
-        out.append(f"  {n.object} {n.basic_value.label}: {old} → {n.new.label if n.new else 'nicht bewertet'}")
-        out.append(_indent(n.explanation, 4))
-    section("Bausteine hinzugefügt", [list(b) for b in diff.bausteine_added], ["Zielobjekt", "Baustein", "Titel"])
-    section("Bausteine entfallen", [list(b) for b in diff.bausteine_dropped], ["Zielobjekt", "Baustein", "Titel"])
-    section("Anforderungen hinzugefügt", [list(r) for r in diff.requirements_added],
-            ["Zielobjekt", "Anforderung", "Titel"])
-    section("Anforderungen entfallen", [list(r) for r in diff.requirements_dropped],
-            ["Zielobjekt", "Anforderung", "Titel"])
-    section("Statusänderungen im IT-Grundschutz-Check",
-            [[s.object, s.requirement, s.old, s.new, s.note] for s in diff.status_changes],
-            ["Zielobjekt", "Anforderung", "alt", "neu", "Notiz"], 50)
-    return "\n".join(out)
-

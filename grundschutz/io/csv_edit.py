@@ -7,7 +7,7 @@ cells, in the file's own quoting style. Delimiter, BOM, line endings, column
 order, extra columns, blank lines and the order of the rows stay as they are.
 
 Records are split by :mod:`csv` itself (the same reader
-:func:`grundschutz.io.inventory.parse_csv` uses), so a record is exactly what the
+:func:`grundschutz.io.text.parse_csv` uses), so a record is exactly what the
 rest of the toolkit calls a row; row numbers follow the same rule (header = 1).
 
 >>> doc = CsvDocument.parse('id;name\\r\\nA;"Alt; Neu"\\r\\nB;x\\r\\n'.encode(), "t.csv")
@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from grundschutz.model.errors import AssessmentError, Problem
-from grundschutz.io.inventory import decode_text, sniff_delimiter
+from grundschutz.io.text import decode_text, sniff_delimiter
 
 _NEWLINES = ("\r\n", "\n", "\r")
 

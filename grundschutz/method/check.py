@@ -1,96 +1,28 @@
 """IT-Grundschutz-Check: the implementation status of every selected requirement.
 
-``check.csv`` (or the sheet ``check`` of ``assessment.xlsx``) has the columns
-``object,requirement,status,note,responsible,due,checked_on``. Status is one
-of ``ja``, ``teilweise``, ``nein``, ``entbehrlich`` (needs a reason in
-``note``) or ``unbearbeitet``; every selected requirement that is not listed
-is ``unbearbeitet``. The file is optional and checked in full: every problem
-is reported at once with file, row, column and value.
-
-:func:`check_coverage` counts the statuses per object, Baustein and level and
-gives the share implemented, ``(ja + entbehrlich) / total``.
-
->>> parse_date("31.12.2024"), parse_date("2024-12-31")
-(datetime.date(2024, 12, 31), datetime.date(2024, 12, 31))
+The rows of ``check.csv`` (read and checked by :mod:`grundschutz.io.records`)
+meet the requirement selection here: :func:`build_check` gives one
+:class:`CheckEntry` per selected requirement (``unbearbeitet`` where no row
+says otherwise) and reports every row whose requirement does not exist, is
+ENTFALLEN or is not selected for its object. :func:`check_coverage` counts
+the statuses per object, Baustein and level and gives the share
+implemented, ``(ja + entbehrlich) / total``.
 """
 
 from __future__ import annotations
 
-import enum
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-from grundschutz.catalog import Kompendium, normalise_requirement_id
+from grundschutz.catalog import Kompendium
+from grundschutz.method.selection import RequirementSelection, cia_letters
 from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem
-from grundschutz.io.inventory import Table
-from grundschutz.model.assessment import BasicValue
-from grundschutz.method.modelling import RequirementSelection, cia_letters, read_optional_table
+from grundschutz.model.ids import normalise_requirement_id
+from grundschutz.model.levels import BasicValue
+from grundschutz.model.records import STATUSES, CheckRecord, Status
 
-CHECK_FILE = "check.csv"
-REQUIRED_COLUMNS = ("object", "requirement", "status")
-OPTIONAL_COLUMNS = ("note", "responsible", "due", "checked_on")
 COVERAGE_KEYS = ("object", "baustein", "level")
-_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
-
-
-class Status(str, enum.Enum):
-    """Implementation status of a requirement (Umsetzungsstatus)."""
-
-    JA = "ja"
-    TEILWEISE = "teilweise"
-    NEIN = "nein"
-    ENTBEHRLICH = "entbehrlich"
-    UNBEARBEITET = "unbearbeitet"
-
-    @classmethod
-    def parse(cls, text: str) -> Status:
-        """Read a status in any case; an empty cell is ``unbearbeitet``.
-
-        >>> Status.parse(" Ja "), Status.parse("")
-        (<Status.JA: 'ja'>, <Status.UNBEARBEITET: 'unbearbeitet'>)
-        """
-        key = text.strip().lower() or cls.UNBEARBEITET.value
-        try:
-            return cls(key)
-        except ValueError:
-            allowed = ", ".join(s.value for s in cls)
-            raise ValueError(f"unbekannter Status (erlaubt: {allowed})") from None
-
-    @property
-    def implemented(self) -> bool:
-        """True for ``ja`` and ``entbehrlich`` (counts as implemented)."""
-        return self in (Status.JA, Status.ENTBEHRLICH)
-
-    def __str__(self) -> str:
-        return self.value
-
-
-STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
-
-
-def parse_date(text: str) -> date:
-    """Read a date as ISO ``2024-03-15`` or German ``15.03.2024``.
-
-    >>> parse_date("31.02.2024")
-    Traceback (most recent call last):
-    ...
-    ValueError: ungültiges Datum (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)
-    """
-    text = text.strip()
-    match = _ISO_DATE.match(text)
-    parts = (match.group(1), match.group(2), match.group(3)) if match else None
-    if parts is None and (match := _GERMAN_DATE.match(text)):
-        parts = (match.group(3), match.group(2), match.group(1))
-    try:
-        if parts is None:
-            raise ValueError
-        return date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        raise ValueError("ungültiges Datum (erwartet JJJJ-MM-TT oder TT.MM.JJJJ)") from None
 
 
 @dataclass(frozen=True)
@@ -172,122 +104,70 @@ def not_selected_reason(
     return f"H-Anforderung (CIA: {letters or '-'}) nicht ausgewählt, Schutzbedarf {shown or 'nicht hoch'}"
 
 
-def read_check(assessment_dir: str | Path, selection: RequirementSelection, kompendium: Kompendium) -> Check:
-    """Read ``check.csv`` of an assessment (optional: absent = all ``unbearbeitet``).
-
-    Raises :class:`AssessmentError` listing every problem: unknown object or
-    requirement, requirement not selected for that object, ENTFALLEN
-    requirement, invalid status, ``entbehrlich`` without reason, invalid
-    date, duplicate row.
-    """
-    table = read_optional_table(assessment_dir, "check")
-    if table is None:
-        return build_check(selection, {}, str(assessment_dir))
-    return parse_check(table, selection, kompendium, str(assessment_dir))
+#: Checks the requirement of a row against the catalog and the selection:
+#: ``(requirement id, object id) -> problem or None``.
+RequirementCheck = Callable[[str, str], str | None]
 
 
-#: Checks a cell of the column ``requirement``: ``(cell, object id or None if
-#: the row's object is unknown) -> (cell as shown, requirement id, problem or None)``.
-RequirementCheck = Callable[[str, str | None], tuple[str, str, str | None]]
+def kompendium_requirement_check(selection: RequirementSelection, kompendium: Kompendium) -> RequirementCheck:
+    """The :data:`RequirementCheck` of the Kompendium: the requirement exists, is not ENTFALLEN, is selected."""
 
-
-def parse_check(table: Table, selection: RequirementSelection, kompendium: Kompendium, source: str = "") -> Check:
-    """Check the rows of a ``check.csv`` table against a selection (pure)."""
-
-    def requirement(cell: str, object_id: str | None) -> tuple[str, str, str | None]:
-        requirement_id = normalise_requirement_id(cell)
-        if not cell:
-            return cell, requirement_id, "leere Anforderungs-ID"
+    def check(requirement_id: str, object_id: str) -> str | None:
         if requirement_id not in kompendium.requirements:
-            hint = " (das ist ein Baustein, keine Anforderung)" if cell in kompendium.bausteine else ""
-            return cell, requirement_id, f"Anforderung gibt es im Kompendium nicht{hint}"
+            hint = " (das ist ein Baustein, keine Anforderung)" if requirement_id in kompendium.bausteine else ""
+            return f"Anforderung gibt es im Kompendium nicht{hint}"
         if kompendium.requirements[requirement_id].withdrawn:
-            return cell, requirement_id, "Anforderung ist ENTFALLEN und kann nicht geprüft werden"
-        if object_id is not None and selection.get(object_id, requirement_id) is None:
+            return "Anforderung ist ENTFALLEN und kann nicht geprüft werden"
+        if selection.get(object_id, requirement_id) is None:
             why = not_selected_reason(selection, object_id, requirement_id, kompendium)
-            return cell, requirement_id, f"Anforderung ist für {object_id} nicht ausgewählt ({why})"
-        return cell, requirement_id, None
+            return f"Anforderung ist für {object_id} nicht ausgewählt ({why})"
+        return None
 
-    return parse_check_rows(table, selection, requirement, source)
-
-
-def parse_check_rows(
-    table: Table, selection: RequirementSelection, requirement: RequirementCheck, source: str = ""
-) -> Check:
-    """Check the rows of a ``check.csv`` table against a selection (pure), for either edition.
-
-    ``requirement`` validates the requirement ids (:data:`RequirementCheck`):
-    its problem is reported with the cell as shown, the id it returns is the
-    row's key; a row whose shown cell is empty is not checked for duplicates.
-    Everything else (columns, objects, status, dates, duplicate rows) is
-    checked here. Raises :class:`AssessmentError` listing every problem.
-    """
-    file = table.file
-    if not table.columns:
-        raise AssessmentError([Problem(file, None, None, None, "Datei ist leer (keine Kopfzeile)")], source)
-    problems = [Problem(file, None, c, None, "Pflichtspalte fehlt") for c in REQUIRED_COLUMNS if c not in table.columns]
-    if problems:
-        raise AssessmentError(problems, source)
-    objects = selection.modelling.objects
-    seen: dict[tuple[str, str], int] = {}
-    rows: dict[tuple[str, str], tuple[int, dict]] = {}
-    for number, row in table.rows:
-        found = len(problems)
-
-        def bad(column: str | None, value: str | None, message: str) -> None:
-            problems.append(Problem(file, number, column, value, message))
-
-        if "\0extra" in row:
-            bad(None, row["\0extra"], "mehr Zellen als Spalten in der Kopfzeile")
-        object_id = row["object"]
-        if not object_id or object_id not in objects:
-            bad("object", object_id, "unbekannte Objekt-ID" if object_id else "leere Objekt-ID")
-        shown, requirement_id, problem = requirement(row["requirement"], object_id if object_id in objects else None)
-        if problem is not None:
-            bad("requirement", shown, problem)
-        status = None
-        try:
-            status = Status.parse(row["status"])
-        except ValueError as exc:
-            bad("status", row["status"], str(exc))
-        if status is Status.ENTBEHRLICH and not row.get("note"):
-            bad("note", "", "Status 'entbehrlich' braucht eine Begründung in 'note'")
-        dates = {}
-        for column in ("due", "checked_on"):
-            if row.get(column):
-                try:
-                    dates[column] = parse_date(row[column])
-                except ValueError as exc:
-                    bad(column, row[column], str(exc))
-        key = (object_id, requirement_id)
-        if object_id and shown and key in seen:
-            bad("requirement", shown,
-                f"doppelte Zeile für {object_id}/{requirement_id} (bereits in Zeile {seen[key]})")
-        elif object_id and shown:
-            seen[key] = number
-        if len(problems) == found:
-            rows[key] = (number, {**row, "status": status, **dates})
-    if problems:
-        raise AssessmentError(problems, source)
-    return build_check(selection, rows, source)
+    return check
 
 
 def build_check(
-    selection: RequirementSelection, rows: Mapping[tuple[str, str], tuple[int, Mapping]], source: str = ""
+    selection: RequirementSelection,
+    records: Iterable[CheckRecord],
+    requirement: RequirementCheck,
+    source: str = "",
+    carried: frozenset[str] = frozenset(),
 ) -> Check:
-    """One entry per selected requirement; ``rows`` maps (object, requirement) to
-    (row number, validated row with ``status`` and dates as objects)."""
+    """One entry per selected requirement, with the status of its row in ``records``.
+
+    Every row whose requirement fails ``requirement`` (:data:`RequirementCheck`)
+    is reported (:class:`AssessmentError` with file, row, column and value),
+    except rows from the files in ``carried``: a scenario carries the rows of
+    the baseline's ``check.csv`` over where their requirement is still
+    selected and drops the others. A later row for the same object and
+    requirement wins (a scenario's own rows over the baseline's).
+    """
+    problems: list[Problem] = []
+    rows: dict[tuple[str, str], CheckRecord] = {}
+    for record in records:
+        if record.object not in selection.modelling.objects:
+            if record.file not in carried:
+                problems.append(Problem(record.file, record.row, "object", record.object, "unbekannte Objekt-ID"))
+            continue
+        problem = requirement(record.requirement, record.object)
+        if problem is not None:
+            if record.file not in carried:
+                problems.append(Problem(record.file, record.row, "requirement", record.written or record.requirement,
+                                        problem))
+            continue
+        rows[(record.object, record.requirement)] = record
+    if problems:
+        raise AssessmentError(problems, source)
     entries = []
     for item in selection:
-        number, row = rows.get((item.object, item.requirement), (None, None))
+        row = rows.get((item.object, item.requirement))
         base = dict(object=item.object, baustein=item.baustein, requirement=item.requirement, level=item.level,
                     title=item.title)
         if row is None:
             entries.append(CheckEntry(**base))
         else:
-            entries.append(CheckEntry(**base, status=row["status"], note=row.get("note", ""),
-                                      responsible=row.get("responsible", ""), due=row.get("due"),
-                                      checked_on=row.get("checked_on"), row=number))
+            entries.append(CheckEntry(**base, status=row.status, note=row.note, responsible=row.responsible,
+                                      due=row.due, checked_on=row.checked_on, row=row.row))
     return Check(selection, tuple(entries), source)
 
 

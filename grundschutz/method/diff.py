@@ -5,28 +5,23 @@
 objects: objects added, removed and changed (type, name, description, tags,
 count), dependencies added and removed, derived needs changed (with the
 explanation of the new value), Bausteine and requirements added and dropped,
-and status changes in the IT-Grundschutz-Check. :func:`diff_paths` does the
-same for two folders, where either side may be a git revision of a folder:
-
-- ``assessments/haan`` - a folder;
-- ``HEAD~1:assessments/haan`` - the folder as it was in that revision;
-- ``HEAD~1`` - that revision of the folder given on the other side.
-
-``diff_records`` / ``diff_frame`` give every difference as one table.
+and status changes in the IT-Grundschutz-Check. Either side may be a git
+revision of a folder (:mod:`grundschutz.io.revisions`); the differences as
+one table are :mod:`grundschutz.views.diff_tables`.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grundschutz.method.analysis import Analysis, analyse
-from grundschutz.model.errors import GrundschutzError
-from grundschutz.model.assessment import BASIC_VALUES, BasicValue, Dependency, Level, TargetObject
+from grundschutz.method.explanation import explain_text
+from grundschutz.model import Dependency, TargetObject
+from grundschutz.model.levels import BASIC_VALUES, BasicValue, Level
+
+if TYPE_CHECKING:
+    from grundschutz.method.analysis import Analysis
 
 #: The fields of an object that :func:`diff_assessments` compares, in this order.
 OBJECT_FIELDS = ("type", "name", "description", "tags", "count")
@@ -120,8 +115,6 @@ def diff_assessments(old: Analysis, new: Analysis, old_label: str = "", new_labe
     Bausteine, requirements and check statuses are compared only where both
     analyses were made with a catalog. Needs are compared for objects in both.
     """
-    from grundschutz.views.render import explain_text
-
     before, after = old.assessment.objects, new.assessment.objects
     added = tuple(after[i] for i in sorted(set(after) - set(before), key=natural_key))
     removed = tuple(before[i] for i in sorted(set(before) - set(after), key=natural_key))
@@ -144,7 +137,7 @@ def diff_assessments(old: Analysis, new: Analysis, old_label: str = "", new_labe
                 text = explain_text(new.propagation, new.propagation.derivation(i, value))
                 needs.append(NeedChange(i, value, a, b, text))
     result = dict(
-        old_label=old_label or str(old.path), new_label=new_label or str(new.path),
+        old_label=old_label or old.assessment.source, new_label=new_label or new.assessment.source,
         objects_added=added, objects_removed=removed, objects_changed=changed,
         dependencies_added=tuple(new_edges[k] for k in sorted(set(new_edges) - set(old_edges), key=_pair_key)),
         dependencies_removed=tuple(old_edges[k] for k in sorted(set(old_edges) - set(new_edges), key=_pair_key)),
@@ -168,122 +161,3 @@ def diff_assessments(old: Analysis, new: Analysis, old_label: str = "", new_labe
             if (k := (e.object, e.requirement)) in old_check and old_check[k].status is not e.status
         )
     return AssessmentDiff(**result)
-
-
-# --------------------------------------------------------------------------- folders and git revisions
-
-
-def diff_paths(old: str | Path, new: str | Path, catalogs: str | Path | None = None, *,
-               with_catalog: bool = True) -> AssessmentDiff:
-    """Compare two assessment folders; either may be ``REV:path`` or a bare git
-    revision of the folder on the other side (see the module docstring).
-
-    Raises :class:`GrundschutzError` if a side is neither a folder nor a git
-    revision, the folder is not under git, or the revision is unknown.
-    """
-    old_spec, new_spec = str(old), str(new)
-    with tempfile.TemporaryDirectory(prefix="grundschutz-diff-") as tmp:
-        sides = []
-        for index, (spec, other) in enumerate(((old_spec, new_spec), (new_spec, old_spec))):
-            folder, label = _resolve(spec, other, Path(tmp) / str(index))
-            sides.append((analyse(folder, catalogs, with_catalog=with_catalog), label))
-        (a, old_label), (b, new_label) = sides
-        return diff_assessments(a, b, old_label, new_label)
-
-
-def _resolve(spec: str, other: str, target: Path) -> tuple[Path, str]:
-    """The folder to analyse for ``spec`` (exported from git into ``target`` if needed) and its label."""
-    path = Path(spec)
-    if path.is_dir():
-        return path, spec
-    if ":" in spec:
-        revision, _, folder = spec.partition(":")
-    elif Path(other).is_dir() and ":" not in other:
-        revision, folder = spec, other
-    else:
-        raise GrundschutzError(
-            f"'{spec}' ist weder ein Bewertungsordner noch eine Git-Revision eines Ordners "
-            "(Formen: ORDNER, REVISION:ORDNER, oder REVISION zusammen mit einem ORDNER auf der anderen Seite)"
-        )
-    if not revision:
-        raise GrundschutzError(f"'{spec}': Git-Revision fehlt vor ':'")
-    folder_path = Path(folder or ".").absolute()
-    anchor = next((p for p in (folder_path, *folder_path.parents) if p.is_dir()), Path.cwd())
-    root = Path(_git(anchor, "rev-parse", "--show-toplevel", error=f"{anchor} liegt nicht in einem Git-Repository")
-                .strip())
-    try:
-        relative = folder_path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        raise GrundschutzError(f"{folder} liegt nicht im Git-Repository {root}") from None
-    unknown = (f"Git-Revision '{revision}' ist unbekannt (in {root})" if ":" in spec else
-               f"'{spec}' ist weder ein Bewertungsordner noch eine bekannte Git-Revision (in {root})")
-    _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}", error=unknown)
-    prefix = "" if relative == "." else relative + "/"
-    listing = _git(root, "ls-tree", "-r", "--name-only", "-z", revision, "--", prefix or ".")
-    files = [f for f in listing.split("\0") if f]
-    if not files:
-        raise GrundschutzError(f"Ordner '{relative}' gibt es in Revision '{revision}' nicht")
-    for name in files:
-        data = subprocess.run(["git", "-C", str(root), "show", f"{revision}:{name}"], capture_output=True,
-                              check=True).stdout
-        destination = target / name[len(prefix):]
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(data)
-    return target, f"{revision}:{relative}"
-
-
-def _git(directory: Path, *args: str, error: str = "") -> str:
-    if shutil.which("git") is None:
-        raise GrundschutzError("git ist nicht installiert; Vergleiche mit Git-Revisionen brauchen git")
-    done = subprocess.run(["git", "-C", str(directory), *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        detail = done.stderr.strip().splitlines()
-        raise GrundschutzError(error or f"git {' '.join(args)}: {detail[-1] if detail else done.returncode}")
-    return done.stdout
-
-
-# --------------------------------------------------------------------------- records
-
-DIFF_COLUMNS = ("kind", "change", "object", "item", "title", "old", "new", "detail")
-
-
-def diff_records(diff: AssessmentDiff) -> list[dict[str, object]]:
-    """Every difference as one record: ``kind`` (``Zielobjekt``, ``Abhängigkeit``,
-    ``Schutzbedarf``, ``Baustein``, ``Anforderung``, ``Check``), ``change``
-    (``hinzugefügt``, ``entfernt``, ``geändert``), ``object``, ``item``,
-    ``title``, ``old``, ``new``, ``detail``."""
-    records = []
-
-    def add(kind, change, object_id, item="", title="", old="", new="", detail=""):
-        records.append({"kind": kind, "change": change, "object": object_id, "item": item, "title": title,
-                        "old": old, "new": new, "detail": detail})
-
-    for obj in diff.objects_added:
-        add("Zielobjekt", "hinzugefügt", obj.id, obj.type.value, obj.name, new=str(obj.count))
-    for obj in diff.objects_removed:
-        add("Zielobjekt", "entfernt", obj.id, obj.type.value, obj.name, old=str(obj.count))
-    for c in diff.objects_changed:
-        add("Zielobjekt", "geändert", c.object, c.field, old=c.old, new=c.new)
-    for change, deps in (("hinzugefügt", diff.dependencies_added), ("entfernt", diff.dependencies_removed)):
-        for d in deps:
-            add("Abhängigkeit", change, d.source, d.target, detail=d.note,
-                **({"new": d.redundancy_group} if change == "hinzugefügt" else {"old": d.redundancy_group}))
-    for n in diff.needs_changed:
-        add("Schutzbedarf", "geändert", n.object, n.basic_value.value, old=n.old.label if n.old else "",
-            new=n.new.label if n.new else "", detail=n.explanation)
-    for kind, added, dropped in (("Baustein", diff.bausteine_added, diff.bausteine_dropped),
-                                 ("Anforderung", diff.requirements_added, diff.requirements_dropped)):
-        for object_id, item, title in added:
-            add(kind, "hinzugefügt", object_id, item, title)
-        for object_id, item, title in dropped:
-            add(kind, "entfernt", object_id, item, title)
-    for s in diff.status_changes:
-        add("Check", "geändert", s.object, s.requirement, s.title, s.old, s.new, s.note)
-    return records
-
-
-def diff_frame(diff: AssessmentDiff):
-    """:func:`diff_records` as a pandas DataFrame."""
-    import pandas as pd
-
-    return pd.DataFrame.from_records(diff_records(diff), columns=list(DIFF_COLUMNS))

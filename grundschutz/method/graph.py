@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from grundschutz.model.assessment import Assessment
+from grundschutz.model import Assessment
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def strongly_connected_components(index: DependencyIndex) -> list[list[int]]:
     Iterative Tarjan, linear in objects + edges; members of a component are
     sorted.
 
-    >>> from grundschutz.model.assessment import Assessment, Settings, TargetObject, Dependency, ObjectType
+    >>> from grundschutz.model import Assessment, Settings, TargetObject, Dependency, ObjectType
     >>> objs = {i: TargetObject(i, ObjectType.SERVER, i) for i in "abc"}
     >>> deps = (Dependency("a", "b"), Dependency("b", "c"), Dependency("c", "b"))
     >>> index = build_index(Assessment(Settings(), objs, deps))
@@ -143,7 +143,7 @@ def strongly_connected_components(index: DependencyIndex) -> list[list[int]]:
 def find_cycles(assessment: Assessment) -> list[tuple[str, ...]]:
     """The dependency cycles (components of more than one object), sorted.
 
-    >>> from grundschutz.model.assessment import Assessment, Settings, TargetObject, Dependency, ObjectType
+    >>> from grundschutz.model import Assessment, Settings, TargetObject, Dependency, ObjectType
     >>> objs = {i: TargetObject(i, ObjectType.SERVER, i) for i in ("dc", "dns")}
     >>> find_cycles(Assessment(Settings(), objs, (Dependency("dc", "dns"), Dependency("dns", "dc"))))
     [('dc', 'dns')]

@@ -36,18 +36,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from grundschutz.method.check import Status
+from grundschutz.catalog.gspp_controls import GsppCatalog
+from grundschutz.method.gspp import GsppSelection, gspp_not_selected_reason, model_gspp, select_gspp
 from grundschutz.model.errors import GrundschutzError
-from grundschutz.method.gspp import (
-    GSPP_EDITION,
-    GsppCatalog,
-    GsppSelection,
-    gspp_catalog,
-    gspp_not_selected_reason,
-    model_gspp,
-    read_gspp_rules,
-    select_gspp,
-)
+from grundschutz.model.records import Status
+from grundschutz.model.rules import GsppRules
+
+GSPP_EDITION = "grundschutz++"
 
 #: Relationships under which the Kompendium side covers the whole control.
 FULL_RELATIONSHIPS = ("equal-to", "equivalent-to", "superset-of")
@@ -200,14 +195,15 @@ class Migration:
                                  sum(r.hints for r in rows), sum(r.new for r in rows))
 
 
-def migrate(analysis, catalog: GsppCatalog | None = None, rules=None) -> Migration:
+def migrate(analysis, catalog: GsppCatalog | None = None, rules: GsppRules | None = None) -> Migration:
     """Carry the check of a Kompendium analysis over to Grundschutz++ (rule: module docstring).
 
     ``analysis`` comes from :func:`grundschutz.method.analysis.analyse` on an
     assessment with ``edition: kompendium-2023`` and an installed catalog
     (Kompendium, Grundschutz++ and the mapping). ``catalog`` and ``rules``
-    default to :func:`~grundschutz.method.gspp.gspp_catalog` of the
-    analysis' catalog directory and the installed ``gspp_modelling.yaml``.
+    default to the Grundschutz++ controls and rules of the analysis' catalog
+    (:meth:`Catalog.gspp <grundschutz.catalog.loading.Catalog.gspp>`,
+    :meth:`Catalog.gspp_rules <grundschutz.catalog.loading.Catalog.gspp_rules>`).
     """
     if analysis.check is None or analysis.catalog is None:
         raise GrundschutzError("Für die Migration werden der IT-Grundschutz-Check und die Kataloge gebraucht "
@@ -215,9 +211,9 @@ def migrate(analysis, catalog: GsppCatalog | None = None, rules=None) -> Migrati
     if analysis.assessment.settings.edition == GSPP_EDITION:
         raise GrundschutzError("Die Bewertung ist bereits auf Grundschutz++ eingestellt (edition: grundschutz++); "
                                "migriert wird ein Check nach dem Kompendium 2023.")
-    catalog = catalog if catalog is not None else gspp_catalog(analysis.catalog)
+    catalog = catalog if catalog is not None else analysis.catalog.gspp()
     mapping = analysis.catalog.mapping()
-    rules = rules if rules is not None else read_gspp_rules(catalog=catalog)
+    rules = rules if rules is not None else analysis.catalog.gspp_rules()
     modelling = model_gspp(analysis.assessment, catalog, rules)
     selection = select_gspp(modelling, analysis.propagation, catalog, analysis.selection.variant)
     by_requirement: dict[str, dict[str, list[tuple[str, str]]]] = {}
@@ -285,70 +281,3 @@ def _control_migration(item, sources, selection: GsppSelection) -> ControlMigrat
                   else "neu prüfen: keine geprüfte Anforderung des Kompendiums bildet auf dieses Control ab")
     return ControlMigration(item.object, item.requirement, item.baustein, item.title, item.level,
                             selection.effort_levels.get(item.requirement), outcome, status, tuple(sources), reason)
-
-
-# --------------------------------------------------------------------------- records and frames
-
-
-def migration_records(migration: Migration, view: str = "controls") -> list[dict[str, object]]:
-    """The migration as plain records; ``view`` is one of :data:`VIEWS`.
-
-    - ``controls``: one per object and selected control: ``object, control,
-      group, title, level, effort_level, outcome, status, sources, reason``
-      (``status`` ``""`` unless carried over; ``sources`` the mapped requirements);
-    - ``links``: one per checked requirement and mapped control: ``object,
-      requirement, baustein, status, control, relationship, sub_requirements,
-      outcome, reason``;
-    - ``coverage``: one per object plus a last row ``object`` = ``"Gesamt"``:
-      ``object, name, controls, carried, hints, new, to_assess, percent``.
-    """
-    if view not in VIEWS:
-        raise GrundschutzError(f"unbekannte Ansicht '{view}' (erlaubt: {', '.join(VIEWS)})")
-    if view == "controls":
-        return [
-            {"object": c.object, "control": c.control, "group": c.group, "title": c.title, "level": c.level,
-             "effort_level": c.effort_level, "outcome": c.outcome, "status": c.status.value if c.status else "",
-             "sources": ", ".join(dict.fromkeys(s.requirement for s in c.sources)), "reason": c.reason}
-            for c in migration.controls
-        ]
-    if view == "links":
-        return [
-            {"object": link.object, "requirement": link.requirement, "baustein": link.baustein,
-             "status": link.status.value, "control": link.control, "relationship": link.relationship,
-             "sub_requirements": "; ".join(f"{s} {r}" for s, r in link.relationships),
-             "outcome": link.outcome, "reason": link.reason}
-            for link in migration.links
-        ]
-    objects = migration.selection.modelling.objects
-    rows = [*migration.coverage(), migration.overall()]
-    return [
-        {"object": row.object or "Gesamt", "name": objects[row.object].object.name if row.object else "",
-         "controls": row.controls, "carried": row.carried, "hints": row.hints, "new": row.new,
-         "to_assess": row.to_assess, "percent": None if row.percent is None else round(row.percent, 1)}
-        for row in rows
-    ]
-
-
-_FRAME_COLUMNS = {
-    "controls": ["object", "control", "group", "title", "level", "effort_level", "outcome", "status", "sources",
-                 "reason"],
-    "links": ["object", "requirement", "baustein", "status", "control", "relationship", "sub_requirements",
-              "outcome", "reason"],
-    "coverage": ["object", "name", "controls", "carried", "hints", "new", "to_assess", "percent"],
-}
-
-
-def migration_frame(migration: Migration, view: str = "controls"):
-    """:func:`migration_records` as a pandas DataFrame (``outcome`` categorical;
-    ``coverage`` indexed by object, the last row being ``Gesamt``)."""
-    import pandas as pd
-
-    frame = pd.DataFrame.from_records(migration_records(migration, view), columns=_FRAME_COLUMNS[view])
-    if view == "controls":
-        frame["outcome"] = frame["outcome"].astype(pd.CategoricalDtype(OUTCOMES))
-        frame["effort_level"] = frame["effort_level"].astype("Int64")
-    elif view == "links":
-        frame["outcome"] = frame["outcome"].astype(pd.CategoricalDtype(LINK_OUTCOMES))
-    else:
-        frame = frame.set_index("object")
-    return frame

@@ -8,8 +8,7 @@ why it stands where it stands. Groups, in this order:
    Without the rating the H requirements and the risk analysis of everything
    the object's need flows into stay undecided. Applications that a scenario
    is about come first (``scenarios/<name>.yaml``, top-level list
-   ``applications:``, read with :func:`grundschutz.method.scenario.list_scenarios`),
-   then applications, processes, other objects; within
+   ``applications:``), then applications, processes, other objects; within
    that by how many objects the need flows into (transitively, along
    dependencies), then by how many objects depend on the object.
 2. **Risikoanalyse (vorrangig)** - open risk analyses that nothing else can
@@ -39,12 +38,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import MappingProxyType
 
-from grundschutz.model.errors import AssessmentError, GrundschutzError
-from grundschutz.io.inventory import decode_text
-from grundschutz.model.assessment import BASIC_VALUES, Level, ObjectType
+from grundschutz.model.errors import GrundschutzError
+from grundschutz.model.levels import BASIC_VALUES, Level, ObjectType
 
 #: The groups of the plan, in order.
 GROUPS: Mapping[int, str] = MappingProxyType({
@@ -54,7 +51,6 @@ GROUPS: Mapping[int, str] = MappingProxyType({
     4: "Anforderung umsetzen",
     5: "Risikoanalyse",
 })
-SCENARIO_DIR = "scenarios"
 #: Level -> (order, German words): Kompendium B before S before H, Grundschutz++ normal-SdT before erhöht.
 _LEVELS = {"B": (0, "Basis-Anforderung (B vor S vor H)"), "S": (1, "Standard-Anforderung (B vor S vor H)"),
            "H": (2, "H-Anforderung (B vor S vor H)"), "normal-SdT": (0, "Control normal-SdT (normal-SdT vor erhöht)"),
@@ -99,12 +95,10 @@ class PlanItem:
 
 @dataclass(frozen=True)
 class WorkPlan:
-    """The plan (:func:`work_plan`): items in order, the scenarios' applications
-    used for the weighting, and notes (e.g. a scenario file with errors)."""
+    """The plan (:func:`work_plan`): items in order and the scenarios' applications used for the weighting."""
 
     items: tuple[PlanItem, ...]
     scenarios: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scenarios", MappingProxyType(dict(self.scenarios)))
@@ -124,88 +118,26 @@ class WorkPlan:
         return {title: sum(i.group == n for i in self.items) for n, title in GROUPS.items()}
 
 
-# --------------------------------------------------------------------------- scenarios
-
-
-def _list_scenarios(assessment_path: str | Path) -> list[dict[str, object]]:
-    """``name`` and ``applications`` of every ``scenarios/*.yaml``, as
-    :func:`grundschutz.method.scenario.list_scenarios` reads them (a file that is no
-    YAML mapping contributes no applications)."""
-    try:
-        from grundschutz.method.scenario import list_scenarios
-    except ImportError:  # the scenario module is optional for the plan
-        list_scenarios = None
-    if list_scenarios is not None:
-        return list_scenarios(assessment_path)
-    import yaml
-
-    path = Path(assessment_path)
-    folder = (path if path.is_dir() else path.parent) / SCENARIO_DIR
-    found = []
-    for file in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        try:
-            data = yaml.safe_load(decode_text(file.read_bytes(), file.name)) or {}
-        except (yaml.YAMLError, AssessmentError):
-            data = {}
-        apps = data.get("applications") if isinstance(data, dict) else None
-        found.append({"name": file.stem, "applications": [str(a) for a in apps] if isinstance(apps, list) else []})
-    return found
-
-
-def scenario_applications(assessment_path: str | Path) -> dict[str, tuple[str, ...]]:
-    """The applications each scenario of an assessment is about, by scenario name.
-
-    Reads the top-level list ``applications:`` of ``scenarios/<name>.yaml``
-    with :func:`grundschutz.method.scenario.list_scenarios`. A file that cannot be
-    read contributes no applications (see :func:`scenario_notes`).
-    """
-    return {str(s["name"]): tuple(str(a) for a in s["applications"]) for s in _list_scenarios(assessment_path)}
-
-
-def scenario_notes(assessment_path: str | Path) -> tuple[str, ...]:
-    """One German note per scenario file with errors (their first problem).
-
-    The plan does not stop for a broken scenario - ``grundschutz scenario DIR
-    NAME`` reports every error - but says that it was not fully read.
-    """
-    try:
-        from grundschutz.method.scenario import read_scenario
-    except ImportError:
-        return ()
-    notes = []
-    for entry in _list_scenarios(assessment_path):
-        try:
-            read_scenario(assessment_path, str(entry["name"]))
-        except AssessmentError as exc:
-            first = exc.problems[0] if exc.problems else None
-            notes.append(f"Szenario '{entry['name']}' ist fehlerhaft ({first}); `grundschutz scenario` zeigt alle "
-                         "Fehler.")
-    return tuple(notes)
-
-
 # --------------------------------------------------------------------------- the plan
 
 
 def work_plan(analysis, risks=None, scenarios: Mapping[str, tuple[str, ...]] | None = None) -> WorkPlan:
     """The ordered open work of an :class:`~grundschutz.method.analysis.Analysis` (see the module doc).
 
-    ``risks`` defaults to :func:`grundschutz.method.risk.analyse_risks` of the
-    analysis, ``scenarios`` to :func:`scenario_applications` of its folder
-    (then :func:`scenario_notes` go into ``WorkPlan.notes``). Example::
+    ``risks`` defaults to the analysis' risk analysis, ``scenarios`` (name ->
+    applications the scenario is about) to the scenarios of the assessment.
+    Usually reached as ``analysis.plan``::
 
-        plan = work_plan(analyse("assessments/haan"))
+        plan = analyse(read_assessment("assessments/haan"), catalog).plan
         plan.counts()          # {'Schutzbedarf feststellen': 3, 'Risikoanalyse (vorrangig)': 72, ...}
         plan.items[0].reason   # 'Schutzbedarf nicht festgestellt (Verfügbarkeit); die Bewertung fließt ...'
     """
-    from grundschutz.method.risk import analyse_risks
-
     if analysis.check is None:
         raise GrundschutzError("Der Arbeitsplan braucht den Katalog (Modellierung, Anforderungen, Check): "
                                "analyse() mit Katalogverzeichnis aufrufen.")
-    risks = risks if risks is not None else analyse_risks(analysis)
-    notes: tuple[str, ...] = ()
+    risks = risks if risks is not None else analysis.risks
     if scenarios is None:
-        scenarios, notes = scenario_applications(analysis.path), scenario_notes(analysis.path)
+        scenarios = {name: s.applications for name, s in analysis.assessment.scenarios.items()}
     scenarios = dict(scenarios)
     rows: list[tuple[int, tuple, dict]] = []
     rows += _unrated(analysis, scenarios)
@@ -214,7 +146,7 @@ def work_plan(analysis, risks=None, scenarios: Mapping[str, tuple[str, ...]] | N
     rows += _requirements(analysis)
     rows.sort(key=lambda r: (r[0], r[1]))
     items = tuple(PlanItem(rank=n, group=group, **fields) for n, (group, _, fields) in enumerate(rows, start=1))
-    return WorkPlan(items, scenarios, notes)
+    return WorkPlan(items, scenarios)
 
 
 def _highest(needs: Mapping) -> Level | None:
@@ -388,34 +320,3 @@ def _requirements(analysis) -> list:
                                   subject=entry.requirement, title=entry.title, level=entry.level, need=need_text,
                                   role=role, status=entry.status.value, reason="; ".join(parts) + ".")))
     return rows
-
-
-# --------------------------------------------------------------------------- records and frames
-
-PLAN_COLUMNS = ["rank", "group", "group_title", "kind", "object", "name", "subject", "title", "level", "need",
-                "role", "status", "reason"]
-
-
-def plan_records(plan: WorkPlan, limit: int | None = None) -> list[dict[str, object]]:
-    """The plan as records (first ``limit`` items; all if ``None`` or 0).
-
-    Columns: ``rank, group, group_title, kind, object, name, subject,
-    title, level, need, role, status, reason``.
-    """
-    items = plan.items[:limit] if limit else plan.items
-    return [{"rank": i.rank, "group": i.group, "group_title": i.group_title, "kind": i.kind, "object": i.object,
-             "name": i.name, "subject": i.subject, "title": i.title, "level": i.level, "need": i.need,
-             "role": i.role, "status": i.status, "reason": i.reason} for i in items]
-
-
-def plan_frame(plan: WorkPlan, limit: int | None = None):
-    """:func:`plan_records` as a DataFrame indexed by ``rank``; ``group_title`` ordered categorical.
-
-    >>> plan_frame(WorkPlan(())).empty
-    True
-    """
-    import pandas as pd
-
-    frame = pd.DataFrame.from_records(plan_records(plan, limit), columns=PLAN_COLUMNS)
-    frame["group_title"] = frame["group_title"].astype(pd.CategoricalDtype(list(GROUPS.values()), ordered=True))
-    return frame.set_index("rank")

@@ -5,7 +5,7 @@ One pass over the strongly connected components in topological order, so the
 computation is linear in objects + edges. Each basic value is handled on its
 own. Unrated stays unrated (``None``) and is reported, never filled in.
 
->>> from grundschutz.model.assessment import *
+>>> from grundschutz.model import *
 >>> objs = {i: TargetObject(i, t, i) for i, t in [("P", ObjectType.PROCESS), ("S", ObjectType.SERVER)]}
 >>> a = Assessment(Settings(), objs, (Dependency("P", "S"),),
 ...                needs={"P": {BasicValue.AVAILABILITY: Need(Level.HOCH, "Bürgerservice")}})
@@ -24,7 +24,7 @@ from functools import cached_property
 
 from grundschutz.model.bulk import paused_gc
 from grundschutz.method.graph import DependencyIndex, build_index, strongly_connected_components
-from grundschutz.model.assessment import (
+from grundschutz.model import (
     BASIC_VALUES,
     Assessment,
     BasicValue,
@@ -95,11 +95,6 @@ class Derivation:
     distribution: DistributionEvent | None = None
     contributors: tuple[str, ...] = ()
 
-    def _repr_html_(self) -> str:
-        from grundschutz.views.html import derivation_html
-
-        return derivation_html(self)
-
 
 @dataclass(frozen=True)
 class Propagation:
@@ -123,11 +118,6 @@ class Propagation:
     cumulations: tuple[CumulationEvent, ...]
     candidates: tuple[CumulationEvent, ...]
     distributions: tuple[DistributionEvent, ...]
-
-    def _repr_html_(self) -> str:
-        from grundschutz.views.html import propagation_html
-
-        return propagation_html(self)
 
     def level(self, object_id: str, basic_value: BasicValue) -> Level | None:
         """The final level of one basic value of an object (``None`` = unrated)."""

@@ -1,7 +1,7 @@
 """Risikoanalyse nach BSI-Standard 200-3.
 
 1. :func:`flag_objects`: which objects need a risk analysis, and why
-   (DESIGN.md section 2):
+   (``docs/method.md``, "Risikoanalyse"):
 
    - ``sehr hoch`` in any basic value: always;
    - ``hoch`` in any basic value (Kompendium 2023 only: Grundschutz++ knows
@@ -38,250 +38,38 @@
    both required). ``residual_*`` rate what is left after the treatment;
    for ``akzeptieren`` the residual risk is the risk itself.
 4. The category of a risk comes from the matrix of ``assessment.yaml``
-   (``risk_matrix: default`` = the example of BSI 200-3 in DESIGN.md, or a
-   4x4 table, rows by impact, see :func:`parse_risk_matrix`).
+   (``risk_matrix: default`` = the example of BSI 200-3, or a 4x4 table, rows
+   by impact, see :func:`grundschutz.io.settings.parse_risk_matrix`).
 
-Validation follows the rest of the toolkit: every problem at once with file,
-row, column and value (:class:`~grundschutz.model.errors.AssessmentError`). Two
+The rows of ``risks.csv`` are read and checked by :mod:`grundschutz.io.records`;
+:func:`analyse_risks` adds what needs the catalog (does the elementary threat
+exist), every problem at once with file, row, column and value
+(:class:`~grundschutz.model.errors.AssessmentError`). Two
 findings are *warnings* (``RiskAnalysis.warnings``), not errors: a row for an
 object that needs no risk analysis (kept as a voluntary analysis, reason
 ``freiwillig`` - needs may have been lowered since, or the officer analyses
 on purpose; the rating must not become invalid through that) and
 ``reduzieren`` without measures in ``note``.
-
->>> Frequency.parse("Sehr haeufig"), Impact.parse("begrenzt").rank
-(<Frequency.SEHR_HAEUFIG: 'sehr häufig'>, 1)
->>> DEFAULT_MATRIX.category(Frequency.HAEUFIG, Impact.BETRAECHTLICH).label
-'hoch'
 """
 
 from __future__ import annotations
 
-import enum
-import functools
-import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from itertools import pairwise
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from grundschutz.catalog._common import normalise_threat_id, sorted_threats
 from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem, UnknownObjectError
-from grundschutz.io.inventory import SETTINGS_FILE, Table
-from grundschutz.model.assessment import BASIC_VALUES, BasicValue, Level
-from grundschutz.method.modelling import read_optional_table
+from grundschutz.model.ids import sorted_threats
+from grundschutz.model.levels import BASIC_VALUES, BasicValue, Level
+from grundschutz.model.records import RiskRecord
+from grundschutz.model.scales import DEFAULT_MATRIX, Frequency, Impact, RiskCategory, RiskMatrix, Treatment
 
-REQUIRED_COLUMNS = ("object", "threat")
-OPTIONAL_COLUMNS = ("title", "frequency", "impact", "treatment", "note", "accepted_by",
-                    "residual_frequency", "residual_impact")
 #: The tag that marks an object used atypically.
 ATYPICAL_TAG = "atypisch"
 #: Kinds of :class:`FlagReason`, in the order they are reported.
 FLAG_KINDS = ("sehr hoch", "ohne Baustein", "atypisch", "hoch", "freiwillig")
 #: Kinds for which the Kompendium's requirements cannot stand in for the analysis.
 PRESSING_KINDS = frozenset({"sehr hoch", "ohne Baustein", "atypisch"})
-_ELEMENTARY = re.compile(r"^G\s*0\.\d+$", re.IGNORECASE)
-_UMLAUTS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
-
-
-@functools.total_ordering
-class _Scale(enum.Enum):
-    """An ordered German scale; members compare by :attr:`rank`."""
-
-    @property
-    def label(self) -> str:
-        return self.value
-
-    @property
-    def rank(self) -> int:
-        """0 for the lowest step."""
-        return list(type(self)).index(self)
-
-    @classmethod
-    def parse(cls, text: str):
-        key = " ".join(text.replace("_", " ").replace("-", " ").lower().split())
-        for candidate in (key, _with_umlauts(key)):
-            for member in cls:
-                if member.value == candidate:
-                    return member
-        raise ValueError(f"{_NOUNS[cls.__name__]} (erlaubt: {', '.join(m.value for m in cls)})")
-
-    def __lt__(self, other):
-        return self.rank < other.rank if type(other) is type(self) else NotImplemented
-
-    def __str__(self) -> str:
-        return self.value
-
-
-def _with_umlauts(key: str) -> str:
-    for plain, umlaut in _UMLAUTS:
-        key = key.replace(plain, umlaut)
-    return key
-
-
-class Frequency(_Scale):
-    """Eintrittshäufigkeit of a threat."""
-
-    SELTEN = "selten"
-    MITTEL = "mittel"
-    HAEUFIG = "häufig"
-    SEHR_HAEUFIG = "sehr häufig"
-
-
-class Impact(_Scale):
-    """Auswirkung (Schadenshöhe) of a threat."""
-
-    VERNACHLAESSIGBAR = "vernachlässigbar"
-    BEGRENZT = "begrenzt"
-    BETRAECHTLICH = "beträchtlich"
-    EXISTENZBEDROHEND = "existenzbedrohend"
-
-
-class RiskCategory(_Scale):
-    """Risikokategorie from the matrix."""
-
-    GERING = "gering"
-    MITTEL = "mittel"
-    HOCH = "hoch"
-    SEHR_HOCH = "sehr hoch"
-
-
-class Treatment(_Scale):
-    """Risikobehandlung (BSI 200-3, chapter 6)."""
-
-    VERMEIDEN = "vermeiden"
-    REDUZIEREN = "reduzieren"
-    TRANSFERIEREN = "transferieren"
-    AKZEPTIEREN = "akzeptieren"
-
-
-_NOUNS = {"Frequency": "unbekannte Häufigkeit", "Impact": "unbekannte Auswirkung",
-          "RiskCategory": "unbekannte Risikokategorie", "Treatment": "unbekannte Behandlung"}
-
-
-# --------------------------------------------------------------------------- matrix
-
-
-@dataclass(frozen=True)
-class RiskMatrix:
-    """Risk category per (impact, frequency); ``source`` is ``default`` or ``assessment.yaml``."""
-
-    cells: Mapping[tuple[Impact, Frequency], RiskCategory]
-    source: str = "default"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "cells", MappingProxyType(dict(self.cells)))
-
-    def category(self, frequency: Frequency, impact: Impact) -> RiskCategory:
-        """The category of a threat rated ``frequency`` and ``impact``."""
-        return self.cells[(impact, frequency)]
-
-    def rows(self) -> list[tuple[Impact, tuple[RiskCategory, ...]]]:
-        """The matrix as in DESIGN.md: per impact the categories for selten .. sehr häufig."""
-        return [(i, tuple(self.cells[(i, f)] for f in Frequency)) for i in Impact]
-
-
-def _matrix(rows: Mapping[Impact, tuple[str, str, str, str]], source: str) -> RiskMatrix:
-    return RiskMatrix({(i, f): RiskCategory.parse(c) for i, row in rows.items() for f, c in zip(Frequency, row)},
-                      source)
-
-
-#: The example matrix of BSI 200-3 (DESIGN.md section 2), rows by impact.
-DEFAULT_MATRIX = _matrix({
-    Impact.VERNACHLAESSIGBAR: ("gering", "gering", "gering", "gering"),
-    Impact.BEGRENZT: ("gering", "gering", "mittel", "hoch"),
-    Impact.BETRAECHTLICH: ("mittel", "mittel", "hoch", "sehr hoch"),
-    Impact.EXISTENZBEDROHEND: ("mittel", "hoch", "sehr hoch", "sehr hoch"),
-}, "default")
-
-
-def parse_risk_matrix(raw: object, file: str = SETTINGS_FILE) -> RiskMatrix:
-    """Validate ``risk_matrix`` of ``assessment.yaml`` (as read by ``parse_settings``).
-
-    ``default`` (or nothing) is :data:`DEFAULT_MATRIX`. A table has one key
-    per impact; each row is a list of four categories (for selten, mittel,
-    häufig, sehr häufig) or a mapping frequency -> category. A category may
-    not fall as frequency or impact rises. Raises :class:`AssessmentError`
-    with every problem.
-
-    >>> m = parse_risk_matrix({"vernachlässigbar": ["gering"] * 4, "begrenzt": ["gering"] * 4,
-    ...                        "beträchtlich": ["mittel"] * 4, "existenzbedrohend": ["hoch"] * 4})
-    >>> m.category(Frequency.SELTEN, Impact.EXISTENZBEDROHEND).label
-    'hoch'
-    >>> parse_risk_matrix("streng")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    grundschutz.model.errors.AssessmentError: 1 Fehler:
-      assessment.yaml, Spalte 'risk_matrix', Wert 'streng': muss 'default' oder eine 4x4-Tabelle sein ...
-    """
-    matrix, problems = _parse_matrix(raw, file)
-    if problems:
-        raise AssessmentError(problems)
-    return matrix
-
-
-def _parse_matrix(raw: object, file: str) -> tuple[RiskMatrix, list[Problem]]:
-    problems: list[Problem] = []
-    if raw is None or (isinstance(raw, str) and raw.strip().lower() == "default"):
-        return DEFAULT_MATRIX, problems
-    if not isinstance(raw, dict):
-        return DEFAULT_MATRIX, [Problem(file, None, "risk_matrix", _show(raw),
-                                        "muss 'default' oder eine 4x4-Tabelle sein (Zeilen: Auswirkung "
-                                        "vernachlässigbar .. existenzbedrohend, Spalten: Häufigkeit selten .. "
-                                        "sehr häufig)")]
-
-    def bad(where: str, value: object, message: str) -> None:
-        problems.append(Problem(file, None, f"risk_matrix{where}", None if value is None else _show(value), message))
-
-    rows: dict[Impact, object] = {}
-    for key, row in raw.items():
-        try:
-            impact = Impact.parse(str(key))
-        except ValueError as exc:
-            bad(f".{key}", None, str(exc))
-            continue
-        if impact in rows:
-            bad(f".{key}", None, f"Auswirkung '{impact}' doppelt angegeben")
-        rows[impact] = row
-    cells: dict[tuple[Impact, Frequency], RiskCategory] = {}
-    for impact in Impact:
-        where = f".{impact}"
-        if impact not in rows:
-            bad(where, None, "Zeile fehlt")
-            continue
-        row = rows[impact]
-        if isinstance(row, list):
-            if len(row) != len(Frequency):
-                bad(where, row, f"braucht 4 Kategorien (selten, mittel, häufig, sehr häufig), hat {len(row)}")
-                continue
-            given = dict(zip(Frequency, row))
-        elif isinstance(row, dict):
-            given = {}
-            for key, value in row.items():
-                try:
-                    given[Frequency.parse(str(key))] = value
-                except ValueError as exc:
-                    bad(f"{where}.{key}", None, str(exc))
-            for frequency in Frequency:
-                if frequency not in given:
-                    bad(f"{where}.{frequency}", None, "Angabe fehlt")
-        else:
-            bad(where, row, "muss eine Liste von 4 Kategorien oder eine Zuordnung Häufigkeit -> Kategorie sein")
-            continue
-        for frequency, value in given.items():
-            try:
-                cells[(impact, frequency)] = RiskCategory.parse(str(value))
-            except ValueError as exc:
-                bad(f"{where}.{frequency}", value, str(exc))
-    if problems:
-        return DEFAULT_MATRIX, problems
-    steps = [(i, a, i, b, "Häufigkeit", a) for i in Impact for a, b in pairwise(Frequency)]
-    steps += [(a, f, b, f, "Auswirkung", a) for f in Frequency for a, b in pairwise(Impact)]
-    for low_i, low_f, high_i, high_f, word, low in steps:
-        if cells[(high_i, high_f)] < cells[(low_i, low_f)]:
-            bad(f".{high_i}.{high_f}", cells[(high_i, high_f)],
-                f"Kategorie sinkt mit steigender {word} ({low}: {cells[(low_i, low_f)]})")
-    return (DEFAULT_MATRIX, problems) if problems else (RiskMatrix(cells, file), problems)
 
 
 # --------------------------------------------------------------------------- flagging
@@ -550,22 +338,24 @@ class RiskAnalysis:
         return {c.value: sum(r.category is c for r in self.risks) for c in RiskCategory}
 
 
-def analyse_risks(analysis, table: Table | None = None) -> RiskAnalysis:
-    """The risk analysis of an :class:`~grundschutz.method.analysis.Analysis`: reads
-    ``risks.csv`` (unless ``table`` is given) and the matrix of
-    ``assessment.yaml``; :class:`AssessmentError` lists every problem of both::
+def analyse_risks(analysis) -> RiskAnalysis:
+    """The risk analysis of an :class:`~grundschutz.method.analysis.Analysis` made with a catalog,
+    from the rows of ``risks.csv`` and the matrix of ``assessment.yaml``.
 
-        risks = analyse_risks(analyse("assessments/haan"))
+    :class:`AssessmentError` lists every row whose elementary threat the
+    Kompendium lacks. Usually reached as ``analysis.risks``::
+
+        risks = analyse(read_assessment("assessments/haan"), catalog).risks
         risks["SRV-01"].status   # 'offen: 13 von 25 Gefährdungen nicht bewertet'
         risks.untreated          # SRV-01 G 0.30 and DL-08 G 0.40
     """
     _require_catalog(analysis)
-    table = table if table is not None else read_optional_table(analysis.path, "risks")
-    matrix, problems = _parse_matrix(analysis.assessment.settings.risk_matrix, SETTINGS_FILE)
+    matrix = analysis.assessment.settings.risk_matrix
     flagged = flag_objects(analysis)
-    rows, warnings = ({}, []) if table is None else _parse_rows(table, analysis, flagged, problems)
+    problems: list[Problem] = []
+    rows, warnings = _rows(analysis, flagged, problems)
     if problems:
-        raise AssessmentError(problems, str(analysis.path))
+        raise AssessmentError(problems, analysis.assessment.source)
     by_object: dict[str, list] = {}
     for item in analysis.selection:
         by_object.setdefault(item.object, []).append(item)
@@ -581,19 +371,19 @@ def analyse_risks(analysis, table: Table | None = None) -> RiskAnalysis:
             continue
         overview = _overview(analysis, object_id, by_object.get(object_id, ()))
         listed = {t.threat for t in overview}
-        threats = [*overview, *(OverviewThreat(object_id, tid, row["title"], "ergänzt")
+        threats = [*overview, *(OverviewThreat(object_id, tid, row.title, "ergänzt")
                                 for tid, row in own.items() if tid not in listed)]
         result[object_id] = ObjectRisks(entry, tuple(_risk(t, own.get(t.threat), matrix) for t in threats))
     return RiskAnalysis(result, matrix, tuple(sorted(set(warnings), key=lambda p: (p.row or 0, p.message))),
-                        str(analysis.path))
+                        analysis.assessment.source)
 
 
-def _risk(threat: OverviewThreat, row: Mapping | None, matrix: RiskMatrix) -> Risk:
+def _risk(threat: OverviewThreat, row: RiskRecord | None, matrix: RiskMatrix) -> Risk:
     if row is None:
         return Risk(threat.object, threat.threat, threat.title, threat.source, threat.requirements)
-    frequency, impact, treatment = row["frequency"], row["impact"], row["treatment"]
+    frequency, impact, treatment = row.frequency, row.impact, row.treatment
     category = matrix.category(frequency, impact) if frequency and impact else None
-    rf, ri = row["residual_frequency"], row["residual_impact"]
+    rf, ri = row.residual_frequency, row.residual_impact
     if rf and ri:
         residual = matrix.category(rf, ri)
     elif treatment is Treatment.AKZEPTIEREN:
@@ -601,197 +391,47 @@ def _risk(threat: OverviewThreat, row: Mapping | None, matrix: RiskMatrix) -> Ri
     else:
         residual = None
     return Risk(threat.object, threat.threat, threat.title, threat.source, threat.requirements, frequency, impact,
-                category, treatment, row["note"], row["accepted_by"], rf, ri, residual, row["row"])
+                category, treatment, row.note, row.accepted_by, rf, ri, residual, row.row)
 
 
-def _parse_rows(table: Table, analysis, flagged: Mapping[str, FlaggedObject], problems: list[Problem]):
-    """Validate the rows of risks.csv: ``({object: {threat: row}}, warnings)``; errors go to ``problems``."""
-    file = table.file
-    if not table.columns:
-        problems.append(Problem(file, None, None, None, "Datei ist leer (keine Kopfzeile)"))
-        return {}, []
-    missing = [Problem(file, None, c, None, "Pflichtspalte fehlt") for c in REQUIRED_COLUMNS if c not in table.columns]
-    if missing:
-        problems.extend(missing)
-        return {}, []
+def _rows(analysis, flagged: Mapping[str, FlaggedObject], problems: list[Problem]):
+    """``({object: {threat: record}}, warnings)`` of the rows of risks.csv; errors go to ``problems``.
+
+    Warnings: a row for an object that needs no risk analysis (it is kept as a
+    voluntary analysis) and ``reduzieren`` without measures in ``note``.
+    """
     kompendium = analysis.kompendium
     objects = analysis.modelling.objects
     warnings: list[Problem] = []
     warned: set[str] = set()
-    seen: dict[tuple[str, str], int] = {}
-    rows: dict[str, dict[str, dict]] = {}
-    for number, raw in table.rows:
-        row = {c: raw.get(c, "") for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
-        found = len(problems)
-
-        def bad(column: str | None, value: str | None, message: str) -> None:
-            problems.append(Problem(file, number, column, value, message))
-
-        if "\0extra" in raw:
-            bad(None, raw["\0extra"], "mehr Zellen als Spalten in der Kopfzeile")
-        object_id, threat_text = row["object"], row["threat"]
-        if not object_id:
-            bad("object", "", "leere Objekt-ID")
-        elif object_id not in objects:
-            bad("object", object_id, "unbekannte Objekt-ID")
-        elif object_id not in flagged and object_id not in warned:
-            warned.add(object_id)
-            warnings.append(Problem(file, number, "object", object_id,
+    rows: dict[str, dict[str, RiskRecord]] = {}
+    unknown = {(p.file, p.row) for p in unknown_threats(analysis.assessment.risk_records, kompendium, problems)}
+    for record in analysis.assessment.risk_records:
+        if record.object not in objects:
+            problems.append(Problem(record.file, record.row, "object", record.object, "unbekannte Objekt-ID"))
+            continue
+        if (record.file, record.row) in unknown:
+            continue
+        if record.elementary:
+            record = replace(record, title=kompendium.threats[record.threat].title)
+        if record.object not in flagged and record.object not in warned:
+            warned.add(record.object)
+            warnings.append(Problem(record.file, record.row, "object", record.object,
                                     "Zielobjekt braucht keine Risikoanalyse (kein hoher Schutzbedarf, Baustein "
                                     "vorhanden, nicht atypisch); die Bewertung wird als freiwillige "
                                     "Risikoanalyse geführt"))
-        threat_id = threat_text
-        if not threat_text:
-            bad("threat", "", "leere Gefährdungs-ID")
-        elif _ELEMENTARY.match(threat_text):
-            threat_id = normalise_threat_id(threat_text.upper()) or threat_text
-            if threat_id not in kompendium.threats:
-                bad("threat", threat_text, "elementare Gefährdung gibt es im Kompendium nicht (G 0.1 bis G 0.47)")
-            else:
-                row["title"] = kompendium.threats[threat_id].title
-        elif not row["title"]:
-            bad("title", "", f"eigene Gefährdung '{threat_text}' braucht einen Titel in 'title'")
-        parsed = {}
-        for column, scale in (("frequency", Frequency), ("impact", Impact), ("treatment", Treatment),
-                              ("residual_frequency", Frequency), ("residual_impact", Impact)):
-            parsed[column] = None
-            if row[column]:
-                try:
-                    parsed[column] = scale.parse(row[column])
-                except ValueError as exc:
-                    bad(column, row[column], str(exc))
-        rated = _pair(row, "frequency", "impact", "Häufigkeit", "Auswirkung", bad)
-        residual = _pair(row, "residual_frequency", "residual_impact", "Rest-Häufigkeit", "Rest-Auswirkung", bad)
-        treatment = parsed["treatment"]
-        if row["treatment"] and not rated:
-            bad("treatment", row["treatment"], "Behandlung ohne Bewertung: zuerst Häufigkeit und Auswirkung angeben")
-        if treatment is Treatment.AKZEPTIEREN:
-            if not row["note"]:
-                bad("note", "", "Risikoübernahme ('akzeptieren') braucht eine Begründung in 'note'")
-            if not row["accepted_by"]:
-                bad("accepted_by", "", "Risikoübernahme ('akzeptieren') braucht in 'accepted_by', wer das Risiko "
-                                       "übernommen hat")
-        elif row["accepted_by"]:
-            bad("accepted_by", row["accepted_by"], "'accepted_by' gilt nur für die Behandlung 'akzeptieren'")
-        if treatment is Treatment.REDUZIEREN and not row["note"]:
-            warnings.append(Problem(file, number, "note", "", "'reduzieren' sollte in 'note' die zusätzlichen "
-                                                              "Maßnahmen nennen"))
-        if residual and not row["treatment"]:
-            bad("residual_frequency", row["residual_frequency"],
-                "Restrisiko ohne Behandlung: zuerst 'treatment' angeben")
-        for column, base, word in (("residual_frequency", "frequency", "Häufigkeit"),
-                                   ("residual_impact", "impact", "Auswirkung")):
-            if parsed[column] is not None and parsed[base] is not None and parsed[column] > parsed[base]:
-                bad(column, row[column], f"Rest-{word} höher als die {word} ohne Behandlung ({parsed[base]})")
-        key = (object_id, threat_id)
-        if object_id and threat_text:
-            if key in seen:
-                bad("threat", threat_text,
-                    f"doppelte Zeile für {object_id}/{threat_id} (bereits in Zeile {seen[key]})")
-            else:
-                seen[key] = number
-        if len(problems) == found:
-            rows.setdefault(object_id, {})[threat_id] = {**row, **parsed, "row": number}
+        if record.treatment is Treatment.REDUZIEREN and not record.note:
+            warnings.append(Problem(record.file, record.row, "note", "", "'reduzieren' sollte in 'note' die "
+                                                                         "zusätzlichen Maßnahmen nennen"))
+        rows.setdefault(record.object, {})[record.threat] = record
     return rows, warnings
 
 
-def _pair(row: Mapping[str, str], first: str, second: str, first_word: str, second_word: str, bad) -> bool:
-    """Both or neither of two columns; True when both are given."""
-    if row[first] and not row[second]:
-        bad(second, "", f"{second_word} fehlt ({first_word} ist angegeben)")
-    elif row[second] and not row[first]:
-        bad(first, "", f"{first_word} fehlt ({second_word} ist angegeben)")
-    return bool(row[first] and row[second])
-
-
-# --------------------------------------------------------------------------- records and frames
-
-_RISK_COLUMNS = ["object", "threat", "title", "source", "requirements", "frequency", "impact", "category",
-                 "treatment", "note", "accepted_by", "residual_frequency", "residual_impact", "residual_category",
-                 "status", "row"]
-_SUMMARY_COLUMNS = ["object", "name", "type", "reasons", "why", "need", "threats", "rated", "open", "gering",
-                    "mittel", "hoch", "sehr hoch", "untreated", "status"]
-
-
-def _label(value) -> str:
-    return value.label if value is not None else ""
-
-
-def risk_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict[str, object]]:
-    """One record per object and threat (all objects, or only ``object_id``).
-
-    Columns: ``object, threat, title, source`` (``KRT``/``G0``/``ergänzt``),
-    ``requirements`` (list), ``frequency, impact, category, treatment, note,
-    accepted_by, residual_frequency, residual_impact, residual_category``
-    (German words, ``""`` if not set), ``status`` (see :attr:`Risk.status`)
-    and ``row`` (line in risks.csv or ``None``).
-    """
-    chosen = [risks[object_id]] if object_id is not None else list(risks)
-    return [{c: _cell(getattr(r, c), c) for c in _RISK_COLUMNS} for o in chosen for r in o.risks]
-
-
-def _cell(value: object, column: str) -> object:
-    if isinstance(value, _Scale | tuple):
-        return value.label if isinstance(value, _Scale) else list(value)
-    return "" if value is None and column != "row" else value
-
-
-def risk_frame(risks: RiskAnalysis, object_id: str | None = None):
-    """:func:`risk_records` as a DataFrame; the scales are ordered categoricals.
-
-    >>> frame = risk_frame(RiskAnalysis({}))
-    >>> list(frame.columns[:4]), len(frame)
-    (['object', 'threat', 'title', 'source'], 0)
-    """
-    import pandas as pd
-
-    frame = pd.DataFrame.from_records(risk_records(risks, object_id), columns=_RISK_COLUMNS)
-    for columns, scale in ((("frequency", "residual_frequency"), Frequency), (("impact", "residual_impact"), Impact),
-                           (("category", "residual_category"), RiskCategory), (("treatment",), Treatment)):
-        dtype = pd.CategoricalDtype([m.value for m in scale], ordered=True)
-        for column in columns:
-            frame[column] = frame[column].replace("", None).astype(dtype)
-    return frame
-
-
-def threat_overview_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict[str, object]]:
-    """The threat overview: per object and threat ``object, threat, title, source,
-    requirements`` (list) and ``rated`` (bool)."""
-    return [{**{k: r[k] for k in _RISK_COLUMNS[:5]}, "rated": bool(r["category"])}
-            for r in risk_records(risks, object_id)]
-
-
-def threat_overview_frame(risks: RiskAnalysis, object_id: str | None = None):
-    """:func:`threat_overview_records` as a DataFrame."""
-    import pandas as pd
-
-    return pd.DataFrame.from_records(threat_overview_records(risks, object_id), columns=[*_RISK_COLUMNS[:5], "rated"])
-
-
-def risk_summary_records(risks: RiskAnalysis) -> list[dict[str, object]]:
-    """Per object: why flagged, threats rated/open, risks by category, untreated high risks.
-
-    Columns: ``object, name, type, reasons`` (kinds, list), ``why`` (German),
-    ``need`` (highest need), ``threats, rated, open``, one count per category
-    ``gering, mittel, hoch, sehr hoch``, ``untreated`` and ``status``.
-    """
-    records = []
-    for o in risks:
-        f = o.flagged
-        records.append({"object": f.object, "name": f.name, "type": f.type, "reasons": list(f.kinds), "why": f.why,
-                        "need": _label(f.highest), "threats": len(o.risks), "rated": len(o.risks) - len(o.open),
-                        "open": len(o.open), **o.by_category(), "untreated": len(o.untreated), "status": o.status})
-    return records
-
-
-def risk_summary_frame(risks: RiskAnalysis):
-    """:func:`risk_summary_records` as a DataFrame indexed by object."""
-    import pandas as pd
-
-    return pd.DataFrame.from_records(risk_summary_records(risks), columns=_SUMMARY_COLUMNS).set_index("object")
-
-
-def _show(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return "" if value is None else str(value)
+def unknown_threats(records, kompendium, problems: list[Problem]) -> list[Problem]:
+    """A problem for every row of ``records`` whose elementary threat the Kompendium lacks; appended to
+    ``problems`` and returned."""
+    found = [Problem(r.file, r.row, "threat", r.written, "elementare Gefährdung gibt es im Kompendium nicht "
+                                                          "(G 0.1 bis G 0.47)")
+             for r in records if r.elementary and r.threat not in kompendium.threats]
+    problems.extend(found)
+    return found

@@ -1,27 +1,29 @@
 """A scenario set against its baseline: changed needs, Bausteine, requirements,
 blocking requirements, risk analyses and a verdict per application.
 
-The rules are described in :mod:`grundschutz.method.scenario`, which re-exports
-everything here; use that module. ``*_records`` return lists of dicts (CLI
-CSV/JSON), ``*_frame`` pandas DataFrames.
+The rules are described in :mod:`grundschutz.method.scenario`; the results as
+rows and DataFrames are :mod:`grundschutz.views.scenario_tables`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from grundschutz.method.analysis import Analysis
-from grundschutz.model.assessment import BASIC_VALUES, BasicValue, Level
+from grundschutz.method.explanation import explain_text
+from grundschutz.method.risk import ATYPICAL_TAG, flag_objects
+from grundschutz.model.levels import BASIC_VALUES, BasicValue, Level
 
-#: The tag that marks an object used atypically (DESIGN.md: risk analysis).
-ATYPICAL_TAG = "atypisch"
+if TYPE_CHECKING:
+    from grundschutz.method.analysis import Analysis
+
 #: Verdict codes, from best to worst.
 VERDICTS = ("bereit", "bereit-sobald", "risikoanalyse", "schutzbedarf-offen")
 
 
 @dataclass(frozen=True)
 class RiskFlag:
-    """Why an object needs a risk analysis (DESIGN.md section 2).
+    """Why an object needs a risk analysis (``docs/method.md``, "Risikoanalyse").
 
     ``values``: basic values whose level flags it; ``unmodelled``: no fitting
     Baustein; ``atypical``: tagged ``atypisch``; ``reasons`` in German;
@@ -45,8 +47,6 @@ def risk_flags(analysis: Analysis) -> dict[str, RiskFlag]:
     """
     result = analysis.propagation
     if analysis.selection is not None:
-        from grundschutz.method.risk import flag_objects
-
         flags = {}
         for object_id, flagged in flag_objects(analysis).items():
             kinds = flagged.kinds
@@ -196,8 +196,6 @@ class ScenarioResult:
 
 def compare(baseline: Analysis, result: Analysis, scenario, *, include_baseline: bool = False) -> ScenarioResult:
     """Set the scenario's analysis ``result`` against the ``baseline`` (see :mod:`grundschutz.method.scenario`)."""
-    from grundschutz.views.render import explain_text
-
     new_objects = set(scenario.new_objects)
     base_objects = baseline.assessment.objects
     needs = []
@@ -360,91 +358,3 @@ def _requirement_differences(baseline: Analysis, result: Analysis):
             reason = f"H-Anforderung (CIA: {r.cia or '-'}) nicht mehr ausgewählt, Schutzbedarf {shown or 'nicht hoch'}"
         removed.append(item(r, "entfernt", reason))
     return added, tuple(removed)
-
-
-# --------------------------------------------------------------------------- records and frames
-
-CHANGE_COLUMNS = ("kind", "change", "object", "name", "item", "level", "title", "before", "after", "detail")
-BLOCKING_COLUMNS = ("object", "name", "requirement", "baustein", "level", "title", "status", "responsible", "due",
-                    "new", "applications")
-VERDICT_COLUMNS = ("application", "name", "verdict", "text", "blocking", "requirements", "risk_analysis", "unrated",
-                   "baseline_open")
-
-
-def scenario_change_records(result: ScenarioResult) -> list[dict[str, object]]:
-    """One record per change: ``kind`` is ``Schutzbedarf``, ``Baustein``, ``Anforderung``
-    or ``Risikoanalyse``; ``change`` ``neu``, ``geändert``, ``hinzugefügt``, ``entfernt`` or ``nötig``."""
-    objects = {**result.baseline.assessment.objects, **result.result.assessment.objects}
-
-    def name(object_id: str) -> str:
-        obj = objects.get(object_id)
-        return obj.name if obj is not None else (result.result.modelling.informationsverbund.name
-                                                 if result.result.modelling is not None else object_id)
-
-    def record(kind, change, object_id, item="", level="", title="", before="", after="", detail=""):
-        return {"kind": kind, "change": change, "object": object_id, "name": name(object_id), "item": item,
-                "level": level, "title": title, "before": before, "after": after, "detail": detail}
-
-    records = [
-        record("Schutzbedarf", "neu" if n.new_object else "geändert", n.object, n.basic_value.value,
-               before=n.before.label if n.before else "", after=n.after.label if n.after else "",
-               detail=n.explanation)
-        for n in result.needs
-    ]
-    for b in (*result.bausteine_added, *result.bausteine_removed):
-        records.append(record("Baustein", b.change, b.object, b.baustein, title=b.title, detail=b.reason))
-    for r in (*result.requirements_added, *result.requirements_removed):
-        records.append(record("Anforderung", r.change, r.object, r.requirement, r.level, r.title, detail=r.reason))
-    for r in result.risk_analyses:
-        detail = "; ".join(r.reasons) + (f" (hält auf: {', '.join(r.applications)})" if r.applications else "")
-        records.append(record("Risikoanalyse", "nötig", r.object, title=r.why_new, detail=detail))
-    return records
-
-
-def blocking_records(result: ScenarioResult) -> list[dict[str, object]]:
-    """One record per blocking requirement, in check order (objects in modelling order)."""
-    objects = result.result.assessment.objects
-    verbund = result.result.modelling.informationsverbund if result.result.modelling is not None else None
-    return [
-        {"object": b.object, "name": objects[b.object].name if b.object in objects else getattr(verbund, "name", ""),
-         "requirement": b.requirement, "baustein": b.baustein, "level": b.level, "title": b.title,
-         "status": b.status, "responsible": b.responsible, "due": b.due, "new": b.new,
-         "applications": list(b.applications)}
-        for b in result.blocking
-    ]
-
-
-def verdict_records(result: ScenarioResult) -> list[dict[str, object]]:
-    """One record per application of the scenario with its verdict."""
-    return [
-        {"application": v.application, "name": v.name, "verdict": v.verdict, "text": v.text,
-         "blocking": len(v.requirements), "requirements": list(v.requirements),
-         "risk_analysis": list(v.risk_objects), "unrated": [b.value for b in v.unrated],
-         "baseline_open": v.baseline_open}
-        for v in result.verdicts
-    ]
-
-
-def _frame(records, columns):
-    import pandas as pd
-
-    return pd.DataFrame.from_records(records, columns=list(columns))
-
-
-def scenario_change_frame(result: ScenarioResult):
-    """:func:`scenario_change_records` as a DataFrame."""
-    return _frame(scenario_change_records(result), CHANGE_COLUMNS)
-
-
-def blocking_frame(result: ScenarioResult):
-    """:func:`blocking_records` as a DataFrame."""
-    return _frame(blocking_records(result), BLOCKING_COLUMNS)
-
-
-def verdict_frame(result: ScenarioResult):
-    """:func:`verdict_records` as a DataFrame, ``verdict`` an ordered categorical (best first)."""
-    import pandas as pd
-
-    frame = _frame(verdict_records(result), VERDICT_COLUMNS)
-    frame["verdict"] = frame["verdict"].astype(pd.CategoricalDtype(VERDICTS, ordered=True))
-    return frame

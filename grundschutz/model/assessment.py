@@ -1,243 +1,19 @@
-"""The domain: levels, basic values, target objects, dependencies, assessments.
+"""The assessment as read: target objects, dependencies, needs, overrides, settings,
+and the rows of the optional files.
 
-Everything here is a frozen dataclass or an enum; nothing here reads files or
-computes propagation.
-
->>> max(Level.NORMAL, Level.SEHR_HOCH, Level.HOCH)
-<Level.SEHR_HOCH: 3>
->>> Level.parse("Sehr_Hoch").label
-'sehr hoch'
+Everything here is a frozen dataclass; nothing here reads files or computes.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-
-class Level(enum.IntEnum):
-    """A protection need level (Schutzbedarfskategorie), ordered so that the
-    Maximumprinzip is plain :func:`max`."""
-
-    NORMAL = 1
-    HOCH = 2
-    SEHR_HOCH = 3
-
-    @property
-    def label(self) -> str:
-        """The BSI's German word for the level: ``normal``, ``hoch``, ``sehr hoch``."""
-        return _LEVEL_LABELS[self]
-
-    @classmethod
-    def parse(cls, text: str) -> Level:
-        """Read a level as people write it.
-
-        Accepts any case, ``_``/``-``/several spaces between words and the
-        English words.
-
-        >>> Level.parse(" HOCH ")
-        <Level.HOCH: 2>
-        >>> Level.parse("sehr-hoch")
-        <Level.SEHR_HOCH: 3>
-        >>> Level.parse("mittel")
-        Traceback (most recent call last):
-        ...
-        ValueError: 'mittel' ist keine Schutzbedarfskategorie (normal, hoch, sehr hoch)
-        """
-        key = " ".join(text.replace("_", " ").replace("-", " ").lower().split())
-        try:
-            return _LEVEL_WORDS[key]
-        except KeyError:
-            raise ValueError(
-                f"'{text}' ist keine Schutzbedarfskategorie (normal, hoch, sehr hoch)"
-            ) from None
-
-    def lowered(self, steps: int) -> Level:
-        """The level ``steps`` below this one, never below ``normal``.
-
-        >>> Level.SEHR_HOCH.lowered(1)
-        <Level.HOCH: 2>
-        >>> Level.NORMAL.lowered(1)
-        <Level.NORMAL: 1>
-        """
-        return Level(max(Level.NORMAL, self - steps))
-
-    def __str__(self) -> str:
-        return self.label
-
-
-_LEVEL_LABELS = {Level.NORMAL: "normal", Level.HOCH: "hoch", Level.SEHR_HOCH: "sehr hoch"}
-_LEVEL_WORDS = {
-    "normal": Level.NORMAL,
-    "hoch": Level.HOCH,
-    "high": Level.HOCH,
-    "sehr hoch": Level.SEHR_HOCH,
-    "sehrhoch": Level.SEHR_HOCH,
-    "very high": Level.SEHR_HOCH,
-}
-
-
-class BasicValue(str, enum.Enum):
-    """A basic value (Grundwert) of information security."""
-
-    CONFIDENTIALITY = "confidentiality"
-    INTEGRITY = "integrity"
-    AVAILABILITY = "availability"
-
-    @property
-    def label(self) -> str:
-        """The German word: Vertraulichkeit, Integrität, Verfügbarkeit."""
-        return _BASIC_VALUE_LABELS[self]
-
-    @property
-    def letter(self) -> str:
-        """The letter the Kreuzreferenztabellen use: C, I or A."""
-        return self.value[0].upper()
-
-    @classmethod
-    def parse(cls, text: str) -> BasicValue:
-        """Read a basic value by its English or German name or its letter.
-
-        >>> BasicValue.parse("Verfügbarkeit")
-        <BasicValue.AVAILABILITY: 'availability'>
-        """
-        key = text.strip().lower()
-        for value in cls:
-            if key in (value.value, value.label.lower(), value.letter.lower()):
-                return value
-        raise ValueError(
-            f"'{text}' ist kein Grundwert (confidentiality, integrity, availability)"
-        )
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_BASIC_VALUE_LABELS = {
-    BasicValue.CONFIDENTIALITY: "Vertraulichkeit",
-    BasicValue.INTEGRITY: "Integrität",
-    BasicValue.AVAILABILITY: "Verfügbarkeit",
-}
-BASIC_VALUES: tuple[BasicValue, ...] = tuple(BasicValue)
-
-
-class ObjectType(str, enum.Enum):
-    """The kinds of target objects (Zielobjekte) of the Strukturanalyse."""
-
-    PROCESS = "process"
-    APPLICATION = "application"
-    SERVER = "server"
-    CLIENT = "client"
-    MOBILE = "mobile"
-    NETWORK_DEVICE = "network_device"
-    PRINTER = "printer"
-    TELEPHONY = "telephony"
-    ICS = "ics"
-    IOT = "iot"
-    NETWORK = "network"
-    ROOM = "room"
-    BUILDING = "building"
-    SERVICE = "service"
-    INFORMATIONSVERBUND = "informationsverbund"
-
-    @property
-    def label(self) -> str:
-        """The German name of the type as the BSI uses it."""
-        return _TYPE_LABELS[self]
-
-    @classmethod
-    def parse(cls, text: str) -> ObjectType:
-        """Read a type by its identifier or its German name, in any case.
-
-        >>> ObjectType.parse("Fachanwendung")
-        <ObjectType.APPLICATION: 'application'>
-        """
-        key = text.strip().lower().replace("-", "_").replace(" ", "_")
-        try:
-            return cls(key)
-        except ValueError:
-            pass
-        if key in _TYPE_ALIASES:
-            return _TYPE_ALIASES[key]
-        allowed = ", ".join(t.value for t in cls)
-        raise ValueError(f"unbekannter Objekttyp '{text}' (erlaubt: {allowed})")
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_TYPE_LABELS = {
-    ObjectType.PROCESS: "Geschäftsprozess",
-    ObjectType.APPLICATION: "Anwendung",
-    ObjectType.SERVER: "Server",
-    ObjectType.CLIENT: "Client",
-    ObjectType.MOBILE: "Mobilgerät",
-    ObjectType.NETWORK_DEVICE: "Netzkomponente",
-    ObjectType.PRINTER: "Drucker/Multifunktionsgerät",
-    ObjectType.TELEPHONY: "TK-Anlage",
-    ObjectType.ICS: "ICS-System",
-    ObjectType.IOT: "IoT-Gerät",
-    ObjectType.NETWORK: "Netz",
-    ObjectType.ROOM: "Raum",
-    ObjectType.BUILDING: "Gebäude",
-    ObjectType.SERVICE: "Dienstleistung",
-    ObjectType.INFORMATIONSVERBUND: "Informationsverbund",
-}
-_TYPE_ALIASES = {
-    "geschäftsprozess": ObjectType.PROCESS,
-    "prozess": ObjectType.PROCESS,
-    "anwendung": ObjectType.APPLICATION,
-    "fachanwendung": ObjectType.APPLICATION,
-    "mobilgerät": ObjectType.MOBILE,
-    "netzkomponente": ObjectType.NETWORK_DEVICE,
-    "drucker": ObjectType.PRINTER,
-    "tk_anlage": ObjectType.TELEPHONY,
-    "netz": ObjectType.NETWORK,
-    "raum": ObjectType.ROOM,
-    "gebäude": ObjectType.BUILDING,
-    "dienstleistung": ObjectType.SERVICE,
-    "dienst": ObjectType.SERVICE,
-}
-
-
-class Rule(str, enum.Enum):
-    """How a final value came about (its provenance)."""
-
-    ASSESSED = "assessed"
-    MAXIMUM = "maximum"
-    CUMULATION = "cumulation"
-    DISTRIBUTION = "distribution"
-    OVERRIDE = "override"
-
-    @property
-    def label(self) -> str:
-        """The German name of the rule."""
-        return _RULE_LABELS[self]
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_RULE_LABELS = {
-    Rule.ASSESSED: "festgestellt",
-    Rule.MAXIMUM: "Maximumprinzip",
-    Rule.CUMULATION: "Kumulationseffekt",
-    Rule.DISTRIBUTION: "Verteilungseffekt",
-    Rule.OVERRIDE: "manuell gesetzt",
-}
-
-
-class Effect(str, enum.Enum):
-    """Why an override departs from the computed value."""
-
-    MANUAL = "manual"
-    CUMULATION = "cumulation"
-    DISTRIBUTION = "distribution"
-
-    def __str__(self) -> str:
-        return self.value
+from grundschutz.model.errors import UnknownObjectError
+from grundschutz.model.levels import BasicValue, Effect, Level, ObjectType
+from grundschutz.model.records import CheckRecord, ModellingChange, RiskRecord
+from grundschutz.model.scales import DEFAULT_MATRIX, RiskMatrix
 
 
 def _frozen_mapping(value: Mapping | None) -> Mapping:
@@ -351,19 +127,18 @@ class Settings:
     variant: str = "standard"
     cumulation: tuple[CumulationRule, ...] = ()
     distribution: DistributionSetting = DistributionSetting()
-    risk_matrix: object = "default"
-    extra: Mapping[str, object] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "extra", _frozen_mapping(self.extra))
+    risk_matrix: RiskMatrix = DEFAULT_MATRIX
 
 
 @dataclass(frozen=True)
 class Assessment:
-    """A validated assessment: settings, objects, dependencies, needs, overrides.
+    """Everything read from one assessment folder or workbook, validated.
 
     ``needs[object_id][basic_value]`` is the assessed need (absent = not set
-    here); ``overrides[object_id][basic_value]`` a value set by hand.
+    here); ``overrides[object_id][basic_value]`` a value set by hand. The
+    optional files give ``modelling_changes`` (``modelling.csv``),
+    ``check_records`` (``check.csv``), ``risk_records`` (``risks.csv``) and
+    ``scenarios`` (``scenarios/*.yaml``, by name). ``source`` is the path read.
     """
 
     settings: Settings
@@ -372,6 +147,10 @@ class Assessment:
     needs: Mapping[str, Mapping[BasicValue, Need]] = field(default_factory=dict)
     overrides: Mapping[str, Mapping[BasicValue, Override]] = field(default_factory=dict)
     source: str = ""
+    modelling_changes: tuple[ModellingChange, ...] = ()
+    check_records: tuple[CheckRecord, ...] = ()
+    risk_records: tuple[RiskRecord, ...] = ()
+    scenarios: Mapping[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "objects", _frozen_mapping(self.objects))
@@ -383,14 +162,13 @@ class Assessment:
             "overrides",
             _frozen_mapping({k: _frozen_mapping(v) for k, v in self.overrides.items()}),
         )
+        object.__setattr__(self, "scenarios", _frozen_mapping(self.scenarios))
 
     def __len__(self) -> int:
         return len(self.objects)
 
     def object(self, object_id: str) -> TargetObject:
         """The object with this id; :class:`UnknownObjectError` if there is none."""
-        from grundschutz.model.errors import UnknownObjectError
-
         try:
             return self.objects[object_id]
         except KeyError:

@@ -1,7 +1,8 @@
 """The one exception hierarchy of grundschutz.
 
 Every error a user can cause is a :class:`GrundschutzError`. The CLI turns it
-into ``Error: ...`` with exit code 1; the library never prints.
+into ``Fehler: ...`` with exit code 1; the library never prints. Errors about
+input carry every :class:`Problem` found, so that the user can fix them in one go.
 """
 
 from __future__ import annotations
@@ -57,6 +58,20 @@ class AssessmentError(GrundschutzError):
 
 def _problem_order(problem: Problem) -> tuple:
     return (problem.file, problem.row or 0, problem.column or "", problem.message)
+
+
+class ScenarioError(AssessmentError):
+    """A scenario file is invalid or does not fit its assessment; ``problems`` lists every problem."""
+
+
+class RulesError(GrundschutzError):
+    """The modelling rules are invalid; ``problems`` (``row`` = line of the rule in the YAML file)."""
+
+    def __init__(self, problems: list[Problem], source: str = ""):
+        self.problems = sorted(set(problems), key=_problem_order)
+        self.source = source
+        head = f"{len(self.problems)} Fehler in den Modellierungsregeln" + (f" ({source})" if source else "") + ":"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 
 class UnknownObjectError(GrundschutzError):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import html as _html
 from collections.abc import Iterable, Mapping, Sequence
 
-from grundschutz.model.assessment import BASIC_VALUES, Level
+from grundschutz.model import BASIC_VALUES, Level
 
 #: Sort keys for German scale words, so that "sehr hoch" sorts above "hoch".
 SCALE_RANK: dict[str, int] = {
@@ -227,3 +227,30 @@ def analysis_html(analysis) -> str:
         items.append(("Katalog", "ohne Katalog: nur Schutzbedarf"))
     body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in items if v != "")
     return f'{_REPR_STYLE}<div class="gs-repr"><table>{body}</table></div>'
+
+
+def register_notebook_display() -> bool:
+    """Show propagations, derivations and analyses as HTML tables in Jupyter.
+
+    The results of :mod:`grundschutz.method` know nothing of HTML; this
+    registers the functions above with IPython's HTML formatter when IPython
+    is running (it is called when :mod:`grundschutz.views` is imported).
+    Returns whether a formatter was registered.
+    """
+    import sys
+
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return False
+    from grundschutz.method.analysis import Analysis
+    from grundschutz.method.propagation import Derivation, Propagation
+
+    formatter = shell.display_formatter.formatters["text/html"]
+    formatter.for_type(Propagation, propagation_html)
+    formatter.for_type(Derivation, derivation_html)
+    formatter.for_type(Analysis, analysis_html)
+    return True

@@ -34,7 +34,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from grundschutz.model.assessment import BASIC_VALUES, BasicValue, Level, ObjectType
+from grundschutz.model import BASIC_VALUES, BasicValue, Level, ObjectType
 
 #: Fill colour per level of protection need ("" = unrated). Sky blue, orange
 #: and a dark wine red differ in hue *and* lightness (Okabe-Ito / Paul Tol).
@@ -519,7 +519,7 @@ def coverage_figure(analysis, normalize: bool = True):
     number of requirements stands next to each Baustein's name. The level
     bars always show counts.
     """
-    from grundschutz.method.check import STATUSES
+    from grundschutz.model import STATUSES
     from grundschutz.views.requirements_tables import coverage_records
 
     check = _require(analysis, "check", "den IT-Grundschutz-Check")
@@ -670,14 +670,16 @@ def risk_matrix_figure(source, residual: bool = False):
     """The risk matrix of an analysis (BSI-Standard 200-3) with the number of threats per cell.
 
     ``source`` is an :class:`~grundschutz.method.analysis.Analysis` (its risk
-    analysis is computed with :func:`grundschutz.method.risk.analyse_risks`) or a
+    analysis, :attr:`Analysis.risks <grundschutz.method.analysis.Analysis.risks>`) or a
     :class:`~grundschutz.method.risk.RiskAnalysis`. The cells are coloured with the
     categories of the assessment's matrix. With ``residual`` the cells count
     the residual risks after treatment instead.
     """
-    from grundschutz.method.risk import Frequency, Impact, RiskAnalysis, analyse_risks, risk_records
+    from grundschutz.method.risk import RiskAnalysis
+    from grundschutz.model import Frequency, Impact
+    from grundschutz.views.risk_tables import risk_records
 
-    risks = source if isinstance(source, RiskAnalysis) else analyse_risks(source)
+    risks = source if isinstance(source, RiskAnalysis) else source.risks
     records = risk_records(risks)
     if residual:
         records = [{"frequency": r["residual_frequency"], "impact": r["residual_impact"]} for r in records]
@@ -707,7 +709,7 @@ def scenario_figure(result):
     """
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
-    from grundschutz.method.check import STATUSES
+    from grundschutz.model import STATUSES
 
     scenario = result.scenario
     needs: dict[str, dict[str, object]] = {}

@@ -11,8 +11,9 @@ import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
-from grundschutz.model.assessment import BASIC_VALUES, Rule
+from grundschutz.model import BASIC_VALUES, Rule
 from grundschutz.method.propagation import Derivation, Propagation
+from grundschutz.method.explanation import explain_text
 from grundschutz.views.summary import Summary
 
 
@@ -235,58 +236,22 @@ def render_explanation(result: Propagation, object_id: str) -> str:
     return "\n".join(out)
 
 
-def explain_text(result: Propagation, d: Derivation) -> str:
-    """The explanation of one derivation as German sentences (several lines)."""
-    objects = result.assessment.objects
-    value = d.basic_value
-
-    def named(object_id: str) -> str:
-        return f"{object_id} ({objects[object_id].name})"
-
-    lines = []
-    if d.level is None:
-        lines.append(
-            "Offene Arbeit: weder für dieses Zielobjekt noch für ein Objekt, das von ihm abhängt, "
-            f"ist die {value.label} festgestellt."
-        )
-    elif d.rule is Rule.ASSESSED:
-        lines.append(f"Regel: festgestellt für dieses Zielobjekt. Begründung: {d.reason or '(keine angegeben)'}")
-    elif d.rule in (Rule.MAXIMUM, Rule.DISTRIBUTION):
-        lines.append(f"Regel: {d.rule.label}, übernommen von {named(d.via)}.")
-        lines.append(f"Herkunft: {named(d.origin)} ({_origin_rule(result, d)}): {d.reason or '(keine Begründung)'}")
-        lines.append(f"Pfad: {' → '.join(d.path)}")
-        others = [c for c in d.contributors if c != d.via]
-        if others:
-            lines.append(f"Ebenfalls {d.level.label}: {_shorten(others)}")
-    elif d.rule is Rule.CUMULATION and d.cumulation is not None:
-        c = d.cumulation
-        lines.append(
-            f"Regel: Kumulationseffekt ({c.rule.name}): {c.count} abhängige Zielobjekte mit mindestens "
-            f"{c.rule.at_level.label} in {value.label} (Schwelle {c.rule.min_dependents}); "
-            f"angehoben von {c.before.label if c.before else 'nicht bewertet'} auf {c.after.label}."
-        )
-        if c.rule.reason:
-            lines.append(f"Begründung: {c.rule.reason}")
-        lines.append(f"Gezählt: {_shorten(list(c.dependents))}")
-    elif d.rule is Rule.OVERRIDE:
-        override = result.assessment.overrides[d.object][value]
-        lines.append(f"Regel: manuell gesetzt (Effekt: {override.effect.value}). Begründung: {override.reason}")
-        if d.computed is not None and d.computed != d.level:
-            lines.append(f"Berechnet wäre: {d.computed.label}.")
-        if d.deviation:
-            lines.append("ABWEICHUNG vom Maximumprinzip: der gesetzte Wert liegt unter dem berechneten.")
-    if d.distribution is not None:
-        lines.append(
-            f"Verteilungseffekt: über Redundanzgruppen gesenkt (ohne Verteilung: {d.distribution.without.label}; "
-            f"redundant genutzt von {_shorten(list(d.distribution.via))})."
-        )
-    if d.cycle:
-        lines.append(f"Zyklus: {' <-> '.join(d.cycle)} – alle Mitglieder erhalten den höchsten Wert des Zyklus.")
-    if d.provisional:
-        lines.append("Vorläufig: mindestens ein zuliefernder Wert ist noch nicht bewertet.")
+def render_validation(analysis) -> str:
+    """What ``grundschutz validate`` found valid, in German: the counts, the files read, the catalog checks."""
+    a = analysis.assessment
+    needs = sum(len(n) for n in a.needs.values())
+    overrides = sum(len(o) for o in a.overrides.values())
+    lines = [f"Bewertung gültig: {len(a.objects)} Zielobjekte, {len(a.dependencies)} Abhängigkeiten, {needs} "
+             f"festgestellte und {overrides} manuell gesetzte Schutzbedarfswerte."]
+    optional = [f"{label} {len(rows)}" for label, rows in (
+        ("Modellierungsänderungen", a.modelling_changes), ("Check-Einträge", a.check_records),
+        ("Risikobewertungen", a.risk_records)) if rows]
+    if a.scenarios:
+        optional.append(f"Szenarien {len(a.scenarios)} ({', '.join(a.scenarios)})")
+    if optional:
+        lines.append("Außerdem geprüft: " + ", ".join(optional) + ".")
+    if analysis.catalog is not None:
+        lines.append("Gegen den Katalog geprüft: Bausteine, Anforderungen und Gefährdungen.")
+    else:
+        lines.append(f"Nicht gegen den Katalog geprüft: {analysis.catalog_note or 'kein Katalog angegeben'}")
     return "\n".join(lines)
-
-
-def _origin_rule(result: Propagation, d: Derivation) -> str:
-    origin = result.derivation(d.origin, d.basic_value)
-    return origin.rule.label if origin.rule else ""

@@ -26,8 +26,8 @@ from collections import Counter
 from pathlib import Path
 
 from grundschutz.views.html import Markup, definition_list, esc, table
-from grundschutz.model.assessment import BASIC_VALUES, ObjectType, Rule
-from grundschutz.views.render import explain_text
+from grundschutz.model import BASIC_VALUES, ObjectType, Rule
+from grundschutz.method.explanation import explain_text
 
 _STYLE = """
 :root{--fg:#1a1a1a;--muted:#555;--line:#d0d0d0;--accent:#1f4e79;--bg-alt:#f5f7fa}
@@ -490,7 +490,7 @@ def _check_section(analysis) -> str:
 
 def _risk_section(analysis, risks) -> str:
     from grundschutz.views.plots import risk_matrix_figure
-    from grundschutz.method.risk import risk_records, risk_summary_records
+    from grundschutz.views.risk_tables import risk_records, risk_summary_records
 
     summary = risk_summary_records(risks)
     for record in summary:
@@ -530,9 +530,10 @@ _PLAN_REQUIREMENT_ROWS = 250
 
 
 def _plan_section(analysis, risks) -> str:
-    from grundschutz.method.plan import GROUPS, plan_records, work_plan
+    from grundschutz.method.plan import GROUPS
+    from grundschutz.views.plan_tables import plan_records
 
-    plan = work_plan(analysis, risks)
+    plan = analysis.plan
     counts = [{"group": n, "title": t, "count": c} for n, (t, c) in enumerate(plan.counts().items(), start=1)]
     records = plan_records(plan)
     requirement_group = next((n for n, t in GROUPS.items() if t == "Anforderung umsetzen"), None)
@@ -565,21 +566,13 @@ def _plan_section(analysis, risks) -> str:
 
 
 def scenario_results(analysis) -> list:
-    """Every scenario of the assessment folder compared with ``analysis`` (file order)."""
-    from grundschutz.method.scenario import analyse_scenario, compare, list_scenarios, read_scenario
-
-    folder = analysis.path if analysis.path.is_dir() else analysis.path.parent
-    results = []
-    for entry in list_scenarios(folder):
-        scenario = read_scenario(folder, entry["name"], assessment=analysis.assessment,
-                                 kompendium=analysis.kompendium)
-        results.append(compare(analysis, analyse_scenario(analysis, scenario), scenario))
-    return results
+    """Every scenario of the assessment compared with ``analysis`` (in file name order)."""
+    return list(analysis.scenarios.values())
 
 
 def _scenario_section(analysis, results) -> str:
     from grundschutz.views.plots import scenario_figure
-    from grundschutz.method.scenario import blocking_records, scenario_change_records, verdict_records
+    from grundschutz.views.scenario_tables import blocking_records, scenario_change_records, verdict_records
 
     words = {"bereit": "bereit", "bereit-sobald": "bereit, sobald umgesetzt", "risikoanalyse": "Risikoanalyse nötig",
              "schutzbedarf-offen": "Schutzbedarf offen"}
@@ -667,11 +660,7 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
         analysis.assessment.object(focus)
     else:
         focus = example_object(analysis.propagation)
-    risks = None
-    if with_risks:
-        from grundschutz.method.risk import analyse_risks
-
-        risks = analyse_risks(analysis)
+    risks = analysis.risks if with_risks else None
     summary = summarize(analysis.propagation)
     settings = analysis.assessment.settings
     date = date or _dt.date.today()

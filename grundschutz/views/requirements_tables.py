@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from grundschutz.method.check import STATUSES, Check, check_coverage
-from grundschutz.method.modelling import Modelling, RequirementSelection
+from grundschutz.method.check import Check, check_coverage
+from grundschutz.model import STATUSES
+from grundschutz.method.modelling import Modelling
+from grundschutz.method.selection import RequirementSelection
 
 REQUIREMENT_LEVELS = ("B", "S", "H")
 GSPP_LEVELS = ("normal-SdT", "erhöht")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from grundschutz.model.assessment import BASIC_VALUES, Level, ObjectType
+from grundschutz.model import BASIC_VALUES, Level, ObjectType
 from grundschutz.method.propagation import Propagation
 
 

@@ -7,7 +7,7 @@ Jupyter. pandas is imported only here, and only when a frame is asked for.
 
 from __future__ import annotations
 
-from grundschutz.model.assessment import BASIC_VALUES, Level
+from grundschutz.model import BASIC_VALUES, Level
 from grundschutz.method.propagation import _LEVELS, _OVERRIDE, _RULES, Propagation
 
 LEVEL_LABELS = [level.label for level in Level]
@@ -63,7 +63,7 @@ def needs_frame(result: Propagation):
     Level columns are ordered categoricals (``normal < hoch < sehr hoch``), so
     they sort and compare as levels; unrated values are missing (``NaN``).
 
-    >>> from grundschutz.model.assessment import *
+    >>> from grundschutz.model import *
     >>> from grundschutz.method.propagation import propagate
     >>> a = Assessment(Settings(), {"A": TargetObject("A", ObjectType.APPLICATION, "Meldewesen")},
     ...                needs={"A": {BasicValue.INTEGRITY: Need(Level.HOCH)}})

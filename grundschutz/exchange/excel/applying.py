@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from grundschutz.exchange.excel.layout import EFFECTS, Sheet
-from grundschutz.model.assessment import BASIC_VALUES
+from grundschutz.model import BASIC_VALUES
 
 #: The words ``modelling.csv`` accepts in ``action`` (as :mod:`grundschutz.method.modelling` reads them).
 _ACTIONS = {"add": "add", "hinzufügen": "add", "hinzufuegen": "add", "remove": "remove", "entfernen": "remove"}

@@ -56,7 +56,7 @@ from grundschutz.exchange.excel.layout import (
     edition_sheets,
     split_title,
 )
-from grundschutz.model.assessment import BASIC_VALUES
+from grundschutz.model import BASIC_VALUES
 
 #: The table sheets :func:`export_workbook` can write, in order.
 SHEET_NAMES = ("objects", "dependencies", "needs", "modelling", "check", "risks", "plan", "scenarios")
@@ -138,7 +138,7 @@ def need_rows(analysis) -> Iterator[dict[str, object]]:
     """Schutzbedarfsfeststellung: per object the assessed values and reasons,
     the values set by hand (level, effect, reason) and the final values with
     rule, source and the derivation in words."""
-    from grundschutz.views.render import explain_text
+    from grundschutz.method.explanation import explain_text
 
     assessment, result = analysis.assessment, analysis.propagation
     for obj in assessment.objects.values():
@@ -168,14 +168,11 @@ def modelling_rows(analysis) -> Iterator[dict[str, object]]:
     Baustein), ``reason`` the reason written in ``modelling.csv`` (empty for
     a Baustein assigned by a rule and not changed by hand).
     """
-    from grundschutz.method.modelling import read_modelling_overrides, read_modelling_rules
-
     modelling = analysis.modelling
     raw, rule_reasons = {}, {}
     if analysis.assessment.settings.edition != "grundschutz++":  # Grundschutz++: no hand changes
-        rule_reasons = {rule.id: rule.reason for rule in read_modelling_rules()}
-        raw = {(o.object, o.baustein): o.reason for o in read_modelling_overrides(
-            assessment_folder(analysis), analysis.assessment, analysis.kompendium)}
+        rule_reasons = {rule.id: rule.reason for rule in analysis.catalog.modelling_rules()}
+        raw = {(c.object, c.baustein): c.reason for c in analysis.assessment.modelling_changes}
     for object_id, entry in modelling.objects.items():
         obj = entry.object
         head = {"object": object_id, "name": obj.name, "type": obj.type.label}
@@ -469,7 +466,7 @@ class _Writer:
 
 def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROWS,
                     exported: datetime | None = None, sheets: Iterable[str] | None = None) -> ExportResult:
-    """Write the workbook of ``analysis`` (see :func:`grundschutz.method.analysis.analyse`) to ``path``.
+    """Write the workbook of an :class:`~grundschutz.method.analysis.Analysis` to ``path``.
 
     ``max_rows`` is the row limit per sheet, header included (Excel's
     1,048,576 by default; smaller in tests). ``exported`` is the time shown
@@ -541,14 +538,6 @@ def _discard(workbook) -> None:
                 writer.close()
             except Exception:  # noqa: BLE001
                 pass
-
-
-def export_assessment(folder: str | Path, path: str | Path, catalogs: str | Path | None = None, *,
-                      max_rows: int = EXCEL_MAX_ROWS, with_catalog: bool = True) -> ExportResult:
-    """Analyse the assessment in ``folder`` and export it to ``path``."""
-    from grundschutz.method.analysis import analyse
-
-    return export_workbook(analyse(folder, catalogs, with_catalog=with_catalog), path, max_rows=max_rows)
 
 
 def _save_atomically(workbook, path: Path) -> None:

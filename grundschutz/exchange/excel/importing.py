@@ -35,6 +35,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from grundschutz.io.csv_edit import CsvDocument
+from grundschutz.io.folder import read_assessment
+from grundschutz.io.values import parse_date
+from grundschutz.method.analysis import analyse
+from grundschutz.model.records import Status
 from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem
 from grundschutz.exchange.excel.export import (
     SOURCE_FILES,
@@ -53,7 +57,7 @@ from grundschutz.exchange.excel.layout import (
     Sheet,
     edition_sheets,
 )
-from grundschutz.model.assessment import Level
+from grundschutz.model import Level
 
 _PART = re.compile(r"^(?P<base>.*) \((?P<part>\d+)\)$")
 _GERMAN_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
@@ -220,7 +224,6 @@ def _text(value: object, column: Column) -> object:
 
 def _parse(column: Column, value: object) -> object:
     """The canonical value of a cell of ``column``; ``ValueError`` with a German message."""
-    from grundschutz.method.check import Status, parse_date
 
     text = _text(value, column)
     if column.kind == "date":
@@ -392,25 +395,23 @@ class _Context:
                                        _show(edited.old.get(column.key, "")), _show(edited.new[column.key]), file))
 
 
-def plan_import(folder: str | Path, workbook: str | Path, catalogs: str | Path | None = None, *,
-                force: bool = False, analysis=None) -> ImportPlan:
-    """Work out what importing ``workbook`` into the assessment ``folder`` changes.
+def plan_import(analysis, workbook: str | Path, *, force: bool = False) -> ImportPlan:
+    """Work out what importing ``workbook`` into the assessment of ``analysis`` changes.
 
-    Raises :class:`AssessmentError` listing every problem (sheet, row,
-    column, value) and changes nothing. ``force`` accepts a workbook whose
-    assessment changed since the export (objects or the files the import
-    writes); the workbook's values then win.
+    ``analysis`` is the :class:`~grundschutz.method.analysis.Analysis` of an
+    assessment folder with CSV files (the import writes to them). Raises
+    :class:`AssessmentError` listing every problem (sheet, row, column,
+    value) and changes nothing. ``force`` accepts a workbook whose assessment
+    changed since the export (objects or the files the import writes); the
+    workbook's values then win.
     """
-    from grundschutz.method.analysis import analyse
-
-    folder, workbook = Path(folder), Path(workbook)
+    folder, workbook = analysis.path, Path(workbook)
     if not workbook.is_file():
         raise GrundschutzError(f"{workbook}: Arbeitsmappe nicht gefunden")
     if not folder.is_dir():
         raise GrundschutzError(f"{folder}: Bewertungsordner nicht gefunden")
     if not (folder / "needs.csv").is_file():
         raise GrundschutzError(f"{folder}: keine CSV-Bewertung (needs.csv fehlt); der Import schreibt in CSV-Dateien")
-    analysis = analysis if analysis is not None else analyse(folder, catalogs)
     sheets = edition_sheets(analysis.assessment.settings.edition)
     from grundschutz.exchange.excel.sheets import risk_available
 
@@ -441,7 +442,7 @@ def plan_import(folder: str | Path, workbook: str | Path, catalogs: str | Path |
         raise AssessmentError(problems, workbook.name)
     plan.files = {name: doc.to_bytes() for name, doc in ctx.documents.items() if doc.changed}
     plan.changes = ctx.changes
-    _validate_result(plan, catalogs)
+    _validate_result(plan, analysis)
     return plan
 
 
@@ -475,11 +476,10 @@ def _check_identity(meta, analysis, folder: Path, workbook: Path, force: bool, n
         notes.append("Achtung: " + message + " (--force).")
 
 
-def _validate_result(plan: ImportPlan, catalogs) -> None:
+def _validate_result(plan: ImportPlan, analysis) -> None:
     """Check the assessment as it would be after the import (in a temporary copy)."""
     if not plan.files:
         return
-    from grundschutz.method.analysis import analyse
 
     with tempfile.TemporaryDirectory(prefix="grundschutz-import-") as temp:
         copy = Path(temp) / plan.folder.name
@@ -490,9 +490,9 @@ def _validate_result(plan: ImportPlan, catalogs) -> None:
         for name, data in plan.files.items():
             (copy / name).write_bytes(data)
         try:
-            from grundschutz.exchange.excel.sheets import validate_risks
-
-            validate_risks(analyse(copy, catalogs))
+            after = analyse(read_assessment(copy), analysis.catalog, variant=analysis.variant,
+                            catalog_note=analysis.catalog_note)
+            after.validate()
         except AssessmentError as exc:
             problems = [Problem(f"{p.file} (nach dem Import)", p.row, p.column, p.value, p.message)
                         for p in exc.problems]
@@ -525,10 +525,9 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
     return plan.counts()
 
 
-def import_workbook(folder: str | Path, workbook: str | Path, catalogs: str | Path | None = None, *,
-                    apply: bool = False, force: bool = False) -> ImportPlan:
+def import_workbook(analysis, workbook: str | Path, *, apply: bool = False, force: bool = False) -> ImportPlan:
     """:func:`plan_import`, then :func:`apply_import` if ``apply``."""
-    plan = plan_import(folder, workbook, catalogs, force=force)
+    plan = plan_import(analysis, workbook, force=force)
     if apply:
         apply_import(plan)
     return plan

@@ -39,8 +39,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grundschutz.io.folder import read_assessment
+from grundschutz.io.tables import TABLES
+from grundschutz.io.text import decode_text, sniff_delimiter
+from grundschutz.model import BASIC_VALUES, Level, ObjectType
 from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem
-from grundschutz.model.assessment import BASIC_VALUES, Level, ObjectType
 
 ASSESSMENT_FILES = ("assessment.yaml", "objects.csv", "dependencies.csv", "needs.csv", "assessment.xlsx")
 _OBJECT_KEYS = {"type", "id", "id_prefix", "name", "description", "tags", "needs", "count"}
@@ -54,7 +57,7 @@ name: {name}
 organisation: {organisation}
 edition: kompendium-2023          # oder grundschutz++
 variant: standard                 # basis | standard | kern
-cumulation: []                    # Regeln für den Kumulationseffekt, siehe DESIGN.md
+cumulation: []                    # Regeln für den Kumulationseffekt, siehe docs/format.md
 distribution:
   enabled: false                  # Verteilungseffekt über redundancy_group
 risk_matrix: default
@@ -76,8 +79,6 @@ class InitReport:
 def _yaml(path: Path) -> dict:
     import yaml
 
-    from grundschutz.io.inventory import decode_text
-
     try:
         data = yaml.safe_load(decode_text(path.read_bytes(), path.name))
     except yaml.YAMLError as exc:
@@ -96,7 +97,6 @@ def _read_rows(path: Path, sheet: str | None, header_row: int
         import csv
         import io
 
-        from grundschutz.io.inventory import decode_text, sniff_delimiter
 
         text = decode_text(path.read_bytes(), path.name).lstrip("\ufeff")
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0])))
@@ -377,9 +377,6 @@ def _write_folder(folder: Path, settings: str, objects, dependencies, needs) -> 
     """Write the files into a temporary folder, check them, then move them into ``folder``."""
     import csv
 
-    from grundschutz.io.inventory import read_assessment
-    from grundschutz.io.inventory import TABLES
-
     parent = folder.parent if folder.parent.exists() else None
     if parent is None:
         raise GrundschutzError(f"{folder.parent}: Ordner gibt es nicht")
@@ -404,7 +401,7 @@ def _write_folder(folder: Path, settings: str, objects, dependencies, needs) -> 
 
 def render_init(report: InitReport) -> str:
     """The German report of ``grundschutz init``."""
-    from grundschutz.model.assessment import ObjectType as T
+    from grundschutz.model import ObjectType as T
 
     kinds = ", ".join(f"{n} {T(k).label}" for k, n in report.objects.items())
     out = [f"Bewertung angelegt in {report.folder}: {sum(report.objects.values())} Zielobjekte ({kinds}), "

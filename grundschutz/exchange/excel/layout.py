@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from grundschutz.model.assessment import BASIC_VALUES
+from grundschutz.model import BASIC_VALUES
 
 #: Rows per sheet in Excel (header included); a longer sheet is split.
 EXCEL_MAX_ROWS = 1_048_576

@@ -1,16 +1,15 @@
-"""The sheets built from other modules: Risikoanalyse, Realisierungsplan, one per scenario.
+"""The sheets of the later steps: Risikoanalyse, Realisierungsplan, one per scenario.
 
-The modules are imported inside the functions. When one is not installed,
-or the analysis has no catalog, its sheet is left out and the reason is
+When the analysis has no catalog, these sheets are left out and the reason is
 listed on Übersicht - never a sheet with made-up content.
 
-- Risikoanalyse: :func:`grundschutz.method.risk.analyse_risks`, one row per object
-  and threat; editable (ratings, treatment, residual risk; a new row adds a
-  threat) and imported into ``risks.csv`` (:func:`apply_risk_rows`).
-- Realisierungsplan: :func:`grundschutz.method.plan.work_plan`, read-only.
+- Risikoanalyse: :attr:`Analysis.risks <grundschutz.method.analysis.Analysis.risks>`,
+  one row per object and threat; editable (ratings, treatment, residual risk;
+  a new row adds a threat) and imported into ``risks.csv`` (:func:`apply_risk_rows`).
+- Realisierungsplan: :attr:`Analysis.plan <grundschutz.method.analysis.Analysis.plan>`, read-only.
 - Scenarios: per ``scenarios/<name>.yaml`` the verdicts, the changes against
-  the baseline and the blocking requirements (:mod:`grundschutz.method.scenario`),
-  read-only.
+  the baseline and the blocking requirements (:meth:`Analysis.scenario
+  <grundschutz.method.analysis.Analysis.scenario>`), read-only.
 """
 
 from __future__ import annotations
@@ -20,9 +19,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 
-from grundschutz.model.errors import AssessmentError, Problem
 from grundschutz.exchange.excel.layout import EXCEL_MAX_TITLE, PLAN_SHEET, RISK_SHEET, SCENARIO_SHEET, Sheet
-from grundschutz.model.assessment import BasicValue
+from grundschutz.io.records import COLUMNS, risk_records
+from grundschutz.io.text import Table
+from grundschutz.method.risk import unknown_threats
+from grundschutz.model import BasicValue, Problem
+from grundschutz.model.ids import normalise_threat_id
+from grundschutz.views.scenario_tables import blocking_records, scenario_change_records, verdict_records
 
 _NO_CATALOG = "kein BSI-Katalog installiert (grundschutz catalog install)"
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
@@ -32,11 +35,7 @@ _VERDICTS = {"bereit": "bereit", "bereit-sobald": "bereit, sobald Anforderungen 
 
 
 def risk_available(analysis) -> bool:
-    """Whether the sheet Risikoanalyse is exported (risk module installed, catalog present)."""
-    try:
-        from grundschutz.method import risk  # noqa: F401
-    except ImportError:
-        return False
+    """Whether the sheet Risikoanalyse is exported (the analysis has a catalog)."""
     return analysis.modelling is not None
 
 
@@ -49,11 +48,9 @@ def _names(analysis) -> dict[str, str]:
 # --------------------------------------------------------------------------- rows
 
 
-def risk_rows(analysis, risks=None) -> Iterator[dict[str, object]]:
+def risk_rows(analysis) -> Iterator[dict[str, object]]:
     """Risikoanalyse: per object that needs one (or has rows in ``risks.csv``) every threat."""
-    from grundschutz.method.risk import analyse_risks
-
-    risks = risks if risks is not None else analyse_risks(analysis)
+    risks = analysis.risks
     names = _names(analysis)
 
     def label(value) -> str:
@@ -69,11 +66,9 @@ def risk_rows(analysis, risks=None) -> Iterator[dict[str, object]]:
                    "status": r.status}
 
 
-def plan_rows(analysis, risks=None) -> Iterator[dict[str, object]]:
-    """Realisierungsplan: the items of :func:`grundschutz.method.plan.work_plan`, one dict at a time."""
-    from grundschutz.method.plan import work_plan
-
-    for item in work_plan(analysis, risks):
+def plan_rows(analysis) -> Iterator[dict[str, object]]:
+    """Realisierungsplan: the items of the work plan, one dict at a time."""
+    for item in analysis.plan:
         yield {"rank": item.rank, "group_title": item.group_title, "object": item.object, "name": item.name,
                "subject": item.subject, "title": item.title, "level": item.level, "need": item.need,
                "role": item.role, "status": item.status, "reason": item.reason}
@@ -81,8 +76,6 @@ def plan_rows(analysis, risks=None) -> Iterator[dict[str, object]]:
 
 def scenario_rows(result) -> list[dict[str, object]]:
     """A scenario's sheet: the verdict per application, the changes, the blocking requirements."""
-    from grundschutz.method.scenario import blocking_records, scenario_change_records, verdict_records
-
     rows: list[dict[str, object]] = []
     for v in verdict_records(result):
         detail = [f"{v['blocking']} blockierende Anforderungen"] if v["blocking"] else []
@@ -129,45 +122,26 @@ def extra_sheets(analysis, wanted=("risks", "plan", "scenarios")
     titles = {"risks": RISK_SHEET.title, "plan": PLAN_SHEET.title, "scenarios": "Szenarien"}
     if analysis.modelling is None:
         return sheets, {titles[name]: _NO_CATALOG for name in titles if name in wanted}
-    risks = None
-    if not risk_available(analysis):
-        skipped.update({titles[n]: "Modul grundschutz.risk ist nicht installiert" for n in ("risks", "plan")
-                        if n in wanted})
-    elif "risks" in wanted or "plan" in wanted:
-        from grundschutz.method.risk import analyse_risks
-
-        risks = analyse_risks(analysis)
-        if "risks" in wanted:
-            sheets.append((RISK_SHEET, lambda: risk_rows(analysis, risks)))
-    if "plan" in wanted and risks is not None:
-        try:
-            from grundschutz.method import plan  # noqa: F401
-        except ImportError:
-            skipped[PLAN_SHEET.title] = "Modul grundschutz.plan ist nicht installiert"
-        else:
-            sheets.append((PLAN_SHEET, lambda: plan_rows(analysis, risks)))
+    if "risks" in wanted or "plan" in wanted:
+        analysis.risks  # noqa: B018 - an invalid risks.csv is an error, before any sheet is written
+    if "risks" in wanted:
+        sheets.append((RISK_SHEET, lambda: risk_rows(analysis)))
+    if "plan" in wanted:
+        sheets.append((PLAN_SHEET, lambda: plan_rows(analysis)))
     if "scenarios" not in wanted:
         return sheets, skipped
-    try:
-        from grundschutz.method.scenario import analyse_scenario, compare, list_scenarios, read_scenario
-    except ImportError:
-        skipped["Szenarien"] = "Modul grundschutz.scenario ist nicht installiert"
-        return sheets, skipped
-    found = list_scenarios(analysis.path)
-    if not found:
+    scenarios = analysis.assessment.scenarios
+    if not scenarios:
         skipped["Szenarien"] = "keine Szenarien (scenarios/*.yaml) in der Bewertung"
     used = {s.title for s, _ in sheets}
-    for entry in found:
-        scenario = read_scenario(analysis.path, entry["name"], assessment=analysis.assessment,
-                                 kompendium=analysis.kompendium)
-        result = compare(analysis, analyse_scenario(analysis, scenario), scenario)
-        rows = scenario_rows(result)
-        title = sheet_title(f"Szenario {entry['name']}")
+    for name, scenario in scenarios.items():
+        rows = scenario_rows(analysis.scenario(name))
+        title = sheet_title(f"Szenario {name}")
         while title in used:
             title = sheet_title(title[:-3] + f" {len(used)}")
         used.add(title)
-        purpose = f"Szenario '{entry['name']}': {entry['description']}".rstrip(": ")
-        sheets.append((replace(SCENARIO_SHEET, name=f"scenario:{entry['name']}", title=title,
+        purpose = f"Szenario '{name}': {scenario.description}".rstrip(": ")
+        sheets.append((replace(SCENARIO_SHEET, name=f"scenario:{name}", title=title,
                                purpose=purpose + " Urteil je Anwendung, Änderungen gegenüber der Ausgangslage, "
                                                  "blockierende Anforderungen; nur zur Ansicht."),
                        lambda rows=rows: rows))
@@ -178,17 +152,13 @@ def extra_sheets(analysis, wanted=("risks", "plan", "scenarios")
 
 
 def validate_risks(analysis) -> None:
-    """Check ``risks.csv`` of an analysed assessment (nothing when the risk module is absent)."""
+    """Check ``risks.csv`` of an analysed assessment (nothing without a catalog)."""
     if risk_available(analysis):
-        from grundschutz.method.risk import analyse_risks
-
-        analyse_risks(analysis)
+        analysis.risks  # noqa: B018 - computing it checks every row
 
 
 def risk_new_row_rule(analysis, unknown):
     """Why a new row of the sheet Risikoanalyse cannot be imported (``None``: it adds a threat)."""
-    from grundschutz.catalog._common import normalise_threat_id
-
     def rule(key: tuple[str, ...]) -> str | None:
         object_id, threat = key
         if object_id not in analysis.modelling.objects:
@@ -206,11 +176,8 @@ def risk_new_row_rule(analysis, unknown):
 def apply_risk_rows(ctx, sheet: Sheet, edited, analysis) -> None:
     """Ratings, treatment and residual risk -> ``risks.csv``; checked with the rules of
     :mod:`grundschutz.method.risk`, reported with the sheet's rows and headers."""
-    from grundschutz.catalog._common import normalise_threat_id
-    from grundschutz.io.inventory import Table
-    from grundschutz.method.risk import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, analyse_risks
-
-    columns = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+    required, optional = COLUMNS["risks"]
+    columns = (*required, *optional)
     headers = {c.key: c.header for c in sheet.columns}
     parts: dict[str, list] = defaultdict(list)
     for e in edited:
@@ -225,16 +192,14 @@ def apply_risk_rows(ctx, sheet: Sheet, edited, analysis) -> None:
         row.update(object=e.key[0], threat=e.key[1])
         parts[e.row.sheet].append((e.row.number, row))
     for part, rows in parts.items():
-        try:
-            analyse_risks(analysis, Table(part, columns, tuple(rows)))
-        except AssessmentError as exc:
-            for p in exc.problems:
-                if p.file != part:
-                    continue
-                message = p.message
-                for key, header in headers.items():
-                    message = message.replace(f"'{key}'", f"'{header}'")
-                ctx.problems.append(Problem(part, p.row, headers.get(p.column, p.column), p.value, message))
+        found: list[Problem] = []
+        unknown_threats(risk_records(Table(part, columns, tuple(rows)), analysis.modelling.objects, found),
+                        analysis.kompendium, found)
+        for p in found:
+            message = p.message
+            for key, header in headers.items():
+                message = message.replace(f"'{key}'", f"'{header}'")
+            ctx.problems.append(Problem(part, p.row, headers.get(p.column, p.column), p.value, message))
     if ctx.problems:
         return
     doc = ctx.document("risks.csv")
@@ -247,7 +212,7 @@ def apply_risk_rows(ctx, sheet: Sheet, edited, analysis) -> None:
         record = index.get(key)
         if record is None:
             values = {"object": e.key[0], "threat": key[1]}
-            values.update({c: str(state.get(c) or "") for c in OPTIONAL_COLUMNS})
+            values.update({c: str(state.get(c) or "") for c in optional})
             if elementary:
                 values["title"] = ""
             index[key] = doc.append(values)

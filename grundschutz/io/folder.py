@@ -1,0 +1,137 @@
+"""Reading a whole assessment, folder or workbook, into one validated :class:`Assessment`.
+
+:func:`read_assessment` reads every file there is: ``assessment.yaml``, the
+tables ``objects``, ``dependencies``, ``needs`` (CSV files or sheets of
+``assessment.xlsx``), the optional tables ``modelling``, ``check``, ``risks``
+and the scenarios ``scenarios/*.yaml``. It checks all of them in one pass and
+raises one :class:`~grundschutz.model.errors.AssessmentError` with every
+problem of every file (file, row, column, value), or returns the assessment,
+which the steps of the method take as it is: nothing is read twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from grundschutz.io.records import ANY_OBJECT, check_records, modelling_changes, risk_records
+from grundschutz.io.scenarios import SCENARIO_DIR, parse_scenario, read_scenarios
+from grundschutz.io.settings import SETTINGS_FILE, parse_settings
+from grundschutz.io.tables import REQUIRED_TABLES, build_assessment
+from grundschutz.io.text import Table, decode_text, file_problem, read_csv_table
+from grundschutz.io.workbook import read_workbook_tables
+from grundschutz.model import Assessment, Settings
+from grundschutz.model.bulk import paused_gc
+from grundschutz.model.errors import AssessmentError, Problem, ScenarioError
+from grundschutz.model.records import INFORMATIONSVERBUND_ID
+
+WORKBOOK_FILE = "assessment.xlsx"
+#: The optional tables and how their rows are read.
+OPTIONAL_TABLES = {"modelling": modelling_changes, "check": check_records, "risks": risk_records}
+_REFUSED_FOR_GSPP = (
+    "modelling.csv ordnet Bausteine des Kompendiums zu und gilt nicht für Grundschutz++ (die "
+    "Zielobjekt-Kategorien kommen aus gspp_modelling.yaml): Datei entfernen oder 'edition: kompendium-2023' setzen."
+)
+
+
+def read_assessment(path: str | Path) -> Assessment:
+    """Read and validate an assessment folder (CSV files or ``assessment.xlsx``)
+    or an assessment workbook, with every optional file and scenario.
+
+    Raises :class:`AssessmentError` listing every problem of every file, with
+    file, row, column and value.
+
+    >>> assessment = read_assessment("assessments/haan")
+    >>> len(assessment.objects) > 100, sorted(assessment.scenarios)[0]
+    (True, 'digitale-ratsarbeit')
+    """
+    with paused_gc():
+        return _read_assessment(Path(path))
+
+
+def _read_assessment(path: Path) -> Assessment:
+    # the work of read_assessment, with the garbage collector paused
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        folder, workbook = path.parent, path
+    elif path.is_dir():
+        folder, workbook = path, path / WORKBOOK_FILE
+    else:
+        raise AssessmentError([file_problem(str(path), "Bewertungsordner oder Arbeitsmappe nicht gefunden")])
+    problems: list[Problem] = []
+    settings = _read_settings(path, folder, problems)
+    use_workbook = workbook.is_file() and (
+        path == workbook or not any((folder / f"{name}.csv").is_file() for name in REQUIRED_TABLES))
+    sheets = read_workbook_tables(workbook) if use_workbook else {}
+    tables: dict[str, Table] = {}
+    if use_workbook:
+        for name in REQUIRED_TABLES:
+            if name in sheets:
+                tables[name] = sheets[name]
+            else:
+                problems.append(file_problem(f"{workbook.name}[{name}]", "Tabellenblatt fehlt"))
+    else:
+        if workbook.is_file():
+            problems.append(file_problem(WORKBOOK_FILE, "CSV-Dateien und Arbeitsmappe zugleich vorhanden: "
+                                                        "bitte nur eine Form behalten"))
+        for name in REQUIRED_TABLES:
+            table = _csv(folder / f"{name}.csv", problems, required=True)
+            if table is not None:
+                tables[name] = table
+    core = build_assessment(settings, tables, str(path), problems)
+    known = (core.known_ids | {INFORMATIONSVERBUND_ID}) if core.known_ids is not None else ANY_OBJECT
+    optional = {}
+    for name, parse in OPTIONAL_TABLES.items():
+        table = sheets.get(name) if use_workbook else _csv(folder / f"{name}.csv", problems, required=False)
+        optional[name] = parse(table, known, problems) if table is not None else ()
+    if optional["modelling"] and settings.edition == "grundschutz++":
+        problems.append(file_problem(optional["modelling"][0].file, _REFUSED_FOR_GSPP))
+    assessment = core.assessment
+    if assessment is None:
+        _scenario_syntax(folder, problems)
+        raise AssessmentError(problems, str(path))
+    scenarios = read_scenarios(folder, assessment, problems)
+    if problems:
+        raise AssessmentError(problems, str(path))
+    return replace(assessment, modelling_changes=optional["modelling"], check_records=optional["check"],
+                   risk_records=optional["risks"], scenarios=scenarios)
+
+
+def _read_settings(path: Path, folder: Path, problems: list[Problem]) -> Settings:
+    settings_path = folder / SETTINGS_FILE
+    settings = Settings()
+    if settings_path.is_file():
+        try:
+            text = decode_text(settings_path.read_bytes(), SETTINGS_FILE)
+        except AssessmentError as exc:
+            problems.extend(exc.problems)
+            text = ""
+        settings, found = parse_settings(text)
+        problems.extend(found)
+    elif path.is_dir():
+        problems.append(file_problem(SETTINGS_FILE, "Datei fehlt"))
+    if not settings.name:
+        settings = replace(settings, name=folder.name if path.is_dir() else path.stem)
+    return settings
+
+
+def _csv(path: Path, problems: list[Problem], required: bool) -> Table | None:
+    if not path.is_file():
+        if required:
+            problems.append(file_problem(path.name, "Datei fehlt"))
+        return None
+    try:
+        return read_csv_table(path)
+    except AssessmentError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _scenario_syntax(folder: Path, problems: list[Problem]) -> None:
+    """The problems of the scenario files on their own (while the assessment itself has errors)."""
+    directory = folder / SCENARIO_DIR
+    for file in sorted(directory.glob("*.yaml")) if directory.is_dir() else ():
+        label = f"scenarios/{file.name}"
+        try:
+            parse_scenario(decode_text(file.read_bytes(), label), label)
+        except (ScenarioError, AssessmentError) as exc:
+            problems.extend(exc.problems)

@@ -1,0 +1,229 @@
+"""The optional tables of an assessment: ``modelling.csv``, ``check.csv``, ``risks.csv``.
+
+Each parser checks everything that can be checked without the BSI catalog
+(columns, object ids, words of the scales, dates, rules between columns,
+duplicate rows) and returns the rows as records of :mod:`grundschutz.model.records`;
+problems are appended to the list passed in, with file, row, column and value.
+What needs the catalog (does the Baustein, the requirement, the threat exist;
+is the requirement selected for the object) is checked by the step of the
+method that uses the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container, Mapping
+
+from grundschutz.io.text import Table, file_problem
+from grundschutz.io.values import parse_date
+from grundschutz.model.errors import Problem
+from grundschutz.model.ids import THREAT_ID, normalise_requirement_id, normalise_threat_id
+from grundschutz.model.records import CheckRecord, ModellingChange, RiskRecord, Status
+from grundschutz.model.scales import Frequency, Impact, Treatment
+
+#: Required and optional columns of the optional tables.
+COLUMNS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "modelling": (("object", "baustein", "action"), ("reason",)),
+    "check": (("object", "requirement", "status"), ("note", "responsible", "due", "checked_on")),
+    "risks": (("object", "threat"), ("title", "frequency", "impact", "treatment", "note", "accepted_by",
+                                     "residual_frequency", "residual_impact")),
+}
+ACTIONS = {"add": "add", "hinzufügen": "add", "hinzufuegen": "add", "remove": "remove", "entfernen": "remove"}
+
+
+
+class _AnyObject:
+    """Stands for every object id where the ids are not known (yet)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+#: Every object id: for rows whose objects are checked later (scenario check
+#: rows) or cannot be checked (the objects table itself is broken).
+ANY_OBJECT: Container[str] = _AnyObject()
+#: Reports a problem of the current row: ``bad(column, value, message)``.
+Bad = Callable[[str | None, str | None, str], None]
+
+
+def table_problems(name: str, table: Table) -> list[Problem]:
+    """Problems of the header of optional table ``name``: empty file, missing columns."""
+    if not table.columns:
+        return [file_problem(table.file, "Datei ist leer (keine Kopfzeile)")]
+    required, _ = COLUMNS[name]
+    return [Problem(table.file, None, c, None, "Pflichtspalte fehlt") for c in required if c not in table.columns]
+
+
+def _rows(name: str, table: Table, problems: list[Problem]):
+    """``(row number, row, bad)`` for every row of a table whose header is fine."""
+    header = table_problems(name, table)
+    if header:
+        problems.extend(header)
+        return
+    for number, row in table.rows:
+
+        def bad(column: str | None, value: str | None, message: str, number: int = number) -> None:
+            problems.append(Problem(table.file, number, column, value, message))
+
+        if "\0extra" in row:
+            bad(None, row["\0extra"], "mehr Zellen als Spalten in der Kopfzeile")
+        yield number, row, bad
+
+
+def _object(row: Mapping[str, str], objects: Container[str], bad: Bad) -> bool:
+    object_id = row["object"]
+    if not object_id or object_id not in objects:
+        bad("object", object_id, "unbekannte Objekt-ID" if object_id else "leere Objekt-ID")
+        return False
+    return True
+
+
+def modelling_changes(table: Table, objects: Container[str], problems: list[Problem]) -> tuple[ModellingChange, ...]:
+    """The rows of ``modelling.csv``: ``object,baustein,action,reason``.
+
+    ``objects``: the ids an assessment knows (its objects and the
+    Informationsverbund). ``action`` is ``add``/``hinzufügen`` or
+    ``remove``/``entfernen``; a removal needs a reason.
+    """
+    changes: list[ModellingChange] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, row, bad in _rows("modelling", table, problems):
+        found = len(problems)
+        object_id, baustein, reason = row["object"], row["baustein"], row.get("reason", "")
+        _object(row, objects, bad)
+        if not baustein:
+            bad("baustein", "", "leere Baustein-ID")
+        action = ACTIONS.get(row["action"].strip().lower())
+        if action is None:
+            bad("action", row["action"], "unbekannte Aktion (erlaubt: add, remove bzw. hinzufügen, entfernen)")
+        elif action == "remove" and not reason:
+            bad("reason", "", "Entfernen eines Bausteins braucht eine Begründung")
+        key = (object_id, baustein)
+        if object_id and baustein and key in seen:
+            bad("baustein", baustein, f"doppelte Zeile für {object_id}/{baustein} (bereits in Zeile {seen[key]})")
+        elif object_id and baustein:
+            seen[key] = number
+        if len(problems) == found:
+            changes.append(ModellingChange(object_id, baustein, action, reason, number, table.file))
+    return tuple(changes)
+
+
+def check_records(table: Table, objects: Container[str], problems: list[Problem]) -> tuple[CheckRecord, ...]:
+    """The rows of ``check.csv``: ``object,requirement,status,note,responsible,due,checked_on``.
+
+    ``entbehrlich`` needs a reason in ``note``; dates are ``TT.MM.JJJJ`` or
+    ``JJJJ-MM-TT``; an object and requirement may appear once.
+    """
+    records: list[CheckRecord] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, row, bad in _rows("check", table, problems):
+        found = len(problems)
+        object_id, written = row["object"], row["requirement"]
+        _object(row, objects, bad)
+        requirement = normalise_requirement_id(written)
+        if not written:
+            bad("requirement", written, "leere Anforderungs-ID")
+        status = None
+        try:
+            status = Status.parse(row["status"])
+        except ValueError as exc:
+            bad("status", row["status"], str(exc))
+        if status is Status.ENTBEHRLICH and not row.get("note"):
+            bad("note", "", "Status 'entbehrlich' braucht eine Begründung in 'note'")
+        dates = {}
+        for column in ("due", "checked_on"):
+            if row.get(column):
+                try:
+                    dates[column] = parse_date(row[column])
+                except ValueError as exc:
+                    bad(column, row[column], str(exc))
+        key = (object_id, requirement)
+        if object_id and written and key in seen:
+            bad("requirement", written,
+                f"doppelte Zeile für {object_id}/{requirement} (bereits in Zeile {seen[key]})")
+        elif object_id and written:
+            seen[key] = number
+        if len(problems) == found:
+            records.append(CheckRecord(object_id, requirement, status, row.get("note", ""),
+                                       row.get("responsible", ""), dates.get("due"), dates.get("checked_on"),
+                                       number, table.file, written))
+    return tuple(records)
+
+
+_SCALES = (("frequency", Frequency), ("impact", Impact), ("treatment", Treatment),
+           ("residual_frequency", Frequency), ("residual_impact", Impact))
+
+
+def risk_records(table: Table, objects: Container[str], problems: list[Problem]) -> tuple[RiskRecord, ...]:
+    """The rows of ``risks.csv`` (see ``docs/format.md``): a threat of an object, rated and treated.
+
+    ``threat`` is ``G 0.n`` (any spelling) or an own id, which needs a
+    ``title``. Frequency and impact come as a pair, as do the residual ones,
+    which need a treatment and may not be above the rating. ``akzeptieren``
+    needs a reason in ``note`` and who accepted in ``accepted_by``.
+    """
+    records: list[RiskRecord] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, raw, bad in _rows("risks", table, problems):
+        found = len(problems)
+        row = {c: raw.get(c, "") for c in (*COLUMNS["risks"][0], *COLUMNS["risks"][1])}
+        object_id, written = row["object"], row["threat"]
+        if not object_id:
+            bad("object", "", "leere Objekt-ID")
+        elif object_id not in objects:
+            bad("object", object_id, "unbekannte Objekt-ID")
+        threat, elementary = written, False
+        if not written:
+            bad("threat", "", "leere Gefährdungs-ID")
+        elif THREAT_ID.match(written.upper().strip()):
+            threat, elementary = normalise_threat_id(written.upper()) or written, True
+        elif not row["title"]:
+            bad("title", "", f"eigene Gefährdung '{written}' braucht einen Titel in 'title'")
+        parsed: dict[str, object] = {}
+        for column, scale in _SCALES:
+            parsed[column] = None
+            if row[column]:
+                try:
+                    parsed[column] = scale.parse(row[column])
+                except ValueError as exc:
+                    bad(column, row[column], str(exc))
+        rated = _pair(row, "frequency", "impact", "Häufigkeit", "Auswirkung", bad)
+        residual = _pair(row, "residual_frequency", "residual_impact", "Rest-Häufigkeit", "Rest-Auswirkung", bad)
+        treatment = parsed["treatment"]
+        if row["treatment"] and not rated:
+            bad("treatment", row["treatment"], "Behandlung ohne Bewertung: zuerst Häufigkeit und Auswirkung angeben")
+        if treatment is Treatment.AKZEPTIEREN:
+            if not row["note"]:
+                bad("note", "", "Risikoübernahme ('akzeptieren') braucht eine Begründung in 'note'")
+            if not row["accepted_by"]:
+                bad("accepted_by", "", "Risikoübernahme ('akzeptieren') braucht in 'accepted_by', wer das Risiko "
+                                       "übernommen hat")
+        elif row["accepted_by"]:
+            bad("accepted_by", row["accepted_by"], "'accepted_by' gilt nur für die Behandlung 'akzeptieren'")
+        if residual and not row["treatment"]:
+            bad("residual_frequency", row["residual_frequency"],
+                "Restrisiko ohne Behandlung: zuerst 'treatment' angeben")
+        for column, base, word in (("residual_frequency", "frequency", "Häufigkeit"),
+                                   ("residual_impact", "impact", "Auswirkung")):
+            if parsed[column] is not None and parsed[base] is not None and parsed[column] > parsed[base]:
+                bad(column, row[column], f"Rest-{word} höher als die {word} ohne Behandlung ({parsed[base]})")
+        key = (object_id, threat)
+        if object_id and written:
+            if key in seen:
+                bad("threat", written, f"doppelte Zeile für {object_id}/{threat} (bereits in Zeile {seen[key]})")
+            else:
+                seen[key] = number
+        if len(problems) == found:
+            records.append(RiskRecord(
+                object_id, threat, elementary, row["title"], parsed["frequency"], parsed["impact"], treatment,
+                row["note"], row["accepted_by"], parsed["residual_frequency"], parsed["residual_impact"], number,
+                table.file, written))
+    return tuple(records)
+
+
+def _pair(row: Mapping[str, str], first: str, second: str, first_word: str, second_word: str, bad: Bad) -> bool:
+    """Both or neither of two columns; True when both are given."""
+    if row[first] and not row[second]:
+        bad(second, "", f"{second_word} fehlt ({first_word} ist angegeben)")
+    elif row[second] and not row[first]:
+        bad(first, "", f"{first_word} fehlt ({second_word} ist angegeben)")
+    return bool(row[first] and row[second])

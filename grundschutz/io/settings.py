@@ -1,0 +1,235 @@
+"""``assessment.yaml``: name, edition, variant, cumulation rules, distribution, risk matrix.
+
+:func:`parse_settings` is pure: text in, :class:`~grundschutz.model.assessment.Settings`
+and every problem found out.
+"""
+
+from __future__ import annotations
+
+from grundschutz.io.values import as_list, non_negative_int, positive_int, show
+from itertools import pairwise
+
+from grundschutz.model import CumulationRule, DistributionSetting, Settings
+from grundschutz.io.text import file_problem
+from grundschutz.model.errors import Problem
+from grundschutz.model.levels import BasicValue, Level, ObjectType
+from grundschutz.model.scales import DEFAULT_MATRIX, Frequency, Impact, RiskCategory, RiskMatrix
+
+SETTINGS_FILE = "assessment.yaml"
+EDITIONS = ("kompendium-2023", "grundschutz++")
+VARIANTS = ("basis", "standard", "kern")
+
+
+def parse_settings(text: str, file: str = SETTINGS_FILE) -> tuple[Settings, list[Problem]]:
+    """Parse ``assessment.yaml`` into :class:`Settings` and the problems found.
+
+    >>> settings, problems = parse_settings("name: Test\\ndistribution:\\n  enabled: true\\n")
+    >>> settings.distribution.enabled, problems
+    (True, [])
+    """
+    import yaml
+
+    problems: list[Problem] = []
+    try:
+        data = yaml.safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (Zeile {mark.line + 1}, Spalte {mark.column + 1})" if mark else ""
+        detail = getattr(exc, "problem", None) or str(exc)
+        return Settings(), [file_problem(file, f"YAML fehlerhaft{where}: {detail}")]
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return Settings(), [file_problem(file, "muss eine Zuordnung (key: value) sein")]
+
+    def bad(key: str, value: object, message: str) -> None:
+        problems.append(Problem(file, None, key, show(value), message))
+
+    edition = str(data.get("edition", "kompendium-2023")).strip().lower()
+    if edition not in EDITIONS:
+        bad("edition", data.get("edition"), f"unbekannte Edition (erlaubt: {', '.join(EDITIONS)})")
+    variant = str(data.get("variant", "standard")).strip().lower()
+    if variant not in VARIANTS:
+        bad("variant", data.get("variant"), f"unbekannte Variante (erlaubt: {', '.join(VARIANTS)})")
+    rules = _parse_cumulation(data.get("cumulation"), file, problems)
+    distribution = _parse_distribution(data.get("distribution"), file, problems)
+    matrix, matrix_problems = parse_risk_matrix(data.get("risk_matrix"), file)
+    problems.extend(matrix_problems)
+    settings = Settings(
+        name=str(data.get("name") or ""),
+        organisation=str(data.get("organisation") or ""),
+        edition=edition,
+        variant=variant,
+        cumulation=rules,
+        distribution=distribution,
+        risk_matrix=matrix,
+    )
+    return settings, problems
+
+
+def _parse_cumulation(raw: object, file: str, problems: list[Problem]) -> tuple[CumulationRule, ...]:
+    if raw in (None, [], False):
+        return ()
+    if not isinstance(raw, list):
+        problems.append(Problem(file, None, "cumulation", show(raw), "muss eine Liste von Regeln sein"))
+        return ()
+    rules = []
+    for index, entry in enumerate(raw, start=1):
+        where = f"cumulation[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(Problem(file, None, where, show(entry), "Regel muss eine Zuordnung sein"))
+            continue
+        found = len(problems)
+
+        def field(key: str, parse, default=None, required=False):
+            if key not in entry or entry[key] in (None, ""):
+                if required:
+                    problems.append(Problem(file, None, f"{where}.{key}", None, "Angabe fehlt"))
+                return default
+            try:
+                return parse(entry[key])
+            except (ValueError, TypeError) as exc:
+                problems.append(Problem(file, None, f"{where}.{key}", show(entry[key]), str(exc)))
+                return default
+
+        unknown = set(entry) - {
+            "basic_value", "types", "min_dependents", "at_level", "raise_to",
+            "candidate_margin", "reason", "name",
+        }
+        for key in sorted(unknown, key=str):
+            problems.append(Problem(file, None, f"{where}.{key}", None, "unbekannter Schlüssel"))
+        rule = CumulationRule(
+            basic_value=field("basic_value", lambda v: BasicValue.parse(str(v)), required=True),
+            min_dependents=field("min_dependents", positive_int, required=True),
+            raise_to=field("raise_to", lambda v: Level.parse(str(v)), required=True),
+            at_level=field("at_level", lambda v: Level.parse(str(v)), Level.NORMAL),
+            types=field("types", _parse_types, frozenset()),
+            candidate_margin=field("candidate_margin", non_negative_int, 0),
+            reason=str(entry.get("reason") or ""),
+            name=str(entry.get("name") or f"Regel {index}"),
+        )
+        if len(problems) == found:
+            rules.append(rule)
+    return tuple(rules)
+
+
+def _parse_distribution(raw: object, file: str, problems: list[Problem]) -> DistributionSetting:
+    if raw in (None, False):
+        return DistributionSetting(enabled=False)
+    if raw is True:
+        return DistributionSetting(enabled=True)
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, None, "distribution", show(raw), "muss eine Zuordnung sein"))
+        return DistributionSetting()
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        problems.append(Problem(file, None, "distribution.enabled", show(enabled), "muss true oder false sein"))
+        enabled = False
+    values = frozenset({BasicValue.AVAILABILITY})
+    if "basic_values" in raw:
+        try:
+            values = frozenset(BasicValue.parse(str(v)) for v in as_list(raw["basic_values"]))
+        except ValueError as exc:
+            problems.append(Problem(file, None, "distribution.basic_values", show(raw["basic_values"]), str(exc)))
+        if values - {BasicValue.AVAILABILITY}:
+            problems.append(
+                Problem(
+                    file, None, "distribution.basic_values", show(raw["basic_values"]),
+                    "der Verteilungseffekt gilt nur für availability; Vertraulichkeit und "
+                    "Integrität werden durch Verteilung nie gesenkt",
+                )
+            )
+            values = frozenset({BasicValue.AVAILABILITY})
+    lower_by = 1
+    if "lower_by" in raw:
+        try:
+            lower_by = positive_int(raw["lower_by"])
+        except ValueError as exc:
+            problems.append(Problem(file, None, "distribution.lower_by", show(raw["lower_by"]), str(exc)))
+    for key in sorted(set(raw) - {"enabled", "basic_values", "lower_by"}, key=str):
+        problems.append(Problem(file, None, f"distribution.{key}", None, "unbekannter Schlüssel"))
+    return DistributionSetting(enabled=enabled, basic_values=values, lower_by=lower_by)
+
+
+
+
+def _parse_types(value: object) -> frozenset[ObjectType]:
+    return frozenset(ObjectType.parse(str(v)) for v in as_list(value))
+
+
+def parse_risk_matrix(raw: object, file: str = SETTINGS_FILE) -> tuple[RiskMatrix, list[Problem]]:
+    """The key ``risk_matrix`` of ``assessment.yaml``: the matrix and every problem found.
+
+    ``default`` (or nothing) is :data:`~grundschutz.model.scales.DEFAULT_MATRIX`.
+    A table has one key per impact; each row is a list of four categories (for
+    selten, mittel, häufig, sehr häufig) or a mapping frequency -> category. A
+    category may not fall as frequency or impact rises.
+
+    >>> m, problems = parse_risk_matrix({"vernachlässigbar": ["gering"] * 4, "begrenzt": ["gering"] * 4,
+    ...                                  "beträchtlich": ["mittel"] * 4, "existenzbedrohend": ["hoch"] * 4})
+    >>> m.category(Frequency.SELTEN, Impact.EXISTENZBEDROHEND).label, problems
+    ('hoch', [])
+    >>> print(parse_risk_matrix("streng")[1][0])  # doctest: +ELLIPSIS
+    assessment.yaml, Spalte 'risk_matrix', Wert 'streng': muss 'default' oder eine 4x4-Tabelle sein ...
+    """
+    problems: list[Problem] = []
+    if raw is None or (isinstance(raw, str) and raw.strip().lower() == "default"):
+        return DEFAULT_MATRIX, problems
+    if not isinstance(raw, dict):
+        return DEFAULT_MATRIX, [Problem(file, None, "risk_matrix", show(raw),
+                                        "muss 'default' oder eine 4x4-Tabelle sein (Zeilen: Auswirkung "
+                                        "vernachlässigbar .. existenzbedrohend, Spalten: Häufigkeit selten .. "
+                                        "sehr häufig)")]
+
+    def bad(where: str, value: object, message: str) -> None:
+        problems.append(Problem(file, None, f"risk_matrix{where}", None if value is None else show(value), message))
+
+    rows: dict[Impact, object] = {}
+    for key, row in raw.items():
+        try:
+            impact = Impact.parse(str(key))
+        except ValueError as exc:
+            bad(f".{key}", None, str(exc))
+            continue
+        if impact in rows:
+            bad(f".{key}", None, f"Auswirkung '{impact}' doppelt angegeben")
+        rows[impact] = row
+    cells: dict[tuple[Impact, Frequency], RiskCategory] = {}
+    for impact in Impact:
+        where = f".{impact}"
+        if impact not in rows:
+            bad(where, None, "Zeile fehlt")
+            continue
+        row = rows[impact]
+        if isinstance(row, list):
+            if len(row) != len(Frequency):
+                bad(where, row, f"braucht 4 Kategorien (selten, mittel, häufig, sehr häufig), hat {len(row)}")
+                continue
+            given = dict(zip(Frequency, row))
+        elif isinstance(row, dict):
+            given = {}
+            for key, value in row.items():
+                try:
+                    given[Frequency.parse(str(key))] = value
+                except ValueError as exc:
+                    bad(f"{where}.{key}", None, str(exc))
+            for frequency in Frequency:
+                if frequency not in given:
+                    bad(f"{where}.{frequency}", None, "Angabe fehlt")
+        else:
+            bad(where, row, "muss eine Liste von 4 Kategorien oder eine Zuordnung Häufigkeit -> Kategorie sein")
+            continue
+        for frequency, value in given.items():
+            try:
+                cells[(impact, frequency)] = RiskCategory.parse(str(value))
+            except ValueError as exc:
+                bad(f"{where}.{frequency}", value, str(exc))
+    if problems:
+        return DEFAULT_MATRIX, problems
+    steps = [(i, a, i, b, "Häufigkeit", a) for i in Impact for a, b in pairwise(Frequency)]
+    steps += [(a, f, b, f, "Auswirkung", a) for f in Frequency for a, b in pairwise(Impact)]
+    for low_i, low_f, high_i, high_f, word, low in steps:
+        if cells[(high_i, high_f)] < cells[(low_i, low_f)]:
+            bad(f".{high_i}.{high_f}", cells[(high_i, high_f)],
+                f"Kategorie sinkt mit steigender {word} ({low}: {cells[(low_i, low_f)]})")
+    return (DEFAULT_MATRIX, problems) if problems else (RiskMatrix(cells, file), problems)

@@ -1,0 +1,90 @@
+"""The Risikoanalyse as rows and DataFrames: risks, threat overviews, one summary row per object."""
+
+from __future__ import annotations
+
+from grundschutz.method.risk import RiskAnalysis
+from grundschutz.model.scales import Frequency, Impact, RiskCategory, Treatment
+
+_RISK_COLUMNS = ["object", "threat", "title", "source", "requirements", "frequency", "impact", "category",
+                 "treatment", "note", "accepted_by", "residual_frequency", "residual_impact", "residual_category",
+                 "status", "row"]
+_SUMMARY_COLUMNS = ["object", "name", "type", "reasons", "why", "need", "threats", "rated", "open", "gering",
+                    "mittel", "hoch", "sehr hoch", "untreated", "status"]
+
+
+def _label(value) -> str:
+    return value.label if value is not None else ""
+
+
+def risk_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict[str, object]]:
+    """One record per object and threat (all objects, or only ``object_id``).
+
+    Columns: ``object, threat, title, source`` (``KRT``/``G0``/``ergänzt``),
+    ``requirements`` (list), ``frequency, impact, category, treatment, note,
+    accepted_by, residual_frequency, residual_impact, residual_category``
+    (German words, ``""`` if not set), ``status`` (see :attr:`Risk.status`)
+    and ``row`` (line in risks.csv or ``None``).
+    """
+    chosen = [risks[object_id]] if object_id is not None else list(risks)
+    return [{c: _cell(getattr(r, c), c) for c in _RISK_COLUMNS} for o in chosen for r in o.risks]
+
+
+def _cell(value: object, column: str) -> object:
+    if isinstance(value, _Scale | tuple):
+        return value.label if isinstance(value, _Scale) else list(value)
+    return "" if value is None and column != "row" else value
+
+
+def risk_frame(risks: RiskAnalysis, object_id: str | None = None):
+    """:func:`risk_records` as a DataFrame; the scales are ordered categoricals.
+
+    >>> frame = risk_frame(RiskAnalysis({}))
+    >>> list(frame.columns[:4]), len(frame)
+    (['object', 'threat', 'title', 'source'], 0)
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(risk_records(risks, object_id), columns=_RISK_COLUMNS)
+    for columns, scale in ((("frequency", "residual_frequency"), Frequency), (("impact", "residual_impact"), Impact),
+                           (("category", "residual_category"), RiskCategory), (("treatment",), Treatment)):
+        dtype = pd.CategoricalDtype([m.value for m in scale], ordered=True)
+        for column in columns:
+            frame[column] = frame[column].replace("", None).astype(dtype)
+    return frame
+
+
+def threat_overview_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict[str, object]]:
+    """The threat overview: per object and threat ``object, threat, title, source,
+    requirements`` (list) and ``rated`` (bool)."""
+    return [{**{k: r[k] for k in _RISK_COLUMNS[:5]}, "rated": bool(r["category"])}
+            for r in risk_records(risks, object_id)]
+
+
+def threat_overview_frame(risks: RiskAnalysis, object_id: str | None = None):
+    """:func:`threat_overview_records` as a DataFrame."""
+    import pandas as pd
+
+    return pd.DataFrame.from_records(threat_overview_records(risks, object_id), columns=[*_RISK_COLUMNS[:5], "rated"])
+
+
+def risk_summary_records(risks: RiskAnalysis) -> list[dict[str, object]]:
+    """Per object: why flagged, threats rated/open, risks by category, untreated high risks.
+
+    Columns: ``object, name, type, reasons`` (kinds, list), ``why`` (German),
+    ``need`` (highest need), ``threats, rated, open``, one count per category
+    ``gering, mittel, hoch, sehr hoch``, ``untreated`` and ``status``.
+    """
+    records = []
+    for o in risks:
+        f = o.flagged
+        records.append({"object": f.object, "name": f.name, "type": f.type, "reasons": list(f.kinds), "why": f.why,
+                        "need": _label(f.highest), "threats": len(o.risks), "rated": len(o.risks) - len(o.open),
+                        "open": len(o.open), **o.by_category(), "untreated": len(o.untreated), "status": o.status})
+    return records
+
+
+def risk_summary_frame(risks: RiskAnalysis):
+    """:func:`risk_summary_records` as a DataFrame indexed by object."""
+    import pandas as pd
+
+    return pd.DataFrame.from_records(risk_summary_records(risks), columns=_SUMMARY_COLUMNS).set_index("object")
