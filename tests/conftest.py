@@ -35,3 +35,17 @@ def _catalog_cache_outside_shared(tmp_path_factory):
     mp.setenv("GRUNDSCHUTZ_CACHE", str(tmp_path_factory.mktemp("catalog-cache")))
     yield
     mp.undo()
+
+
+def analysed(path, catalogs=None, *, variant=None):
+    """The :class:`~grundschutz.method.analysis.Analysis` of the assessment at ``path``.
+
+    ``catalogs`` is a catalog folder (``None``: no catalog, Schutzbedarf only).
+    The public API, step by step: read every file once, load the catalog, analyse.
+    """
+    from grundschutz.catalog import load_catalog
+    from grundschutz.io import read_assessment
+    from grundschutz.method import analyse
+
+    catalog = load_catalog(catalogs) if catalogs is not None else None
+    return analyse(read_assessment(path), catalog, variant=variant)

@@ -30,6 +30,7 @@ import grundschutz.catalog.gspp as _gspp
 import grundschutz.catalog.kompendium as _kompendium
 import grundschutz.catalog.krt as _krt
 import grundschutz.catalog.mapping as _mapping
+import grundschutz.model.ids as _ids
 from grundschutz.catalog.gspp import OscalCatalog, OscalProfile
 from grundschutz.catalog.kompendium import Kompendium
 from grundschutz.catalog.krt import CrossReference
@@ -128,7 +129,7 @@ def _code_fingerprint() -> str:
     """Hash of the toolkit version and the code that builds the cached objects.
 
     Covered are the parser modules (``kompendium``, ``krt``, ``gspp``,
-    ``mapping``), their shared helpers (``_common``) and this module (the cache
+    ``mapping``), their shared helpers (``_common``, :mod:`grundschutz.model.ids`) and this module (the cache
     format and what :func:`load_catalog` builds): a change to any of them
     invalidates the cache.
     """
@@ -137,7 +138,7 @@ def _code_fingerprint() -> str:
     digest = hashlib.sha256()
     digest.update(str(getattr(grundschutz, "__version__", "")).encode())
     digest.update(f"{sys.version_info[0]}.{sys.version_info[1]}".encode())
-    for module in (_kompendium, _krt, _gspp, _mapping, _common, sys.modules[__name__]):
+    for module in (_kompendium, _krt, _gspp, _mapping, _common, _ids, sys.modules[__name__]):
         try:
             digest.update(Path(module.__file__ or "").read_bytes())
         except OSError:

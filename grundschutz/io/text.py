@@ -40,7 +40,7 @@ def decode_text(data: bytes, file: str) -> str:
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise AssessmentError(
-            [_file_problem(file, "Datei ist UTF-16-kodiert. Bitte als 'CSV UTF-8' speichern.")]
+            [file_problem(file, "Datei ist UTF-16-kodiert. Bitte als 'CSV UTF-8' speichern.")]
         )
     try:
         return data.decode("utf-8-sig")
@@ -48,7 +48,7 @@ def decode_text(data: bytes, file: str) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise AssessmentError(
             [
-                _file_problem(
+                file_problem(
                     file,
                     f"Datei ist nicht UTF-8-kodiert (Byte 0x{data[exc.start]:02x} an "
                     f"Position {exc.start}, Zeile {line}; vermutlich Windows-1252/ANSI). "
@@ -90,7 +90,7 @@ def parse_csv(text: str, file: str) -> Table:
         # objects alive at once, which matters for tables of 100,000 rows
         return _table_from_records(file, reader)
     except csv.Error as exc:
-        raise AssessmentError([_file_problem(file, f"CSV nicht lesbar: {exc}")]) from None
+        raise AssessmentError([file_problem(file, f"CSV nicht lesbar: {exc}")]) from None
 
 
 def _table_from_records(file: str, records: Iterable[list[str]]) -> Table:

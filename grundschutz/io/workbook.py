@@ -19,7 +19,7 @@ def read_workbook_tables(path: Path) -> dict[str, Table]:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise AssessmentError(
-            [_file_problem(path.name, f"Arbeitsmappe nicht lesbar: {exc}")]
+            [file_problem(path.name, f"Arbeitsmappe nicht lesbar: {exc}")]
         ) from None
     tables = {}
     try:

@@ -22,7 +22,7 @@ _UMLAUTS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
 
 
 @functools.total_ordering
-class _Scale(enum.Enum):
+class Scale(enum.Enum):
     """An ordered German scale; members compare by :attr:`rank`."""
 
     @property
@@ -56,7 +56,7 @@ def _with_umlauts(key: str) -> str:
     return key
 
 
-class Frequency(_Scale):
+class Frequency(Scale):
     """Eintrittshäufigkeit of a threat."""
 
     SELTEN = "selten"
@@ -65,7 +65,7 @@ class Frequency(_Scale):
     SEHR_HAEUFIG = "sehr häufig"
 
 
-class Impact(_Scale):
+class Impact(Scale):
     """Auswirkung (Schadenshöhe) of a threat."""
 
     VERNACHLAESSIGBAR = "vernachlässigbar"
@@ -74,7 +74,7 @@ class Impact(_Scale):
     EXISTENZBEDROHEND = "existenzbedrohend"
 
 
-class RiskCategory(_Scale):
+class RiskCategory(Scale):
     """Risikokategorie from the matrix."""
 
     GERING = "gering"
@@ -83,7 +83,7 @@ class RiskCategory(_Scale):
     SEHR_HOCH = "sehr hoch"
 
 
-class Treatment(_Scale):
+class Treatment(Scale):
     """Risikobehandlung (BSI 200-3, chapter 6)."""
 
     VERMEIDEN = "vermeiden"

@@ -11,8 +11,8 @@ import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
-from grundschutz.model import BASIC_VALUES, Rule
-from grundschutz.method.propagation import Derivation, Propagation
+from grundschutz.model import BASIC_VALUES
+from grundschutz.method.propagation import Propagation
 from grundschutz.method.explanation import explain_text
 from grundschutz.views.summary import Summary
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grundschutz.method.risk import RiskAnalysis
-from grundschutz.model.scales import Frequency, Impact, RiskCategory, Treatment
+from grundschutz.model.scales import Frequency, Impact, RiskCategory, Scale, Treatment
 
 _RISK_COLUMNS = ["object", "threat", "title", "source", "requirements", "frequency", "impact", "category",
                  "treatment", "note", "accepted_by", "residual_frequency", "residual_impact", "residual_category",
@@ -30,8 +30,8 @@ def risk_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict
 
 
 def _cell(value: object, column: str) -> object:
-    if isinstance(value, _Scale | tuple):
-        return value.label if isinstance(value, _Scale) else list(value)
+    if isinstance(value, Scale | tuple):
+        return value.label if isinstance(value, Scale) else list(value)
     return "" if value is None and column != "row" else value
 
 
