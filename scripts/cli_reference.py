@@ -1,0 +1,121 @@
+"""Generate ``docs/cli.md``, the reference of the ``grundschutz`` command line.
+
+The page is written from the click commands themselves: one heading per
+command path (``grundschutz catalog install``) with its usage line and help
+text in a fenced block, exactly as ``--help`` prints it at a terminal width of
+100 columns (fixed, so the output does not depend on the machine).
+
+    python scripts/cli_reference.py          # (re)write docs/cli.md
+    python scripts/cli_reference.py --check  # exit 1 if docs/cli.md is out of date
+
+``tests/test_docs.py`` compares :func:`render` with the file, so a change to a
+command's help that is not followed by a regeneration fails the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+#: The repository root (this file is ``scripts/cli_reference.py``).
+ROOT = Path(__file__).resolve().parent.parent
+#: The generated page, relative to :data:`ROOT`.
+TARGET = Path("docs") / "cli.md"
+#: Terminal and content width of the rendered help texts.
+WIDTH = 100
+OUTDATED = "docs/cli.md ist veraltet: python scripts/cli_reference.py ausführen"
+
+HEADER = """\
+# Command-line reference
+
+Every command of `grundschutz`, with its usage line and help text as `--help`
+prints them. This page is generated from the click commands by
+`python scripts/cli_reference.py`; do not edit it by hand.
+`python scripts/cli_reference.py --check` (and `tests/test_docs.py`) fail when
+it is out of date.
+
+Common behaviour (see also `docs/format.md` and `docs/method.md`):
+
+- `ASSESSMENT` is an assessment folder or an assessment workbook (`.xlsx`).
+- The catalog directory is `--catalogs DIR`, else the environment variable
+  `GRUNDSCHUTZ_CATALOGS`, else `$XDG_DATA_HOME/grundschutz/catalogs`
+  (default `~/.local/share/grundschutz/catalogs`).
+- Every command that prints a table takes `--format table|csv|json`.
+- Errors in the input end with `Error: ...` and exit code 1; nothing is written.
+"""
+
+
+def _commands(command, path: list[str], parent=None):
+    """``(path, command, context)`` for ``command`` and, recursively, its subcommands."""
+    import click
+
+    settings = {**getattr(command, "context_settings", {}), "terminal_width": WIDTH, "max_content_width": WIDTH}
+    context = click.Context(command, info_name=path[-1], parent=parent, **settings)
+    yield path, command, context
+    if isinstance(command, click.Group):
+        for name in command.list_commands(context):
+            sub = command.get_command(context, name)
+            if sub is None or getattr(sub, "hidden", False):
+                continue
+            yield from _commands(sub, [*path, name], context)
+
+
+def render() -> str:
+    """The Markdown text of ``docs/cli.md``."""
+    from grundschutz.cli import main
+
+    parts = [HEADER]
+    for path, command, context in _commands(main, ["grundschutz"]):
+        help_text = "\n".join(line.rstrip() for line in command.get_help(context).splitlines()).strip("\n")
+        level = "#" * min(2 + max(len(path) - 2, 0), 4)
+        parts.append(f"{level} {' '.join(path)}\n\n```text\n{help_text}\n```\n")
+    return "\n".join(parts)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        mode = path.stat().st_mode & 0o777
+    else:  # what a plain open() would give: 0o666 minus the umask
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.chmod(temporary, mode)  # mkstemp creates the file readable by its owner only
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write ``docs/cli.md``; with ``--check`` only compare (exit 1 if it differs)."""
+    args = sys.argv[1:] if argv is None else argv
+    unknown = [a for a in args if a != "--check"]
+    if unknown:
+        print(f"unbekannte Angabe {unknown[0]!r} (erlaubt: --check)", file=sys.stderr)
+        return 2
+    if str(ROOT) not in sys.path:  # document the checkout this script belongs to
+        sys.path.insert(0, str(ROOT))
+    text = render()
+    target = ROOT / TARGET
+    if "--check" in args:
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current != text:
+            print(OUTDATED, file=sys.stderr)
+            return 1
+        print("docs/cli.md ist aktuell")
+        return 0
+    write_atomically(target, text)
+    print(f"{TARGET.as_posix()} geschrieben")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
