@@ -32,6 +32,20 @@ def require_or_skip(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", default=False,
+        help="Rewrite tests/golden/ from the current code instead of comparing "
+             "(same as GRUNDSCHUTZ_UPDATE_GOLDEN=1); see tests/test_golden.py.",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether golden files are rewritten (``--update-golden`` or ``GRUNDSCHUTZ_UPDATE_GOLDEN=1``)."""
+    return bool(request.config.getoption("--update-golden")) or os.environ.get("GRUNDSCHUTZ_UPDATE_GOLDEN") == "1"
+
+
 @pytest.fixture(scope="session")
 def missing_prerequisite():
     """The project rule as a fixture: ``missing_prerequisite(reason)`` skips, or fails under ``CI=true``."""
