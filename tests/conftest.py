@@ -1,4 +1,10 @@
-"""Shared fixtures: paths to the worked example and the official catalogs."""
+"""Shared fixtures: paths to the worked example and the official catalogs.
+
+Project rule for tests that need something outside the repository (the
+official BSI catalog files, Chromium): they run when it is there and are
+skipped with a reason when it is not -- except under ``CI=true``, where its
+absence is a failure (:func:`require_or_skip`).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +14,57 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_CATALOGS = Path(
-    os.environ.get("GRUNDSCHUTZ_TEST_CATALOGS", REPO.parent / "shared" / "catalogs")
-)
+#: ``$GRUNDSCHUTZ_TEST_CATALOGS``, else ``../shared/catalogs`` next to the repository
+#: (for a worktree /work/wt-x that is /work/shared/catalogs).
+SHARED_CATALOGS = Path(os.environ.get("GRUNDSCHUTZ_TEST_CATALOGS") or REPO.parent / "shared" / "catalogs")
 HAAN = REPO / "assessments" / "haan"
+
+
+def on_ci() -> bool:
+    """True under ``CI=true`` (as GitHub Actions, GitLab CI and others set it)."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def require_or_skip(reason: str) -> None:
+    """Skip the test with ``reason``; under ``CI=true`` fail instead (nothing is skipped on CI)."""
+    if on_ci():
+        pytest.fail(f"{reason} [CI=true: missing prerequisites are a failure, not a skip]", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", default=False,
+        help="Rewrite tests/golden/ from the current code instead of comparing "
+             "(same as GRUNDSCHUTZ_UPDATE_GOLDEN=1); see tests/test_golden.py.",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether golden files are rewritten (``--update-golden`` or ``GRUNDSCHUTZ_UPDATE_GOLDEN=1``)."""
+    return bool(request.config.getoption("--update-golden")) or os.environ.get("GRUNDSCHUTZ_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="session")
+def missing_prerequisite():
+    """The project rule as a fixture: ``missing_prerequisite(reason)`` skips, or fails under ``CI=true``."""
+    return require_or_skip
 
 
 @pytest.fixture(scope="session")
 def shared_catalogs() -> Path:
-    """The folder with the official BSI files (../shared/catalogs)."""
+    """The folder with the official BSI files (``$GRUNDSCHUTZ_TEST_CATALOGS`` or ../shared/catalogs).
+
+    Missing: the test is skipped with the reason, under ``CI=true`` it fails.
+    """
     if not SHARED_CATALOGS.is_dir():
-        pytest.fail(f"catalog folder not found: {SHARED_CATALOGS} (set GRUNDSCHUTZ_TEST_CATALOGS)")
+        origin = "from GRUNDSCHUTZ_TEST_CATALOGS" if os.environ.get("GRUNDSCHUTZ_TEST_CATALOGS") else \
+            "../shared/catalogs next to the repository"
+        require_or_skip(
+            f"official BSI catalog files not found: {SHARED_CATALOGS} ({origin}); set GRUNDSCHUTZ_TEST_CATALOGS "
+            f"to the folder or provide ../shared/catalogs ({REPO.parent / 'shared' / 'catalogs'})"
+        )
     return SHARED_CATALOGS
 
 
