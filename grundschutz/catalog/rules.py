@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from grundschutz.catalog.gspp_controls import GsppCatalog
     from grundschutz.catalog.kompendium import Kompendium
 
-from grundschutz.model.errors import Problem, RulesError
+from grundschutz.model.errors import Problem, RulesError, unknown_name
 from grundschutz.model.levels import ObjectType
 from grundschutz.model.rules import (
     GSPP_RULES_FILE,
@@ -174,7 +174,8 @@ def parse_rule_file(text: str, file: str, schema: RuleSchema[R]) -> tuple[dict, 
         raise RulesError([Problem(file, None, "rules", None, "Zuordnung mit einer Liste 'rules' erwartet")])
     problems: list[Problem] = []
     for key in sorted(set(data) - {"edition", "rules", LINE}, key=str):
-        problems.append(Problem(file, None, str(key), None, "unbekannter Schlüssel"))
+        problems.append(Problem(file, None, str(key), None,
+                                unknown_name("unbekannter Schlüssel", str(key), ("edition", "rules"))))
     rules: list[R] = []
     seen: dict[str, int] = {}
     for position, raw in enumerate(data["rules"], start=1):
@@ -210,7 +211,7 @@ def parse_rule(raw: object, position: int, file: str, problems: list[Problem], s
     elif not RULE_ID.match(rule_id):
         bad("id", rule_id, "ID darf nur Buchstaben, Ziffern, '-', '_' und '.' enthalten")
     for key in sorted(set(raw) - COMMON_RULE_KEYS - schema.keys - {LINE}, key=str):
-        bad(str(key), None, "unbekannter Schlüssel")
+        bad(str(key), None, unknown_name("unbekannter Schlüssel", str(key), sorted(COMMON_RULE_KEYS | schema.keys)))
     if raw.get("type") in (None, "", []):
         bad("type", None, "Objekttyp fehlt (type)")
     selector = parse_selector(raw, bad)
@@ -221,7 +222,7 @@ def parse_rule(raw: object, position: int, file: str, problems: list[Problem], s
             bad("when_present", sub, "muss eine Zuordnung (type/all/any/none) sein")
         else:
             for key in sorted(set(sub) - SELECTOR_KEYS - {LINE}, key=str):
-                bad(f"when_present.{key}", None, "unbekannter Schlüssel")
+                bad(f"when_present.{key}", None, unknown_name("unbekannter Schlüssel", str(key), sorted(SELECTOR_KEYS)))
             when = parse_selector(sub, lambda k, v, m: bad(f"when_present.{k}", v, m))
     covered = parse_flag(raw, "covered", bad)
     targets = schema.targets(raw, covered, bad)

@@ -77,10 +77,10 @@ def open_analysis(path: str, catalogs: str | None = None, *, need_catalog: bool 
     if not with_catalog:
         return analyse(assessment)
     try:
-        analysis = analyse(assessment, load_catalog(catalog_dir(catalogs)), variant=variant)
-        if not need_catalog:
-            analysis.modelling  # noqa: B018 - a Grundschutz++ catalog that is not installed shows here
-        return analysis
+        catalog = load_catalog(catalog_dir(catalogs))
+        if assessment.settings.edition == "grundschutz++":
+            catalog.gspp()  # its files are not part of the Kompendium's: missing ones show here
+        return analyse(assessment, catalog, variant=variant)
     except CatalogError as exc:
         if need_catalog:
             raise

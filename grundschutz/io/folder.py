@@ -59,30 +59,25 @@ def _read_assessment(path: Path) -> Assessment:
         raise AssessmentError([file_problem(str(path), "Bewertungsordner oder Arbeitsmappe nicht gefunden")])
     problems: list[Problem] = []
     settings = _read_settings(path, folder, problems)
-    use_workbook = workbook.is_file() and (
+    from_workbook = workbook.is_file() and (
         path == workbook or not any((folder / f"{name}.csv").is_file() for name in REQUIRED_TABLES))
-    sheets = read_workbook_tables(workbook) if use_workbook else {}
     tables: dict[str, Table] = {}
-    if use_workbook:
-        for name in REQUIRED_TABLES:
-            if name in sheets:
-                tables[name] = sheets[name]
-            else:
-                problems.append(file_problem(f"{workbook.name}[{name}]", "Tabellenblatt fehlt"))
+    if from_workbook:
+        tables = _workbook_tables(workbook, problems)
     else:
         if workbook.is_file():
             problems.append(file_problem(WORKBOOK_FILE, "CSV-Dateien und Arbeitsmappe zugleich vorhanden: "
                                                         "bitte nur eine Form behalten"))
-        for name in REQUIRED_TABLES:
-            table = _csv(folder / f"{name}.csv", problems, required=True)
+        for name in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
+            table = _csv(folder / f"{name}.csv", problems, required=name in REQUIRED_TABLES)
             if table is not None:
                 tables[name] = table
-    core = build_assessment(settings, tables, str(path), problems)
+    core = build_assessment(settings, {n: t for n, t in tables.items() if n in REQUIRED_TABLES}, str(path),
+                            problems)
     known = (core.known_ids | {INFORMATIONSVERBUND_ID}) if core.known_ids is not None else ANY_OBJECT
     optional = {}
     for name, parse in OPTIONAL_TABLES.items():
-        table = sheets.get(name) if use_workbook else _csv(folder / f"{name}.csv", problems, required=False)
-        optional[name] = parse(table, known, problems) if table is not None else ()
+        optional[name] = parse(tables[name], known, problems) if name in tables else ()
     if optional["modelling"] and settings.edition == "grundschutz++":
         problems.append(file_problem(optional["modelling"][0].file, _REFUSED_FOR_GSPP))
     assessment = core.assessment
@@ -112,6 +107,19 @@ def _read_settings(path: Path, folder: Path, problems: list[Problem]) -> Setting
     if not settings.name:
         settings = replace(settings, name=folder.name if path.is_dir() else path.stem)
     return settings
+
+
+def _workbook_tables(workbook: Path, problems: list[Problem]) -> dict[str, Table]:
+    """The tables of an assessment workbook; a missing sheet of the three required ones is a problem."""
+    try:
+        sheets = read_workbook_tables(workbook)
+    except AssessmentError as exc:  # unreadable: its sheets are not reported missing as well
+        problems.extend(exc.problems)
+        return {}
+    for name in REQUIRED_TABLES:
+        if name not in sheets:
+            problems.append(file_problem(f"{workbook.name}[{name}]", "Tabellenblatt fehlt"))
+    return {name: table for name, table in sheets.items() if name in (*REQUIRED_TABLES, *OPTIONAL_TABLES)}
 
 
 def _csv(path: Path, problems: list[Problem], required: bool) -> Table | None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping
 
-from grundschutz.io.text import Table, file_problem
+from grundschutz.io.tables import column_problems
+from grundschutz.io.text import Table
 from grundschutz.io.values import parse_date
 from grundschutz.model.errors import Problem
 from grundschutz.model.ids import THREAT_ID, normalise_requirement_id, normalise_threat_id
@@ -46,18 +47,16 @@ Bad = Callable[[str | None, str | None, str], None]
 
 
 def table_problems(name: str, table: Table) -> list[Problem]:
-    """Problems of the header of optional table ``name``: empty file, missing columns."""
-    if not table.columns:
-        return [file_problem(table.file, "Datei ist leer (keine Kopfzeile)")]
-    required, _ = COLUMNS[name]
-    return [Problem(table.file, None, c, None, "Pflichtspalte fehlt") for c in required if c not in table.columns]
+    """Problems of the header of optional table ``name``: empty file, missing, unknown or doubled columns."""
+    required, optional = COLUMNS[name]
+    return column_problems(table, required, optional)
 
 
 def _rows(name: str, table: Table, problems: list[Problem]):
     """``(row number, row, bad)`` for every row of a table whose header is fine."""
     header = table_problems(name, table)
-    if header:
-        problems.extend(header)
+    problems.extend(header)
+    if any(p.row is None for p in header):  # no usable header: the rows cannot be read
         return
     for number, row in table.rows:
 

@@ -19,7 +19,7 @@ from grundschutz.io.tables import dependencies_from_table, needs_from_table, obj
 from grundschutz.io.text import Table
 from grundschutz.io.values import parse_tags, positive_int
 from grundschutz.model import Assessment, Dependency, TargetObject
-from grundschutz.model.errors import AssessmentError, Problem, ScenarioError
+from grundschutz.model.errors import AssessmentError, Problem, ScenarioError, unknown_name
 from grundschutz.model.levels import BASIC_VALUES, BasicValue, Effect, Level, ObjectType
 from grundschutz.model.records import INFORMATIONSVERBUND_ID, ModellingChange
 from grundschutz.model.scenario import NeedChange, ObjectChange, Scenario
@@ -147,7 +147,7 @@ class _Parser:
                 continue
             at = item.get(_LINE)
             for key in sorted((str(k) for k in item if k != _LINE and k not in keys)):
-                self.bad(at, key, None, f"unbekannter Schlüssel in {where} (erlaubt: {', '.join(keys)})")
+                self.bad(at, where, None, unknown_name("unbekannter Schlüssel", key, keys))
             missing = [k for k in required if _cell(item.get(k), k) == ""]
             for key in missing:
                 self.bad(at, key, None, "Angabe fehlt")
@@ -157,8 +157,8 @@ class _Parser:
 
     def parse(self, data: dict) -> Scenario:
         top = data.get(_LINE)
-        for key in sorted(str(k) for k in data if k != _LINE and k not in _TOP_KEYS):
-            self.bad(top, key, None, f"unbekannter Schlüssel (erlaubt: {', '.join(_TOP_KEYS)})")
+        for key in sorted((k for k in data if k != _LINE and k not in _TOP_KEYS), key=str):
+            self.bad(getattr(key, "line", top), None, None, unknown_name("unbekannter Schlüssel", str(key), _TOP_KEYS))
         sections = {}
         for name, parts in _SECTIONS.items():
             raw = data.get(name)
@@ -167,7 +167,7 @@ class _Parser:
                 raw = None
             raw = raw or {}
             for key in sorted(str(k) for k in raw if k != _LINE and k not in parts):
-                self.bad(raw.get(_LINE), f"{name}.{key}", None, f"unbekannter Schlüssel (erlaubt: {', '.join(parts)})")
+                self.bad(raw.get(_LINE), name, None, unknown_name("unbekannter Schlüssel", key, parts))
             sections[name] = {part: self.entries(raw, part, f"{name}.{part}", raw.get(_LINE)) for part in parts}
         applications = self.ids(data, "applications", "application", top)
         if "applications" not in data or not applications and isinstance(data.get("applications"), list):

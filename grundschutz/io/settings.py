@@ -7,11 +7,12 @@ and every problem found out.
 from __future__ import annotations
 
 from grundschutz.io.values import as_list, non_negative_int, positive_int, show
+from dataclasses import replace
 from itertools import pairwise
 
 from grundschutz.model import CumulationRule, DistributionSetting, Settings
 from grundschutz.io.text import file_problem
-from grundschutz.model.errors import Problem
+from grundschutz.model.errors import Problem, unknown_name
 from grundschutz.model.levels import BasicValue, Level, ObjectType
 from grundschutz.model.scales import DEFAULT_MATRIX, Frequency, Impact, RiskCategory, RiskMatrix
 
@@ -20,18 +21,34 @@ EDITIONS = ("kompendium-2023", "grundschutz++")
 VARIANTS = ("basis", "standard", "kern")
 
 
+#: The keys of ``assessment.yaml`` and of its parts.
+TOP_KEYS = ("name", "organisation", "edition", "variant", "cumulation", "distribution", "risk_matrix")
+CUMULATION_KEYS = ("name", "basic_value", "types", "min_dependents", "at_level", "raise_to", "candidate_margin",
+                   "reason")
+DISTRIBUTION_KEYS = ("enabled", "basic_values", "lower_by")
+#: The most levels a need can be lowered by: from ``sehr hoch`` to ``normal``.
+MAX_LOWER_BY = len(Level) - 1
+
+
 def parse_settings(text: str, file: str = SETTINGS_FILE) -> tuple[Settings, list[Problem]]:
-    """Parse ``assessment.yaml`` into :class:`Settings` and the problems found.
+    """Parse ``assessment.yaml`` into :class:`Settings` and every problem found, each with its line.
+
+    Unknown keys are errors with the nearest known key (a typo such as
+    ``distributon`` would otherwise switch the Verteilungseffekt off), and so
+    are rules that cannot do anything: a cumulation rule that raises to no
+    more than the level it counts, a lowering beyond the scale.
 
     >>> settings, problems = parse_settings("name: Test\\ndistribution:\\n  enabled: true\\n")
     >>> settings.distribution.enabled, problems
     (True, [])
+    >>> print(parse_settings("name: Test\\ndistributon:\\n  enabled: true\\n")[1][0])
+    assessment.yaml, Zeile 2: unbekannter Schlüssel 'distributon' – meinten Sie 'distribution'?
     """
     import yaml
 
-    problems: list[Problem] = []
     try:
         data = yaml.safe_load(text) if text.strip() else {}
+        lines = _key_lines(yaml.compose(text)) if text.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (Zeile {mark.line + 1}, Spalte {mark.column + 1})" if mark else ""
@@ -41,20 +58,18 @@ def parse_settings(text: str, file: str = SETTINGS_FILE) -> tuple[Settings, list
         data = {}
     if not isinstance(data, dict):
         return Settings(), [file_problem(file, "muss eine Zuordnung (key: value) sein")]
-
-    def bad(key: str, value: object, message: str) -> None:
-        problems.append(Problem(file, None, key, show(value), message))
-
+    found = _Found(file, lines)
+    found.unknown_keys(data, (), TOP_KEYS)
     edition = str(data.get("edition", "kompendium-2023")).strip().lower()
     if edition not in EDITIONS:
-        bad("edition", data.get("edition"), f"unbekannte Edition (erlaubt: {', '.join(EDITIONS)})")
+        found.bad(("edition",), data.get("edition"), f"unbekannte Edition (erlaubt: {', '.join(EDITIONS)})")
     variant = str(data.get("variant", "standard")).strip().lower()
     if variant not in VARIANTS:
-        bad("variant", data.get("variant"), f"unbekannte Variante (erlaubt: {', '.join(VARIANTS)})")
-    rules = _parse_cumulation(data.get("cumulation"), file, problems)
-    distribution = _parse_distribution(data.get("distribution"), file, problems)
+        found.bad(("variant",), data.get("variant"), f"unbekannte Variante (erlaubt: {', '.join(VARIANTS)})")
+    rules = _parse_cumulation(data.get("cumulation"), found)
+    distribution = _parse_distribution(data.get("distribution"), found)
     matrix, matrix_problems = parse_risk_matrix(data.get("risk_matrix"), file)
-    problems.extend(matrix_problems)
+    found.problems.extend(replace(p, row=lines.get(("risk_matrix",))) for p in matrix_problems)
     settings = Settings(
         name=str(data.get("name") or ""),
         organisation=str(data.get("organisation") or ""),
@@ -64,40 +79,74 @@ def parse_settings(text: str, file: str = SETTINGS_FILE) -> tuple[Settings, list
         distribution=distribution,
         risk_matrix=matrix,
     )
-    return settings, problems
+    return settings, found.problems
 
 
-def _parse_cumulation(raw: object, file: str, problems: list[Problem]) -> tuple[CumulationRule, ...]:
+def _key_lines(node, path: tuple = ()) -> dict[tuple, int]:
+    """The (1-based) line of every key of a composed YAML document, by its path of keys and list indexes."""
+    import yaml
+
+    lines: dict[tuple, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            where = (*path, key.value)
+            lines[where] = key.start_mark.line + 1
+            lines.update(_key_lines(value, where))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[(*path, index)] = item.start_mark.line + 1
+            lines.update(_key_lines(item, (*path, index)))
+    return lines
+
+
+class _Found:
+    """The problems of one YAML file, each with the line of the key it concerns."""
+
+    def __init__(self, file: str, lines: dict[tuple, int]):
+        self.file, self.lines, self.problems = file, lines, []
+
+    def bad(self, path: tuple, value: object, message: str, shown: bool = True) -> None:
+        self.problems.append(Problem(self.file, self.lines.get(path), self._where(path),
+                                     show(value) if shown else None, message))
+
+    def unknown_keys(self, data: dict, path: tuple, known: tuple[str, ...]) -> None:
+        for key in sorted((k for k in data if k not in known), key=str):
+            self.problems.append(Problem(self.file, self.lines.get((*path, key)), self._where(path), None,
+                                         unknown_name("unbekannter Schlüssel", str(key), known)))
+
+    @staticmethod
+    def _where(path: tuple) -> str | None:
+        """``cumulation[1].raise_to`` for the path ``("cumulation", 0, "raise_to")``."""
+        return "".join(f"[{p + 1}]" if isinstance(p, int) else (f".{p}" if i else str(p))
+                       for i, p in enumerate(path)) or None
+
+
+def _parse_cumulation(raw: object, found: _Found) -> tuple[CumulationRule, ...]:
     if raw in (None, [], False):
         return ()
     if not isinstance(raw, list):
-        problems.append(Problem(file, None, "cumulation", show(raw), "muss eine Liste von Regeln sein"))
+        found.bad(("cumulation",), raw, "muss eine Liste von Regeln sein")
         return ()
     rules = []
-    for index, entry in enumerate(raw, start=1):
-        where = f"cumulation[{index}]"
+    for index, entry in enumerate(raw):
+        path = ("cumulation", index)
         if not isinstance(entry, dict):
-            problems.append(Problem(file, None, where, show(entry), "Regel muss eine Zuordnung sein"))
+            found.bad(path, entry, "Regel muss eine Zuordnung sein")
             continue
-        found = len(problems)
+        before = len(found.problems)
 
         def field(key: str, parse, default=None, required=False):
             if key not in entry or entry[key] in (None, ""):
                 if required:
-                    problems.append(Problem(file, None, f"{where}.{key}", None, "Angabe fehlt"))
+                    found.bad((*path, key), None, "Angabe fehlt", shown=False)
                 return default
             try:
                 return parse(entry[key])
             except (ValueError, TypeError) as exc:
-                problems.append(Problem(file, None, f"{where}.{key}", show(entry[key]), str(exc)))
+                found.bad((*path, key), entry[key], str(exc))
                 return default
 
-        unknown = set(entry) - {
-            "basic_value", "types", "min_dependents", "at_level", "raise_to",
-            "candidate_margin", "reason", "name",
-        }
-        for key in sorted(unknown, key=str):
-            problems.append(Problem(file, None, f"{where}.{key}", None, "unbekannter Schlüssel"))
+        found.unknown_keys(entry, path, CUMULATION_KEYS)
         rule = CumulationRule(
             basic_value=field("basic_value", lambda v: BasicValue.parse(str(v)), required=True),
             min_dependents=field("min_dependents", positive_int, required=True),
@@ -106,51 +155,54 @@ def _parse_cumulation(raw: object, file: str, problems: list[Problem]) -> tuple[
             types=field("types", _parse_types, frozenset()),
             candidate_margin=field("candidate_margin", non_negative_int, 0),
             reason=str(entry.get("reason") or ""),
-            name=str(entry.get("name") or f"Regel {index}"),
+            name=str(entry.get("name") or f"Regel {index + 1}"),
         )
-        if len(problems) == found:
+        if len(found.problems) == before and rule.raise_to <= rule.at_level:
+            found.bad((*path, "raise_to"), rule.raise_to.label,
+                      f"Regel wirkt nie: raise_to ({rule.raise_to.label}) muss über at_level "
+                      f"({rule.at_level.label}) liegen, denn nach dem Maximumprinzip hat das Zielobjekt "
+                      "mindestens den Wert seiner Abhängigen")
+        if len(found.problems) == before:
             rules.append(rule)
     return tuple(rules)
 
 
-def _parse_distribution(raw: object, file: str, problems: list[Problem]) -> DistributionSetting:
+def _parse_distribution(raw: object, found: _Found) -> DistributionSetting:
     if raw in (None, False):
         return DistributionSetting(enabled=False)
     if raw is True:
         return DistributionSetting(enabled=True)
     if not isinstance(raw, dict):
-        problems.append(Problem(file, None, "distribution", show(raw), "muss eine Zuordnung sein"))
+        found.bad(("distribution",), raw, "muss eine Zuordnung sein")
         return DistributionSetting()
+    found.unknown_keys(raw, ("distribution",), DISTRIBUTION_KEYS)
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
-        problems.append(Problem(file, None, "distribution.enabled", show(enabled), "muss true oder false sein"))
+        found.bad(("distribution", "enabled"), enabled, "muss true oder false sein")
         enabled = False
     values = frozenset({BasicValue.AVAILABILITY})
     if "basic_values" in raw:
         try:
             values = frozenset(BasicValue.parse(str(v)) for v in as_list(raw["basic_values"]))
         except ValueError as exc:
-            problems.append(Problem(file, None, "distribution.basic_values", show(raw["basic_values"]), str(exc)))
+            found.bad(("distribution", "basic_values"), raw["basic_values"], str(exc))
         if values - {BasicValue.AVAILABILITY}:
-            problems.append(
-                Problem(
-                    file, None, "distribution.basic_values", show(raw["basic_values"]),
-                    "der Verteilungseffekt gilt nur für availability; Vertraulichkeit und "
-                    "Integrität werden durch Verteilung nie gesenkt",
-                )
-            )
+            found.bad(("distribution", "basic_values"), raw["basic_values"],
+                      "der Verteilungseffekt gilt nur für availability; Vertraulichkeit und "
+                      "Integrität werden durch Verteilung nie gesenkt")
             values = frozenset({BasicValue.AVAILABILITY})
     lower_by = 1
     if "lower_by" in raw:
         try:
             lower_by = positive_int(raw["lower_by"])
         except ValueError as exc:
-            problems.append(Problem(file, None, "distribution.lower_by", show(raw["lower_by"]), str(exc)))
-    for key in sorted(set(raw) - {"enabled", "basic_values", "lower_by"}, key=str):
-        problems.append(Problem(file, None, f"distribution.{key}", None, "unbekannter Schlüssel"))
+            found.bad(("distribution", "lower_by"), raw["lower_by"], str(exc))
+        else:
+            if lower_by > MAX_LOWER_BY:
+                found.bad(("distribution", "lower_by"), raw["lower_by"],
+                          f"höchstens {MAX_LOWER_BY}: weiter als von sehr hoch auf normal lässt sich nicht senken")
+                lower_by = MAX_LOWER_BY
     return DistributionSetting(enabled=enabled, basic_values=values, lower_by=lower_by)
-
-
 
 
 def _parse_types(value: object) -> frozenset[ObjectType]:

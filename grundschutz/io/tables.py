@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from grundschutz.io.text import Table, file_problem
 from grundschutz.io.values import parse_tags, positive_int
 from grundschutz.model import Assessment, Dependency, Need, Override, Settings, TargetObject
-from grundschutz.model.errors import Problem
+from grundschutz.model.errors import Problem, unknown_name
 from grundschutz.model.levels import BasicValue, Effect, Level, ObjectType
+from grundschutz.model.records import INFORMATIONSVERBUND_ID
 
 #: The tables of an assessment, their required and optional columns.
 TABLES: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -71,16 +72,28 @@ def _all_required() -> set[str]:
 
 def _check_columns(name: str, table: Table) -> list[Problem]:
     required, optional = TABLES[name]
-    problems = []
+    return column_problems(table, required, optional)
+
+
+def column_problems(table: Table, required: tuple[str, ...], optional: tuple[str, ...]) -> list[Problem]:
+    """Problems of a table's header: empty file, required column missing, unknown or doubled column.
+
+    An unknown column is an error, with the nearest known name: a typo such as
+    ``effekt`` for ``effect`` would otherwise change what the rows mean.
+    """
     if not table.columns:
         return [file_problem(table.file, "Datei ist leer (keine Kopfzeile)")]
-    for column in required:
-        if column not in table.columns:
-            problems.append(Problem(table.file, None, column, None, "Pflichtspalte fehlt"))
+    problems = [Problem(table.file, None, column, None, "Pflichtspalte fehlt")
+                for column in required if column not in table.columns]
+    known = (*required, *optional)
     seen = set()
     for column in table.columns:
-        if column in seen and column:
+        if not column:
+            continue
+        if column in seen:
             problems.append(Problem(table.file, 1, column, None, "Spalte kommt doppelt vor"))
+        elif column not in known:
+            problems.append(Problem(table.file, 1, column, None, unknown_name("unbekannte Spalte", column, known)))
         seen.add(column)
     return problems
 
@@ -104,10 +117,20 @@ def objects_from_table(table: Table, problems: list[Problem]) -> tuple[dict[str,
             )
             continue
         first_row[object_id] = row_number
+        if any(c in object_id for c in "\t\r\n"):
+            problems.append(Problem(file, row_number, "id", object_id.replace("\n", "\\n").replace("\t", "\\t"),
+                                    "Objekt-ID mit Zeilenumbruch oder Tabulator"))
+            continue
         try:
             object_type = ObjectType.parse(row["type"])
         except ValueError as exc:
             problems.append(Problem(file, row_number, "type", row["type"], str(exc)))
+            continue
+        if object_id == INFORMATIONSVERBUND_ID and object_type is not ObjectType.INFORMATIONSVERBUND:
+            problems.append(Problem(file, row_number, "id", object_id,
+                                    f"Objekt-ID '{INFORMATIONSVERBUND_ID}' ist für den Informationsverbund "
+                                    f"reserviert (Typ informationsverbund), hier aber Typ {object_type.value}: "
+                                    "andere ID wählen"))
             continue
         count = 1
         if row.get("count"):

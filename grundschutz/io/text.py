@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from grundschutz.model.errors import AssessmentError, Problem
+
+#: Control characters that have no place in a cell (tab, line feed and carriage return are allowed).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_MESSAGE = ("Steuerzeichen im Feld (z. B. NUL, sichtbar gemacht als \\x..): entfernen; oft Reste "
+                    "aus einer Kopie aus einem anderen Programm")
 
 
 @dataclass(frozen=True)
@@ -75,25 +81,92 @@ def parse_csv(text: str, file: str) -> Table:
     """Parse the text of a CSV table (``;``, ``,`` or tab separated, header row).
 
     Column names are compared in lower case; cells are stripped. Completely
-    empty lines are skipped.
+    empty lines are skipped. A quote that is never closed (a file cut off in
+    the middle of a quoted reason), a quote in the middle of a field and
+    control characters (NUL and the like) make the table unusable: every
+    such problem of the file is raised at once, with row and column.
 
     >>> table = parse_csv("ID;Type\\nA;server\\n", "objects.csv")
     >>> table.columns, table.rows[0]
     (('id', 'type'), (2, {'id': 'A', 'type': 'server'}))
+    >>> parse_csv('object,reason\\nA,"cut off', "needs.csv")
+    Traceback (most recent call last):
+    ...
+    grundschutz.model.errors.AssessmentError: 1 Fehler:
+      needs.csv, Zeile 2, Spalte 'reason', Wert 'cut off': Anführungszeichen nicht geschlossen: die Datei endet mitten in diesem Feld (abgeschnitten?)
     """
     if text.startswith("\ufeff"):
         text = text[1:]
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
+    delimiter = sniff_delimiter(first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    problems: list[Problem] = []
+    # records are consumed as they are read, not listed first: half the
+    # objects alive at once, which matters for tables of 100,000 rows
+    table = _table_from_records(file, _guarded(reader, text, delimiter, file, problems), problems)
+    if problems:
+        raise AssessmentError(problems)
+    return table
+
+
+def _guarded(reader, text: str, delimiter: str, file: str, problems: list[Problem]) -> Iterator[list[str]]:
+    """The records of ``reader``; a CSV error ends them with a problem naming row and column."""
+    count = 0
     try:
-        # records are consumed as they are read, not listed first: half the
-        # objects alive at once, which matters for tables of 100,000 rows
-        return _table_from_records(file, reader)
+        for record in reader:
+            count += 1
+            yield record
     except csv.Error as exc:
-        raise AssessmentError([file_problem(file, f"CSV nicht lesbar: {exc}")]) from None
+        problems.append(_csv_problem(exc, text, delimiter, file, count))
 
 
-def _table_from_records(file: str, records: Iterable[list[str]]) -> Table:
+def _csv_problem(exc: csv.Error, text: str, delimiter: str, file: str, count: int) -> Problem:
+    """A German problem for a CSV error after ``count`` good records (the header is the first)."""
+    lenient = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    record = lenient[count] if count < len(lenient) else []
+    header = [c.strip().lower() for c in lenient[0]] if lenient else []
+    detail = str(exc)
+    index = max(len(record) - 1, 0)  # an unterminated quote swallows the rest: the field is the last one
+    if "expected after" in detail:  # the first field that opens a quote and goes on after closing it
+        index = next((i for i, field in enumerate(_raw_fields(text, delimiter, count))
+                      if field.startswith('"') and not field.endswith('"')), index)
+    column = header[index] if count and index < len(header) else None
+    value = _shown(record[index]) if index < len(record) else None
+    if "unexpected end of data" in detail:
+        message = "Anführungszeichen nicht geschlossen: die Datei endet mitten in diesem Feld (abgeschnitten?)"
+    elif "expected after" in detail:
+        message = ("Anführungszeichen mitten im Feld: nach dem schließenden Anführungszeichen muss das "
+                   "Trennzeichen folgen (Anführungszeichen im Text verdoppeln: \"\")")
+    elif "field larger than field limit" in detail:
+        message = f"Feld zu lang (mehr als {csv.field_size_limit():,} Zeichen)".replace(",", ".")
+        column, value = None, None
+    else:
+        message = f"CSV nicht lesbar: {detail}"
+    return Problem(file, count + 1 if count else 1, column, value, message)
+
+
+def _raw_fields(text: str, delimiter: str, count: int) -> list[str]:
+    """The fields of record ``count`` (0 = header) split at every delimiter, quotes left in (for messages)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    consumed = 0
+    for _ in range(count):
+        try:
+            next(reader)
+        except (StopIteration, csv.Error):
+            break
+        consumed = reader.line_num
+    lines = text.splitlines()
+    return [f.strip() for f in lines[consumed].split(delimiter)] if consumed < len(lines) else []
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell as shown in a message: control characters visible, long text cut."""
+    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.strip())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _table_from_records(file: str, records: Iterable[list[str]], problems: list[Problem]) -> Table:
+    """The table of ``records`` (header first); control characters in a cell are ``problems``."""
     iterator = iter(records)
     header: list[str] | None = None
     for header in iterator:
@@ -102,11 +175,18 @@ def _table_from_records(file: str, records: Iterable[list[str]]) -> Table:
     else:
         return Table(file, (), ())
     columns = tuple(cell.strip().lower() for cell in header)
+    for index, cell in enumerate(header):
+        if _CONTROL.search(cell):
+            problems.append(Problem(file, 1, None, _shown(cell), _CONTROL_MESSAGE))
     rows = []
     for number, record in enumerate(iterator, start=2):
         cells = [cell.strip() for cell in record]
         if not any(cells):
             continue
+        for index, cell in enumerate(cells):
+            if _CONTROL.search(cell):
+                column = columns[index] if index < len(columns) else None
+                problems.append(Problem(file, number, column, _shown(cell), _CONTROL_MESSAGE))
         row = dict(zip(columns, cells))
         for column in columns[len(cells):]:
             row[column] = ""

@@ -165,10 +165,10 @@ class Analysis:
         if attempt(lambda: self.modelling):
             attempt(lambda: self.check)
             attempt(lambda: self.risks)
-            for scenario in self.assessment.scenarios.values() if not self.gspp else ():
-                other = analyse_scenario(self, scenario)
-                if attempt(lambda other=other: other.modelling):
-                    attempt(lambda other=other: other.check)
+        for scenario in self.assessment.scenarios.values() if not self.gspp else ():
+            other = analyse_scenario(self, scenario)  # its modelling repeats the baseline's problems: one set
+            if attempt(lambda other=other: other.modelling):
+                attempt(lambda other=other: other.check)
         if problems:
             raise AssessmentError(problems, self.assessment.source)
 

@@ -7,6 +7,8 @@ input carry every :class:`Problem` found, so that the user can fix them in one g
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -80,3 +82,19 @@ class UnknownObjectError(GrundschutzError):
 
 class CatalogError(GrundschutzError):
     """A BSI catalog file is missing, unreadable or not what it claims to be."""
+
+
+def unknown_name(kind: str, name: str, known: Iterable[str]) -> str:
+    """The message for a name nobody defined: with the nearest known one, else the list of known names.
+
+    >>> unknown_name("unbekannter Schlüssel", "distributon", ["name", "distribution", "cumulation"])
+    "unbekannter Schlüssel 'distributon' – meinten Sie 'distribution'?"
+    >>> unknown_name("unbekannte Spalte", "farbe", ["id", "type"])
+    "unbekannte Spalte 'farbe' (erlaubt: id, type)"
+    """
+    choices = list(known)
+    close = difflib.get_close_matches(str(name).casefold(), [c.casefold() for c in choices], n=1, cutoff=0.6)
+    if close:
+        match = next(c for c in choices if c.casefold() == close[0])
+        return f"{kind} '{name}' – meinten Sie '{match}'?"
+    return f"{kind} '{name}' (erlaubt: {', '.join(choices)})"

@@ -42,8 +42,9 @@ from pathlib import Path
 from grundschutz.io.folder import read_assessment
 from grundschutz.io.tables import TABLES
 from grundschutz.io.text import decode_text, sniff_delimiter
+from grundschutz.io.workbook import unsaved_formulas
 from grundschutz.model import BASIC_VALUES, Level, ObjectType
-from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem
+from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem, unknown_name
 
 ASSESSMENT_FILES = ("assessment.yaml", "objects.csv", "dependencies.csv", "needs.csv", "assessment.xlsx")
 _OBJECT_KEYS = {"type", "id", "id_prefix", "name", "description", "tags", "needs", "count"}
@@ -122,15 +123,8 @@ def _read_rows(path: Path, sheet: str | None, header_row: int
         finally:
             workbook.close()
         # formulas: their stored values are read above; one never calculated has none
-        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-        try:
-            for number, row in enumerate(formulas[title].iter_rows(values_only=True), start=1):
-                for index, value in enumerate(row):
-                    if isinstance(value, str) and value.startswith("=") and index < len(records[number - 1]) \
-                            and not records[number - 1][index]:
-                        blind.add((number, index))
-        finally:
-            formulas.close()
+        blind = {(number, index) for sheet_title, (number, index, _) in unsaved_formulas(path, {title: records})
+                 if sheet_title == title}
     if len(records) < header_row:
         raise GrundschutzError(f"{label}: Kopfzeile {header_row} fehlt (nur {len(records)} Zeilen)")
     headers = [_text(v) for v in records[header_row - 1]]
@@ -182,13 +176,13 @@ def init_assessment(folder: str | Path, inventory: str | Path, mapping: str | Pa
         problems.append(Problem(file, None, key, None if value is None else str(value), message))
 
     for key in sorted(set(config) - _TOP_KEYS, key=str):
-        bad(str(key), None, "unbekannter Schlüssel")
+        bad(str(key), None, unknown_name("unbekannter Schlüssel", str(key), sorted(_TOP_KEYS)))
     objects_cfg = config.get("objects")
     if not isinstance(objects_cfg, dict):
         bad("objects", objects_cfg, "Zuordnung 'objects' fehlt (mindestens objects.name: <Spalte>)")
         raise AssessmentError(problems, str(mapping))
     for key in sorted(set(objects_cfg) - _OBJECT_KEYS, key=str):
-        bad(f"objects.{key}", None, "unbekannter Schlüssel")
+        bad(f"objects.{key}", None, unknown_name("unbekannter Schlüssel", str(key), sorted(_OBJECT_KEYS)))
     header_row = config.get("header_row", 1)
     if not isinstance(header_row, int) or header_row < 1:
         bad("header_row", header_row, "muss eine ganze Zahl >= 1 sein")
@@ -236,7 +230,7 @@ def init_assessment(folder: str | Path, inventory: str | Path, mapping: str | Pa
         needs_cfg = {}
     for key, header in needs_cfg.items():
         if key not in _NEED_KEYS:
-            bad(f"objects.needs.{key}", None, f"unbekannter Schlüssel (erlaubt: {', '.join(sorted(_NEED_KEYS))})")
+            bad(f"objects.needs.{key}", None, unknown_name("unbekannter Schlüssel", str(key), sorted(_NEED_KEYS)))
         need_cols[key] = column(f"objects.needs.{key}", header)
     related = []
     for number, entry in enumerate(config.get("related") or [], start=1):
@@ -245,7 +239,7 @@ def init_assessment(folder: str | Path, inventory: str | Path, mapping: str | Pa
             bad(where, entry, "muss eine Zuordnung sein")
             continue
         for key in sorted(set(entry) - _RELATED_KEYS, key=str):
-            bad(f"{where}.{key}", None, "unbekannter Schlüssel")
+            bad(f"{where}.{key}", None, unknown_name("unbekannter Schlüssel", str(key), sorted(_RELATED_KEYS)))
         direction = str(entry.get("direction", "uses"))
         if direction not in ("uses", "used_by"):
             bad(f"{where}.direction", direction, "erlaubt: uses (hängt ab von), used_by (wird genutzt von)")
