@@ -16,64 +16,63 @@ from grundschutz import (
     ObjectType,
     Settings,
     TargetObject,
+    analyse,
+    load_catalog,
+    parse_csv,
     propagate,
     read_assessment,
 )
-from grundschutz.catalog import (
-    Baustein,
-    Kompendium,
-    Layer,
-    Requirement,
-    apply_cross_reference,
-    read_kompendium,
-    read_krt,
-)
-from grundschutz.method.check import (
-    STATUSES,
-    CoverageRow,
-    Status,
-    check_coverage,
-    parse_date,
-    read_check,
-)
-from grundschutz.model import Assessment
-from grundschutz.method.modelling import (
-    model_assessment,
-    parse_modelling_rules,
-    read_modelling_overrides,
-    read_modelling_rules,
-    select_requirements,
-)
+from grundschutz.catalog import Baustein, Catalog, Kompendium, Layer, Requirement, parse_modelling_rules
+from grundschutz.io.records import check_records as check_rows
+from grundschutz.io.values import parse_date
+from grundschutz.method.check import CoverageRow, build_check, check_coverage, kompendium_requirement_check
+from grundschutz.method.modelling import model_assessment
+from grundschutz.method.selection import select_requirements
+from grundschutz.model import INFORMATIONSVERBUND_ID, STATUSES, Assessment, Status
 from grundschutz.views.requirements_tables import check_frame, check_records, coverage_frame, coverage_records
 
-XML = "sec-6_bsi-gefaehrdungen/XML_Kompendium_2023.xml"
-KRT = "sarnold0322_BSI-Grundschutz-Tools/xlsx/krt2023_Excel.xlsx"
 HEADER = "object,requirement,status,note,responsible,due,checked_on\n"
+#: The files of the worked example that make its selection (not its check, risks or scenarios).
+HAAN_FILES = ("assessment.yaml", "objects.csv", "dependencies.csv", "needs.csv", "modelling.csv")
 
 
 @pytest.fixture(scope="module")
-def kompendium(shared_catalogs: Path) -> Kompendium:
-    """The Kompendium with the KRT's CIA letters, parsed once for this module."""
-    return apply_cross_reference(read_kompendium(shared_catalogs / XML), read_krt(shared_catalogs / KRT))
+def catalog(shared_catalogs: Path) -> Catalog:
+    """The Kompendium with the KRT's CIA letters (load_catalog), loaded once for this module."""
+    return load_catalog(shared_catalogs)
 
 
 @pytest.fixture(scope="module")
-def haan_selection(haan, kompendium):
-    assessment = read_assessment(haan)
-    modelling = model_assessment(
-        assessment, kompendium, read_modelling_rules(), read_modelling_overrides(haan, assessment, kompendium)
-    )
-    return select_requirements(modelling, propagate(assessment), kompendium)
+def haan_analysis(haan, catalog):
+    return analyse(read_assessment(haan), catalog)
 
 
 @pytest.fixture(scope="module")
-def haan_check(haan, haan_selection, kompendium):
-    return read_check(haan, haan_selection, kompendium)
+def haan_selection(haan_analysis):
+    return haan_analysis.selection
+
+
+@pytest.fixture(scope="module")
+def haan_check(haan_analysis):
+    return haan_analysis.check
 
 
 def _write(folder: Path, text: str) -> Path:
     (folder / "check.csv").write_text(text, encoding="utf-8")
     return folder
+
+
+@pytest.fixture()
+def folder(tmp_path, haan) -> Path:
+    """The worked example without its check.csv (same selection): the tests write their own."""
+    for name in HAAN_FILES:
+        (tmp_path / name).write_bytes((haan / name).read_bytes())
+    return tmp_path
+
+
+def check_of(folder: Path, catalog: Catalog):
+    """The IT-Grundschutz-Check of the assessment in ``folder``: read everything, then the check step."""
+    return analyse(read_assessment(folder), catalog).check
 
 
 # --------------------------------------------------------------------------- the worked example
@@ -129,33 +128,54 @@ def test_check_records_and_frame(haan_check):
     assert frame["checked_on"].notna().sum() == sum(1 for e in haan_check if e.checked_on)
 
 
-def test_check_csv_is_optional(tmp_path, haan_selection, kompendium):
-    check = read_check(tmp_path, haan_selection, kompendium)
+def test_check_csv_is_optional(folder, haan_selection, catalog):
+    check = check_of(folder, catalog)
     assert check.counts()["unbearbeitet"] == len(haan_selection) == len(check)
 
 
 # --------------------------------------------------------------------------- validation
 
+#: Rows of check.csv with one problem each (row 11 is fine, row 12 repeats it).
+ROWS = (
+    "SRV-99,SYS.1.1.A1,ja,,,,\n"                       # 2 unknown object
+    "SRV-01,SYS.1.1.A99,ja,,,,\n"                      # 3 unknown requirement
+    "SRV-01,SYS.1.1,ja,,,,\n"                          # 4 a Baustein, not a requirement
+    "SRV-01,SYS.1.3.A2,ja,,,,\n"                       # 5 Baustein not assigned
+    "APP-04,APP.6.A14,ja,,,,\n"                        # 6 H not selected: needs normal
+    "SRV-01,SYS.1.1.A3,ja,,,,\n"                       # 7 ENTFALLEN
+    "SRV-01,SYS.1.1.A1,erledigt,,,,\n"                 # 8 invalid status
+    "SRV-01,SYS.1.1.A2,entbehrlich,,,,\n"              # 9 entbehrlich without reason
+    "SRV-01,SYS.1.1.A5,ja,,,31.02.2024,2024/05/01\n"   # 10 invalid dates
+    "SRV-01,SYS.1.1.A6,teilweise,,,,\n"                # 11
+    "SRV-01,SYS.1.1.A6,ja,,,,\n"                       # 12 duplicate
+    "APP-59,APP.6.A14,ja,,,,\n"                        # 13 undecided: APP-59 unrated
+)
 
-def test_check_errors_are_reported_by_row(tmp_path, haan_selection, kompendium):
-    _write(tmp_path, HEADER + (
-        "SRV-99,SYS.1.1.A1,ja,,,,\n"                       # 2 unknown object
-        "SRV-01,SYS.1.1.A99,ja,,,,\n"                      # 3 unknown requirement
-        "SRV-01,SYS.1.1,ja,,,,\n"                          # 4 a Baustein, not a requirement
-        "SRV-01,SYS.1.3.A2,ja,,,,\n"                       # 5 Baustein not assigned
-        "APP-04,APP.6.A14,ja,,,,\n"                        # 6 H not selected: needs normal
-        "SRV-01,SYS.1.1.A3,ja,,,,\n"                       # 7 ENTFALLEN
-        "SRV-01,SYS.1.1.A1,erledigt,,,,\n"                 # 8 invalid status
-        "SRV-01,SYS.1.1.A2,entbehrlich,,,,\n"              # 9 entbehrlich without reason
-        "SRV-01,SYS.1.1.A5,ja,,,31.02.2024,2024/05/01\n"   # 10 invalid dates
-        "SRV-01,SYS.1.1.A6,teilweise,,,,\n"                # 11
-        "SRV-01,SYS.1.1.A6,ja,,,,\n"                       # 12 duplicate
-        "APP-59,APP.6.A14,ja,,,,\n"                        # 13 undecided: APP-59 unrated
-    ))
+
+def test_check_errors_are_reported_by_row(folder, catalog):
+    # what needs no catalog (object ids, status words, reasons, dates, duplicates): read_assessment
+    _write(folder, HEADER + ROWS)
     with pytest.raises(AssessmentError) as info:
-        read_check(tmp_path, haan_selection, kompendium)
+        read_assessment(folder)
     assert [str(p) for p in info.value.problems] == [
         "check.csv, Zeile 2, Spalte 'object', Wert 'SRV-99': unbekannte Objekt-ID",
+        "check.csv, Zeile 8, Spalte 'status', Wert 'erledigt': unbekannter Status "
+        "(erlaubt: ja, teilweise, nein, entbehrlich, unbearbeitet)",
+        "check.csv, Zeile 9, Spalte 'note', Wert '': Status 'entbehrlich' braucht eine Begründung in 'note'",
+        "check.csv, Zeile 10, Spalte 'checked_on', Wert '2024/05/01': ungültiges Datum "
+        "(erwartet JJJJ-MM-TT oder TT.MM.JJJJ)",
+        "check.csv, Zeile 10, Spalte 'due', Wert '31.02.2024': ungültiges Datum "
+        "(erwartet JJJJ-MM-TT oder TT.MM.JJJJ)",
+        "check.csv, Zeile 12, Spalte 'requirement', Wert 'SYS.1.1.A6': doppelte Zeile für SRV-01/SYS.1.1.A6 "
+        "(bereits in Zeile 11)",
+    ]
+    # what needs the catalog and the selection: the check step (those rows blanked, row numbers kept)
+    lines = ROWS.splitlines(keepends=True)
+    _write(folder, HEADER + "".join("\n" if number in (2, 8, 9, 10, 12) else line
+                                    for number, line in enumerate(lines, start=2)))
+    with pytest.raises(AssessmentError) as info:
+        check_of(folder, catalog)
+    assert [str(p) for p in info.value.problems] == [
         "check.csv, Zeile 3, Spalte 'requirement', Wert 'SYS.1.1.A99': Anforderung gibt es im Kompendium nicht",
         "check.csv, Zeile 4, Spalte 'requirement', Wert 'SYS.1.1': Anforderung gibt es im Kompendium nicht "
         "(das ist ein Baustein, keine Anforderung)",
@@ -166,37 +186,28 @@ def test_check_errors_are_reported_by_row(tmp_path, haan_selection, kompendium):
         "Integrität normal, Verfügbarkeit normal)",
         "check.csv, Zeile 7, Spalte 'requirement', Wert 'SYS.1.1.A3': Anforderung ist ENTFALLEN und kann "
         "nicht geprüft werden",
-        "check.csv, Zeile 8, Spalte 'status', Wert 'erledigt': unbekannter Status "
-        "(erlaubt: ja, teilweise, nein, entbehrlich, unbearbeitet)",
-        "check.csv, Zeile 9, Spalte 'note', Wert '': Status 'entbehrlich' braucht eine Begründung in 'note'",
-        "check.csv, Zeile 10, Spalte 'checked_on', Wert '2024/05/01': ungültiges Datum "
-        "(erwartet JJJJ-MM-TT oder TT.MM.JJJJ)",
-        "check.csv, Zeile 10, Spalte 'due', Wert '31.02.2024': ungültiges Datum "
-        "(erwartet JJJJ-MM-TT oder TT.MM.JJJJ)",
-        "check.csv, Zeile 12, Spalte 'requirement', Wert 'SYS.1.1.A6': doppelte Zeile für SRV-01/SYS.1.1.A6 "
-        "(bereits in Zeile 11)",
         "check.csv, Zeile 13, Spalte 'requirement', Wert 'APP.6.A14': Anforderung ist für APP-59 nicht "
         "ausgewählt (H-Anforderung (CIA: CIA) offen: Vertraulichkeit nicht bewertet, Integrität nicht "
         "bewertet, Verfügbarkeit nicht bewertet)",
     ]
 
 
-def test_check_missing_columns_and_empty_file(tmp_path, haan_selection, kompendium):
-    _write(tmp_path, "object,requirement,note\nSRV-01,SYS.1.1.A1,x\n")
+def test_check_missing_columns_and_empty_file(folder):
+    _write(folder, "object,requirement,note\nSRV-01,SYS.1.1.A1,x\n")
     with pytest.raises(AssessmentError) as info:
-        read_check(tmp_path, haan_selection, kompendium)
+        read_assessment(folder)
     assert [str(p) for p in info.value.problems] == ["check.csv, Spalte 'status': Pflichtspalte fehlt"]
-    _write(tmp_path, "")
+    _write(folder, "")
     with pytest.raises(AssessmentError, match="Datei ist leer"):
-        read_check(tmp_path, haan_selection, kompendium)
+        read_assessment(folder)
 
 
-def test_check_accepts_german_dates_case_and_the_typo_id(tmp_path, haan_selection, kompendium):
-    _write(tmp_path, HEADER + (
+def test_check_accepts_german_dates_case_and_the_typo_id(folder, catalog):
+    _write(folder, HEADER + (
         "SRV-01,SYS.1.1.A1,Ja,,IT-Betrieb,1.7.2025,05.03.2024\n"
         "SRV-01,SYS.1.1.A2,,geplant,ISB,2025-06-30,\n"
     ))
-    check = read_check(tmp_path, haan_selection, kompendium)
+    check = check_of(folder, catalog)
     first = check.entry("SRV-01", "SYS.1.1.A1")
     assert (first.status, first.due, first.checked_on, first.row) == (
         Status.JA, date(2025, 7, 1), date(2024, 3, 5), 2)
@@ -207,10 +218,10 @@ def test_check_accepts_german_dates_case_and_the_typo_id(tmp_path, haan_selectio
     assert parse_date("2024-03-05 00:00:00") == date(2024, 3, 5)
 
 
-def test_ops_2_3_a22_typo_is_normalised(tmp_path, haan_selection, kompendium):
-    _write(tmp_path, HEADER + "DL-01,OPS.2.3A22,nein,,,,\n")
+def test_ops_2_3_a22_typo_is_normalised(folder, haan_selection, catalog):
+    _write(folder, HEADER + "DL-01,OPS.2.3A22,nein,,,,\n")
     assert haan_selection.get("DL-01", "OPS.2.3.A22") is not None  # H, DL-01 is 'hoch'
-    check = read_check(tmp_path, haan_selection, kompendium)
+    check = check_of(folder, catalog)
     assert check.entry("DL-01", "OPS.2.3A22").status is Status.NEIN
 
 
@@ -237,6 +248,14 @@ def _tiny_kompendium() -> Kompendium:
     return Kompendium(layers, bausteine, requirements, {}, cross_reference_applied=True)
 
 
+def check_csv(text: str, assessment: Assessment):
+    """The rows of a check.csv for an assessment built in memory (as read_assessment reads them)."""
+    problems = []
+    rows = check_rows(parse_csv(text, "check.csv"), {*assessment.objects, INFORMATIONSVERBUND_ID}, problems)
+    assert problems == []
+    return rows
+
+
 TINY_RULES = """
 rules:
   - id: drucker
@@ -250,7 +269,7 @@ rules:
 """
 
 
-def test_coverage_on_a_tiny_hand_computed_case(tmp_path):
+def test_coverage_on_a_tiny_hand_computed_case():
     kompendium = _tiny_kompendium()
     objects = {"P1": TargetObject("P1", ObjectType.PRINTER, "Drucker"),
                "R1": TargetObject("R1", ObjectType.ROOM, "Büro")}
@@ -266,13 +285,13 @@ def test_coverage_on_a_tiny_hand_computed_case(tmp_path):
         ("P1", "SYS.4.1.A1"), ("P1", "SYS.4.1.A2"), ("P1", "SYS.4.1.A3"), ("P1", "SYS.4.1.A4"),
         ("R1", "INF.7.A1"), ("R1", "INF.7.A2"),
     ]
-    _write(tmp_path, HEADER + (
+    rows = check_csv(HEADER + (
         "P1,SYS.4.1.A1,ja,,,,\n"
         "P1,SYS.4.1.A2,entbehrlich,Kein Druck vertraulicher Dokumente,,,\n"
         "P1,SYS.4.1.A3,teilweise,,,,\n"
         "R1,INF.7.A1,nein,,,,\n"
-    ))
-    check = read_check(tmp_path, selection, kompendium)
+    ), assessment)
+    check = build_check(selection, rows, kompendium_requirement_check(selection, kompendium))
     assert check_coverage(check, ()) == (CoverageRow(None, None, None, 1, 1, 1, 1, 2),)
     (total,) = check_coverage(check, ())
     assert (total.total, total.implemented, round(total.percent, 2)) == (6, 2, 33.33)

@@ -7,25 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from conftest import analysed
 from grundschutz import AssessmentError, BasicValue, GrundschutzError, Level, Need, ObjectType, Settings, TargetObject
-from grundschutz import propagate, read_assessment
-from grundschutz.method.analysis import analyse
-from grundschutz.catalog import load_catalog
-from grundschutz.method.check import Status, check_coverage
-from grundschutz.method.gspp import (
-    GENERAL,
-    GsppCatalog,
-    GsppModelling,
-    GsppSelection,
-    gspp_catalog,
-    model_gspp,
-    parse_gspp_rules,
-    read_gspp_rules,
-    select_gspp,
-)
-from grundschutz.io.inventory import parse_tags
-from grundschutz.model import Assessment
-from grundschutz.method.modelling import RulesError, model_assessment, select_requirements
+from grundschutz import analyse, propagate, read_assessment
+from grundschutz.catalog import GsppCatalog, gspp_catalog, load_catalog, parse_gspp_rules, read_gspp_rules
+from grundschutz.io.values import parse_tags
+from grundschutz.method.check import check_coverage
+from grundschutz.method.gspp import GENERAL, GsppModelling, GsppSelection, model_gspp, select_gspp
+from grundschutz.method.modelling import model_assessment
+from grundschutz.model import Assessment, RulesError, Status
 from grundschutz.views.requirements_tables import check_records, modelling_records, requirement_records
 
 LIB = "BSI-Bund_Stand-der-Technik-Bibliothek"
@@ -329,12 +319,15 @@ def test_g0_props_restrict_raised_controls_to_their_basic_values(catalog, gcat, 
 
 def test_modelling_dispatches_on_the_edition(gcat, catalog):
     assessment = assessment_of(obj("S", "server"), needs={"S": {C: Level.HOCH, I: Level.NORMAL, A: Level.NORMAL}})
-    modelling = model_assessment(assessment, gcat)
+    analysis = analyse(assessment, catalog)
+    modelling = analysis.modelling
     assert isinstance(modelling, GsppModelling) and modelling.categories("S") == ("Hostsysteme", "IT-Systeme")
-    selection = select_requirements(modelling, propagate(assessment), gcat)
+    selection = analysis.selection
     assert isinstance(selection, GsppSelection) and selection.get("S", "ARCH.7.2") is not None
     with pytest.raises(GrundschutzError, match="braucht den Grundschutz\\+\\+-Katalog"):
-        model_assessment(assessment, catalog.kompendium)
+        model_assessment(assessment, catalog.kompendium, catalog.modelling_rules())
+    with pytest.raises(GrundschutzError, match="braucht den Grundschutz\\+\\+-Katalog"):
+        model_gspp(assessment, catalog.kompendium, catalog.gspp_rules())
 
 
 OBJECTS = """id,type,name,description,tags,count
@@ -371,7 +364,7 @@ def gspp_folder(tmp_path) -> Path:
 
 
 def test_analyse_a_grundschutz_plus_plus_assessment_end_to_end(gspp_folder, shared_catalogs):
-    analysis = analyse(gspp_folder, shared_catalogs)
+    analysis = analysed(gspp_folder, shared_catalogs)
     assert isinstance(analysis.modelling, GsppModelling) and isinstance(analysis.selection, GsppSelection)
     # confidentiality hoch flows GP-1 -> APP-1 -> SRV-1 -> R-1: all get erhöht controls
     assert analysis.selection.get("SRV-1", "ARCH.7.2").reason.endswith("Vertraulichkeit hoch")
@@ -391,18 +384,35 @@ def test_analyse_a_grundschutz_plus_plus_assessment_end_to_end(gspp_folder, shar
     assert {r["level"] for r in requirement_records(analysis.selection)} == {"normal-SdT", "erhöht"}
 
 
+#: Rows of check.csv with one problem each.
+ROWS = (
+    "SRV-1,SYS.1.1.A1,ja,,,,\n"           # a Kompendium requirement
+    "SRV-1,XYZ.1,ja,,,,\n"                # unknown control
+    "SRV-1,GC.1.1,ja,,,,\n"               # Methodik control: Informationsverbund only
+    "R-1,ARCH.7.2,ja,,,,\n"               # Hostsysteme control on a room
+    "SRV-1,GEB.6.2.1,fertig,,,,\n"        # invalid status
+    "SRV-1,KONF.9.2,entbehrlich,,,,\n"    # entbehrlich without reason
+)
+
+
 def test_grundschutz_plus_plus_check_errors_by_row(gspp_folder, shared_catalogs):
+    header = "object,requirement,status,note,responsible,due,checked_on\n"
+    # what needs no catalog (status words, reasons): read_assessment
+    (gspp_folder / "check.csv").write_text(header + ROWS, encoding="utf-8")
+    with pytest.raises(AssessmentError) as info:
+        read_assessment(gspp_folder)
+    assert [str(p) for p in info.value.problems] == [
+        "check.csv, Zeile 6, Spalte 'status', Wert 'fertig': unbekannter Status (erlaubt: ja, teilweise, nein, "
+        "entbehrlich, unbearbeitet)",
+        "check.csv, Zeile 7, Spalte 'note', Wert '': Status 'entbehrlich' braucht eine Begründung in 'note'",
+    ]
+    # what needs the catalog and the selection: the check step (those rows blanked, row numbers kept)
+    lines = ROWS.splitlines(keepends=True)
     (gspp_folder / "check.csv").write_text(
-        "object,requirement,status,note,responsible,due,checked_on\n"
-        "SRV-1,SYS.1.1.A1,ja,,,,\n"           # a Kompendium requirement
-        "SRV-1,XYZ.1,ja,,,,\n"                # unknown control
-        "SRV-1,GC.1.1,ja,,,,\n"               # Methodik control: Informationsverbund only
-        "R-1,ARCH.7.2,ja,,,,\n"               # Hostsysteme control on a room
-        "SRV-1,GEB.6.2.1,fertig,,,,\n"        # invalid status
-        "SRV-1,KONF.9.2,entbehrlich,,,,\n",   # entbehrlich without reason
+        header + "".join("\n" if number in (6, 7) else line for number, line in enumerate(lines, start=2)),
         encoding="utf-8")
     with pytest.raises(AssessmentError) as info:
-        analyse(gspp_folder, shared_catalogs)
+        analysed(gspp_folder, shared_catalogs).check
     assert [str(p) for p in info.value.problems] == [
         "check.csv, Zeile 2, Spalte 'requirement', Wert 'SYS.1.1.A1': Control gibt es im Grundschutz++-Katalog nicht "
         "(das ist eine Anforderung des Kompendiums 2023; Übertragung mit `grundschutz migrate`)",
@@ -412,14 +422,11 @@ def test_grundschutz_plus_plus_check_errors_by_row(gspp_folder, shared_catalogs)
         "check.csv, Zeile 5, Spalte 'requirement', Wert 'ARCH.7.2': Control ist für R-1 nicht ausgewählt "
         "(Zielobjekt-Kategorien des Controls (Hostsysteme) passen nicht zu R-1 (Räume, Serverräume, Standorte, "
         "Räume für technische Infrastruktur))",
-        "check.csv, Zeile 6, Spalte 'status', Wert 'fertig': unbekannter Status (erlaubt: ja, teilweise, nein, "
-        "entbehrlich, unbearbeitet)",
-        "check.csv, Zeile 7, Spalte 'note', Wert '': Status 'entbehrlich' braucht eine Begründung in 'note'",
     ]
 
 
-def test_kompendium_modelling_csv_is_refused_in_grundschutz_plus_plus_mode(gspp_folder, shared_catalogs):
+def test_kompendium_modelling_csv_is_refused_in_grundschutz_plus_plus_mode(gspp_folder):
     (gspp_folder / "modelling.csv").write_text("object,baustein,action,reason\nSRV-1,SYS.1.2.3,add,\n",
                                                encoding="utf-8")
     with pytest.raises(GrundschutzError, match="modelling.csv ordnet Bausteine des Kompendiums zu"):
-        analyse(gspp_folder, shared_catalogs)
+        read_assessment(gspp_folder)

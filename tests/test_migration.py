@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import analysed
 from grundschutz import GrundschutzError
-from grundschutz.method.analysis import analyse
-from grundschutz.method.check import Status
 from grundschutz.cli.migrate import migrate as migrate_command
-from grundschutz.method.migration import CARRY_RULE, OUTCOMES, migrate, migration_frame, migration_records
+from grundschutz.method.migration import CARRY_RULE, OUTCOMES, migrate
+from grundschutz.model import Status
+from grundschutz.views.migration_tables import migration_frame, migration_records
 
 MAPPING = ("BSI-Bund_Stand-der-Technik-Bibliothek/control_layer/Mappings/IT-GS2023-zu-GSpp/"
            "ITGS-to-GS++-mapping_collection.json")
@@ -23,7 +24,7 @@ FULL = {"equal-to", "equivalent-to", "superset-of"}
 
 @pytest.fixture(scope="module")
 def haan_migration(haan, shared_catalogs):
-    return migrate(analyse(haan, shared_catalogs))
+    return migrate(analysed(haan, shared_catalogs))
 
 
 # --------------------------------------------------------------------------- the rule on a tiny case
@@ -62,7 +63,7 @@ def tiny(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def tiny_migration(tiny, shared_catalogs):
-    return migrate(analyse(tiny, shared_catalogs))
+    return migrate(analysed(tiny, shared_catalogs))
 
 
 def outcome(migration, object_id, control_id):
@@ -206,14 +207,14 @@ def test_records_and_frames(haan_migration):
 
 def test_migration_needs_a_kompendium_check(tiny, tmp_path, shared_catalogs):
     with pytest.raises(GrundschutzError, match="IT-Grundschutz-Check und die Kataloge"):
-        migrate(analyse(tiny, with_catalog=False))
+        migrate(analysed(tiny))
     gspp = tmp_path / "gspp"
     gspp.mkdir()
     for name in ("objects", "dependencies", "needs"):
         (gspp / f"{name}.csv").write_text((tiny / f"{name}.csv").read_text(encoding="utf-8"), encoding="utf-8")
     (gspp / "assessment.yaml").write_text("name: x\nedition: grundschutz++\n", encoding="utf-8")
     with pytest.raises(GrundschutzError, match="bereits auf Grundschutz\\+\\+ eingestellt"):
-        migrate(analyse(gspp, shared_catalogs))
+        migrate(analysed(gspp, shared_catalogs))
 
 
 # --------------------------------------------------------------------------- command line

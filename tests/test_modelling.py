@@ -16,27 +16,22 @@ from grundschutz import (
     ObjectType,
     Settings,
     TargetObject,
+    analyse,
+    load_catalog,
     propagate,
     read_assessment,
 )
-from grundschutz.catalog import CrossReference, Kompendium, apply_cross_reference, read_kompendium, read_krt
-from grundschutz.model import Assessment
-from grundschutz.method.modelling import (
-    INFORMATIONSVERBUND_ID,
-    ModellingOverride,
-    RulesError,
-    TagSelector,
-    model_assessment,
-    parse_modelling_rules,
-    read_modelling_overrides,
-    read_modelling_rules,
-    select_requirements,
-)
+from grundschutz.catalog import Catalog, CrossReference, Kompendium, parse_modelling_rules, read_krt, read_modelling_rules
+from grundschutz.method.modelling import model_assessment
+from grundschutz.method.selection import select_requirements
+from grundschutz.model import INFORMATIONSVERBUND_ID, Assessment, ModellingChange, RulesError
+from grundschutz.model.rules import TagSelector
 from grundschutz.views.requirements_tables import modelling_frame, modelling_records, requirement_frame
 
-XML = "sec-6_bsi-gefaehrdungen/XML_Kompendium_2023.xml"
 KRT = "sarnold0322_BSI-Grundschutz-Tools/xlsx/krt2023_Excel.xlsx"
 RULES = read_modelling_rules()
+#: The files of the worked example without its modelling.csv (and without check, risks, scenarios).
+HAAN_FILES = ("assessment.yaml", "objects.csv", "dependencies.csv", "needs.csv")
 LETTER = {BasicValue.CONFIDENTIALITY: "C", BasicValue.INTEGRITY: "I", BasicValue.AVAILABILITY: "A"}
 
 
@@ -46,30 +41,39 @@ def krt(shared_catalogs: Path) -> CrossReference:
 
 
 @pytest.fixture(scope="module")
-def kompendium(shared_catalogs: Path, krt: CrossReference) -> Kompendium:
-    """The Kompendium with the KRT's CIA letters, parsed once for this module."""
-    return apply_cross_reference(read_kompendium(shared_catalogs / XML), krt)
+def catalog(shared_catalogs: Path) -> Catalog:
+    return load_catalog(shared_catalogs)
 
 
 @pytest.fixture(scope="module")
-def haan_assessment(haan):
-    return read_assessment(haan)
+def kompendium(catalog) -> Kompendium:
+    """The Kompendium with the KRT's CIA letters (load_catalog), loaded once for this module."""
+    return catalog.kompendium
 
 
 @pytest.fixture(scope="module")
-def haan_modelling(haan, haan_assessment, kompendium):
-    overrides = read_modelling_overrides(haan, haan_assessment, kompendium)
-    return model_assessment(haan_assessment, kompendium, RULES, overrides)
+def haan_analysis(haan, catalog):
+    return analyse(read_assessment(haan), catalog)
 
 
 @pytest.fixture(scope="module")
-def haan_propagation(haan_assessment):
-    return propagate(haan_assessment)
+def haan_assessment(haan_analysis):
+    return haan_analysis.assessment
 
 
 @pytest.fixture(scope="module")
-def haan_selection(haan_modelling, haan_propagation, kompendium):
-    return select_requirements(haan_modelling, haan_propagation, kompendium)
+def haan_modelling(haan_analysis):
+    return haan_analysis.modelling
+
+
+@pytest.fixture(scope="module")
+def haan_propagation(haan_analysis):
+    return haan_analysis.propagation
+
+
+@pytest.fixture(scope="module")
+def haan_selection(haan_analysis):
+    return haan_analysis.selection
 
 
 def assessment_of(*objects: TargetObject, needs=None, variant="standard", name="Test") -> Assessment:
@@ -305,29 +309,38 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def test_modelling_csv_is_optional(tmp_path, haan_assessment, kompendium):
-    assert read_modelling_overrides(tmp_path, haan_assessment, kompendium) == ()
+@pytest.fixture()
+def folder(tmp_path, haan) -> Path:
+    """The worked example without its modelling.csv: the tests write their own."""
+    for name in HAAN_FILES:
+        (tmp_path / name).write_bytes((haan / name).read_bytes())
+    return tmp_path
 
 
-def test_modelling_csv_errors_are_reported_by_row(tmp_path, haan_assessment, kompendium):
-    _write(tmp_path / "modelling.csv", (
-        "object,baustein,action,reason\n"
-        "SRV-99,SYS.1.1,add,\n"
-        "SRV-01,SYS.9.9,add,\n"
-        "SRV-01,SYS.1.1.A6,add,\n"
-        "SRV-01,APP.3.2,ergänzen,\n"
-        "SRV-01,SYS.1.1,remove,\n"
-        "CL-01,APP.1.2,add,Browser\n"
-        "CL-01,APP.1.2,entfernen,doch nicht\n"
-        ",,add,\n"
-    ))
+def test_modelling_csv_is_optional(folder):
+    assert read_assessment(folder).modelling_changes == ()
+
+
+#: Rows of modelling.csv with problems (row 7 is fine, row 8 repeats it).
+ROWS = (
+    "SRV-99,SYS.1.1,add,\n"
+    "SRV-01,SYS.9.9,add,\n"
+    "SRV-01,SYS.1.1.A6,add,\n"
+    "SRV-01,APP.3.2,ergänzen,\n"
+    "SRV-01,SYS.1.1,remove,\n"
+    "CL-01,APP.1.2,add,Browser\n"
+    "CL-01,APP.1.2,entfernen,doch nicht\n"
+    ",,add,\n"
+)
+
+
+def test_modelling_csv_errors_are_reported_by_row(folder, catalog):
+    # what needs no catalog (object ids, action words, reasons, duplicates): read_assessment
+    _write(folder / "modelling.csv", "object,baustein,action,reason\n" + ROWS)
     with pytest.raises(AssessmentError) as info:
-        read_modelling_overrides(tmp_path, haan_assessment, kompendium)
+        read_assessment(folder)
     assert [str(p) for p in info.value.problems] == [
         "modelling.csv, Zeile 2, Spalte 'object', Wert 'SRV-99': unbekannte Objekt-ID",
-        "modelling.csv, Zeile 3, Spalte 'baustein', Wert 'SYS.9.9': Baustein gibt es im Kompendium nicht",
-        "modelling.csv, Zeile 4, Spalte 'baustein', Wert 'SYS.1.1.A6': Baustein gibt es im Kompendium nicht "
-        "(das ist eine Anforderung, kein Baustein)",
         "modelling.csv, Zeile 5, Spalte 'action', Wert 'ergänzen': unbekannte Aktion "
         "(erlaubt: add, remove bzw. hinzufügen, entfernen)",
         "modelling.csv, Zeile 6, Spalte 'reason', Wert '': Entfernen eines Bausteins braucht eine Begründung",
@@ -336,33 +349,45 @@ def test_modelling_csv_errors_are_reported_by_row(tmp_path, haan_assessment, kom
         "modelling.csv, Zeile 9, Spalte 'baustein', Wert '': leere Baustein-ID",
         "modelling.csv, Zeile 9, Spalte 'object', Wert '': leere Objekt-ID",
     ]
-
-
-def test_modelling_csv_missing_column(tmp_path, haan_assessment, kompendium):
-    _write(tmp_path / "modelling.csv", "object,baustein,reason\nSRV-01,APP.3.2,x\n")
+    # what needs the Kompendium: the Modellierung step (those rows blanked, row numbers kept)
+    lines = ROWS.splitlines(keepends=True)
+    _write(folder / "modelling.csv", "object,baustein,action,reason\n" + "".join(
+        "\n" if number in (2, 5, 6, 8, 9) else line for number, line in enumerate(lines, start=2)))
     with pytest.raises(AssessmentError) as info:
-        read_modelling_overrides(tmp_path, haan_assessment, kompendium)
+        analyse(read_assessment(folder), catalog).modelling
+    assert [str(p) for p in info.value.problems] == [
+        "modelling.csv, Zeile 3, Spalte 'baustein', Wert 'SYS.9.9': Baustein gibt es im Kompendium nicht",
+        "modelling.csv, Zeile 4, Spalte 'baustein', Wert 'SYS.1.1.A6': Baustein gibt es im Kompendium nicht "
+        "(das ist eine Anforderung, kein Baustein)",
+    ]
+
+
+def test_modelling_csv_missing_column(folder):
+    _write(folder / "modelling.csv", "object,baustein,reason\nSRV-01,APP.3.2,x\n")
+    with pytest.raises(AssessmentError) as info:
+        read_assessment(folder)
     assert [str(p) for p in info.value.problems] == ["modelling.csv, Spalte 'action': Pflichtspalte fehlt"]
 
 
-def test_hand_changes_that_do_not_fit_the_rules(tmp_path, haan_assessment, kompendium):
-    _write(tmp_path / "modelling.csv", (
+def test_hand_changes_that_do_not_fit_the_rules(folder, catalog, kompendium):
+    _write(folder / "modelling.csv", (
         "object,baustein,action,reason\n"
         "SRV-01,SYS.1.1,add,schon da\n"
         "SRV-01,SYS.1.3,remove,nie zugeordnet\n"
         "IV,DER.2.3,add,Bereinigung weitreichender Vorfälle\n"
     ))
-    overrides = read_modelling_overrides(tmp_path, haan_assessment, kompendium)
-    assert overrides[2] == ModellingOverride("IV", "DER.2.3", "add", "Bereinigung weitreichender Vorfälle", 4)
+    assessment = read_assessment(folder)
+    changes = assessment.modelling_changes
+    assert changes[2] == ModellingChange("IV", "DER.2.3", "add", "Bereinigung weitreichender Vorfälle", 4)
     with pytest.raises(AssessmentError) as info:
-        model_assessment(haan_assessment, kompendium, RULES, overrides)
+        analyse(assessment, catalog).modelling
     assert [str(p) for p in info.value.problems] == [
         "modelling.csv, Zeile 2, Spalte 'baustein', Wert 'SYS.1.1': SYS.1.1 ist SRV-01 bereits durch Regel "
         "'server-allgemein' zugeordnet",
         "modelling.csv, Zeile 3, Spalte 'baustein', Wert 'SYS.1.3': SYS.1.3 ist SRV-01 durch keine Regel "
         "zugeordnet; Entfernen nicht möglich",
     ]
-    fine = model_assessment(haan_assessment, kompendium, RULES, overrides[2:])
+    fine = model_assessment(assessment, kompendium, RULES, changes[2:])
     assert "DER.2.3" in fine.bausteine("IV")
 
 

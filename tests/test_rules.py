@@ -1,4 +1,4 @@
-"""Each propagation rule on a small hand-computed case (DESIGN.md section 2)."""
+"""Each propagation rule on a small hand-computed case (docs/method.md, Schutzbedarfsfeststellung)."""
 
 from __future__ import annotations
 

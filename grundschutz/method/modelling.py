@@ -156,7 +156,14 @@ def model_assessment(
     with file and row of every such change). ``rules`` must have been checked
     against ``kompendium`` (:meth:`Catalog.modelling_rules
     <grundschutz.catalog.loading.Catalog.modelling_rules>` does that).
+    An assessment with ``edition: grundschutz++`` is refused: its Modellierung
+    is :func:`~grundschutz.method.gspp.model_gspp`.
     """
+    if assessment.settings.edition == "grundschutz++":
+        raise GrundschutzError(
+            "Die Bewertung ist auf Grundschutz++ eingestellt (edition: grundschutz++): die Modellierung nach "
+            "Zielobjekt-Kategorien braucht den Grundschutz++-Katalog (model_gspp), nicht das Kompendium 2023."
+        )
     verbund = informationsverbund_object(assessment)
     objects = [verbund] + [o for o in assessment.objects.values() if o.id != verbund.id]
     active = [
