@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grundschutz.cli.app import main
+from grundschutz import read_assessment
+from grundschutz.cli import main
 
 SMALL = Path(__file__).parent / "data" / "small"
 
@@ -96,12 +97,47 @@ def test_explain_unknown_object(run):
     assert result.output == f"Error: Zielobjekt 'SRV-99' gibt es in {SMALL} nicht\n"
 
 
-def test_validate(run):
-    result = run("validate", SMALL)
+def test_validate(run, tmp_path, shared_catalogs, haan):
+    first = ("Bewertung gültig: 14 Zielobjekte, 19 Abhängigkeiten, 14 festgestellte und "
+             "1 manuell gesetzte Schutzbedarfswerte.\n")
+    missing = tmp_path / "keine-kataloge"
+    result = run("validate", SMALL, "--catalogs", missing)
     assert result.exit_code == 0
+    # the first line as ever; then what was (not) checked against the catalog
+    assert result.output == first + (
+        f"Nicht gegen den Katalog geprüft: Katalog nicht installiert: Verzeichnis {missing} gibt es nicht. "
+        "Installieren mit `grundschutz catalog install DIR` oder `grundschutz catalog download`.\n"
+    )
+    result = run("validate", SMALL, "--catalogs", shared_catalogs)
+    assert result.exit_code == 0
+    assert result.output == first + "Gegen den Katalog geprüft: Bausteine, Anforderungen und Gefährdungen.\n"
+    # every optional file and scenario is read and counted
+    result = run("validate", haan, "--catalogs", shared_catalogs)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Bewertung gültig: ")
+    assessment = read_assessment(haan)
+    assert lines[1:] == [
+        f"Außerdem geprüft: Modellierungsänderungen {len(assessment.modelling_changes)}, Check-Einträge "
+        f"{len(assessment.check_records)}, Risikobewertungen {len(assessment.risk_records)}, Szenarien 4 "
+        "(digitale-ratsarbeit, dms-erechnung, neue-serverlandschaft, teleheimarbeit).",
+        "Gegen den Katalog geprüft: Bausteine, Anforderungen und Gefährdungen.",
+    ]
+
+
+def test_validate_checks_against_the_catalog_when_there_is_one(run, tmp_path, shared_catalogs):
+    folder = tmp_path / "gefaehrdung"
+    shutil.copytree(SMALL, folder)
+    (folder / "risks.csv").write_text("object,threat,frequency,impact\nSRV-1,G 0.99,,\n", encoding="utf-8")
+    result = run("validate", folder, "--catalogs", tmp_path / "keine-kataloge")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1] == "Außerdem geprüft: Risikobewertungen 1."
+    result = run("validate", folder, "--catalogs", shared_catalogs)
+    assert result.exit_code == 1
     assert result.output == (
-        "Bewertung gültig: 14 Zielobjekte, 19 Abhängigkeiten, 14 festgestellte und "
-        "1 manuell gesetzte Schutzbedarfswerte.\n"
+        f"Error: 1 Fehler in {folder}:\n"
+        "  risks.csv, Zeile 2, Spalte 'threat', Wert 'G 0.99': elementare Gefährdung gibt es im Kompendium nicht "
+        "(G 0.1 bis G 0.47)\n"
     )
 
 

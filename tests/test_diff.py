@@ -5,20 +5,41 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import analysed
+
 from grundschutz import BasicValue, GrundschutzError, Level
-from grundschutz.method.analysis import analyse
 from grundschutz.catalog import load_catalog, read_krt
-from grundschutz.cli.scenario import diff as diff_command
-from grundschutz.method.diff import FieldChange, diff_assessments, diff_frame, diff_paths, diff_records, natural_key
+from grundschutz.cli import main
+from grundschutz.io.revisions import resolve_folder
+from grundschutz.method.diff import FieldChange, diff_assessments, natural_key
+from grundschutz.views.diff_tables import diff_frame, diff_records
 
 KRT = "sarnold0322_BSI-Grundschutz-Tools/xlsx/krt2023_Excel.xlsx"
 NEEDS_HEADER = ("object,confidentiality,integrity,availability,confidentiality_reason,integrity_reason,"
                 "availability_reason,effect\n")
+
+
+def diff_paths(old, new, catalogs):
+    """The differences between the states ``old`` and ``new`` (folders, ``REV:FOLDER`` or a bare revision),
+    composed as ``grundschutz diff OLD NEW`` does: export git revisions, analyse each side, compare."""
+    with tempfile.TemporaryDirectory(prefix="grundschutz-diff-test-") as tmp:
+        sides = []
+        for index, (spec, other) in enumerate(((str(old), str(new)), (str(new), str(old)))):
+            folder, label = resolve_folder(spec, other, Path(tmp) / str(index))
+            sides.append((analysed(folder, catalogs), label))
+        (before, old_label), (after, new_label) = sides
+        return diff_assessments(before, after, old_label, new_label)
+
+
+def diff_command(args: list[str]):
+    """``grundschutz diff ARGS`` through the CLI entry point."""
+    return CliRunner().invoke(main, ["diff", *args])
 
 
 def write(folder: Path, *, objects: str, dependencies: str, needs: str, check: str) -> Path:
@@ -126,7 +147,7 @@ def test_diff_records_and_frame(states, shared_catalogs):
 
 
 def test_without_catalog_only_the_structure(states):
-    old, new = (analyse(p, with_catalog=False) for p in states)
+    old, new = (analysed(p) for p in states)
     result = diff_assessments(old, new, "alt", "neu")
     assert [o.id for o in result.objects_added] == ["PRN-1"]
     assert not result.bausteine_added and not result.requirements_added and not result.status_changes
@@ -135,7 +156,7 @@ def test_without_catalog_only_the_structure(states):
 def test_same_state_is_empty(states, shared_catalogs):
     result = diff_paths(states[0], states[0], shared_catalogs)
     assert result.empty
-    out = CliRunner().invoke(diff_command, [str(states[0]), str(states[0]), "--catalogs", str(shared_catalogs)])
+    out = diff_command([str(states[0]), str(states[0]), "--catalogs", str(shared_catalogs)])
     assert out.output == f"Unterschiede: {states[0]} → {states[0]}\n  keine Unterschiede\n"
 
 
@@ -210,7 +231,7 @@ def test_git_errors(repo, tmp_path, shared_catalogs, monkeypatch):
 
 
 def test_command_table(states, shared_catalogs):
-    out = CliRunner().invoke(diff_command, [str(states[0]), str(states[1]), "--catalogs", str(shared_catalogs)])
+    out = diff_command([str(states[0]), str(states[1]), "--catalogs", str(shared_catalogs)])
     assert out.exit_code == 0, out.output
     text = out.output
     assert text.startswith(f"Unterschiede: {states[0]} → {states[1]}\n")
@@ -227,12 +248,12 @@ def test_command_json_csv_and_errors(repo, shared_catalogs, monkeypatch):
     root, folder = repo
     monkeypatch.chdir(root)
     args = ["HEAD", "assessments/klein", "--catalogs", str(shared_catalogs), "--format"]
-    data = json.loads(CliRunner().invoke(diff_command, args + ["json"]).output)
+    data = json.loads(diff_command([*args, "json"]).output)
     assert (data["old"], data["new"]) == ("HEAD:assessments/klein", "assessments/klein")
     assert data["differences"][0]["object"] == "PRN-1"
-    csv = CliRunner().invoke(diff_command, args + ["csv"]).output.splitlines()
+    csv = diff_command([*args, "csv"]).output.splitlines()
     assert csv[0] == "kind,change,object,item,title,old,new,detail"
     assert csv[1] == "Zielobjekt,hinzugefügt,PRN-1,printer,Drucker Bauamt,,1,"
-    out = CliRunner().invoke(diff_command, ["v9.9", "assessments/klein"])
+    out = diff_command(["v9.9", "assessments/klein"])
     assert out.exit_code == 1
     assert out.output == f"Error: 'v9.9' ist weder ein Bewertungsordner noch eine bekannte Git-Revision (in {root})\n"

@@ -10,18 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grundschutz.method.analysis import analyse
-from grundschutz.cli.risk import plan
-from grundschutz.method.plan import (
-    GROUPS,
-    plan_frame,
-    plan_records,
-    role_of,
-    scenario_applications,
-    scenario_notes,
-    work_plan,
-)
-from grundschutz.method.risk import analyse_risks
+from conftest import analysed
+
+from grundschutz import AssessmentError, read_assessment
+from grundschutz.cli import main
+from grundschutz.method.plan import GROUPS, role_of, work_plan
+from grundschutz.views.plan_tables import plan_frame, plan_records
 
 OBJECTS = """id,type,name,description,tags,count
 GP-1,process,Meldewesen,,,
@@ -69,19 +63,24 @@ def make(folder: Path, scenario: str | None = None, risks: str | None = RISKS, c
     return folder
 
 
+#: A scenario about an existing application and one it adds (NEU-1 is not in the baseline).
+HOMEOFFICE = ("name: Homeoffice\napplications: [APP-U2, NEU-1]\n"
+              "add:\n  objects:\n    - {id: NEU-1, type: application, name: Neue Anwendung}\n")
+
+
 @pytest.fixture()
 def small(tmp_path, shared_catalogs):
-    return analyse(make(tmp_path / "p", "name: Homeoffice\napplications: [APP-U2, NEU-1]\n"), shared_catalogs)
+    return analysed(make(tmp_path / "p", HOMEOFFICE), shared_catalogs)
 
 
 @pytest.fixture(scope="module")
 def haan_analysis(haan, shared_catalogs):
-    return analyse(haan, shared_catalogs)
+    return analysed(haan, shared_catalogs)
 
 
 @pytest.fixture(scope="module")
 def haan_plan(haan_analysis):
-    return work_plan(haan_analysis)
+    return haan_analysis.plan
 
 
 def _undecided(analysis, object_id: str) -> int:
@@ -92,7 +91,7 @@ def _undecided(analysis, object_id: str) -> int:
 
 
 def test_groups_come_in_order_and_ranks_count_up(small, haan_plan):
-    for result in (work_plan(small), haan_plan):
+    for result in (small.plan, haan_plan):
         assert [i.rank for i in result] == list(range(1, len(result) + 1))
         groups = [i.group for i in result]
         assert groups == sorted(groups)
@@ -100,7 +99,7 @@ def test_groups_come_in_order_and_ranks_count_up(small, haan_plan):
 
 
 def test_unrated_applications_first_scenario_then_weight(small):
-    result = work_plan(small)
+    result = small.plan
     assert result.scenarios == {"homeoffice": ("APP-U2", "NEU-1")}
     first = result.group(1)
     assert [i.object for i in first] == ["APP-U2", "APP-U1", "APP-U3", "SRV-2"]
@@ -134,11 +133,11 @@ def test_without_scenario_the_weight_decides(small):
 
 
 def test_pressing_risk_analyses_then_treatments_then_requirements_then_the_rest(small):
-    result = work_plan(small)
+    result = small.plan
     assert [i.object for i in result.group(2)] == ["SRV-1", "APP-S", "CL-P"]
     srv = result.group(2)[0]
-    assert srv.title == f"Risikoanalyse: {len(analyse_risks(small)['SRV-1'].risks) - 2} von " \
-                        f"{len(analyse_risks(small)['SRV-1'].risks)} Gefährdungen bewerten"
+    assert srv.title == f"Risikoanalyse: {len(small.risks['SRV-1'].risks) - 2} von " \
+                        f"{len(small.risks['SRV-1'].risks)} Gefährdungen bewerten"
     assert srv.reason == (
         "Schutzbedarf sehr hoch in Integrität: Risikoanalyse immer erforderlich; Schutzbedarf hoch in "
         "Vertraulichkeit; Vorrang vor den Anforderungen: bei sehr hohem Schutzbedarf genügen die Anforderungen des "
@@ -175,7 +174,7 @@ def _requirement_keys(result, analysis):
 
 
 def test_requirements_b_before_s_before_h_then_need_then_role(small, haan_analysis, haan_plan):
-    for result, analysis in ((work_plan(small), small), (haan_plan, haan_analysis)):
+    for result, analysis in ((small.plan, small), (haan_plan, haan_analysis)):
         keys = _requirement_keys(result, analysis)
         assert keys == sorted(keys)
         assert [k[0] for k in keys].count(0) > 0 and [k[0] for k in keys].count(2) > 0
@@ -184,19 +183,19 @@ def test_requirements_b_before_s_before_h_then_need_then_role(small, haan_analys
 
 
 def test_requirement_reason_text(small):
-    item = next(i for i in work_plan(small).group(4) if i.object == "APP-S" and i.level == "S")
+    item = next(i for i in small.plan.group(4) if i.object == "APP-S" and i.level == "S")
     assert item.reason == (f"Standard-Anforderung (B vor S vor H); Schutzbedarf von APP-S sehr hoch; zuständig laut "
                            f"Kompendium: {item.role}; Status unbearbeitet.")
     assert item.title == small.kompendium.requirement(item.subject).title
 
 
 def test_implemented_requirements_are_not_in_the_plan(tmp_path, shared_catalogs):
-    base = analyse(make(tmp_path / "a"), shared_catalogs)
+    base = analysed(make(tmp_path / "a"), shared_catalogs)
     first, second, third = [r.requirement for r in base.selection.for_object("APP-1")][:3]
     check = (f"object,requirement,status,note\nAPP-1,{first},ja,\nAPP-1,{second},entbehrlich,Nicht im Einsatz\n"
              f"APP-1,{third},teilweise,\n")
-    analysis = analyse(make(tmp_path / "b", check=check), shared_catalogs)
-    subjects = {(i.object, i.subject): i for i in work_plan(analysis).group(4)}
+    analysis = analysed(make(tmp_path / "b", check=check), shared_catalogs)
+    subjects = {(i.object, i.subject): i for i in analysis.plan.group(4)}
     assert ("APP-1", first) not in subjects and ("APP-1", second) not in subjects
     assert subjects[("APP-1", third)].status == "teilweise"
     assert len(subjects) == sum(not e.status.implemented for e in analysis.check.entries)
@@ -205,7 +204,7 @@ def test_implemented_requirements_are_not_in_the_plan(tmp_path, shared_catalogs)
 def test_grundschutz_plus_plus_normal_sdt_before_erhoeht_then_need_then_effort(tmp_path, shared_catalogs):
     folder = make(tmp_path / "gspp", risks=None)
     (folder / "assessment.yaml").write_text("name: Plan\nedition: grundschutz++\n", encoding="utf-8")
-    analysis = analyse(folder, shared_catalogs)
+    analysis = analysed(folder, shared_catalogs)
     efforts = analysis.selection.effort_levels
     result = work_plan(analysis, scenarios={})
     items = result.group(4)
@@ -232,28 +231,40 @@ def test_plan_needs_the_catalog(tmp_path):
     from grundschutz import GrundschutzError
 
     with pytest.raises(GrundschutzError, match="Der Arbeitsplan braucht den Katalog"):
-        work_plan(analyse(make(tmp_path / "ohne"), with_catalog=False))
+        analysed(make(tmp_path / "ohne")).plan
+
+
+def _applications(folder: Path) -> dict[str, tuple[str, ...]]:
+    return {name: s.applications for name, s in read_assessment(folder).scenarios.items()}
 
 
 def test_scenario_files(tmp_path):
     folder = make(tmp_path / "s", "applications:\n  - APP-U1\n  - APP-S\n")
+    assert _applications(folder) == {"homeoffice": ("APP-U1", "APP-S")}
+    assert _applications(make(tmp_path / "ohne")) == {}
+    # by design a scenario without applications is an error of the assessment (read_assessment), not a note
     (folder / "scenarios" / "leer.yaml").write_text("name: leer\napplications: []\n", encoding="utf-8")
-    assert scenario_applications(folder) == {"homeoffice": ("APP-U1", "APP-S"), "leer": ()}
-    assert scenario_applications(make(tmp_path / "ohne")) == {}
-    assert scenario_notes(folder) == ("Szenario 'leer' ist fehlerhaft (scenarios/leer.yaml, Zeile 1, Spalte "
-                                      "'applications': Angabe fehlt: mindestens eine Anwendung, um die es im Szenario "
-                                      "geht); `grundschutz scenario` zeigt alle Fehler.",)
+    with pytest.raises(AssessmentError) as info:
+        read_assessment(folder)
+    assert [str(p) for p in info.value.problems] == [
+        "scenarios/leer.yaml, Zeile 1, Spalte 'applications': Angabe fehlt: mindestens eine Anwendung, um die es im "
+        "Szenario geht"]
 
 
-def test_a_broken_scenario_file_does_not_stop_the_plan_but_is_noted(tmp_path, shared_catalogs):
+def test_a_broken_scenario_file_stops_reading_with_its_problems(tmp_path, shared_catalogs):
+    # by design (no longer a note of the plan): read_assessment, and so every command, fails with file and line
     folder = make(tmp_path / "bad", "name: x\napplications: [APP-U2\n")
     (folder / "scenarios" / "gut.yaml").write_text("applications: [APP-U3]\n", encoding="utf-8")
-    assert scenario_applications(folder) == {"gut": ("APP-U3",), "homeoffice": ()}
-    result = work_plan(analyse(folder, shared_catalogs))
+    message = ("scenarios/homeoffice.yaml: YAML fehlerhaft (Zeile 3, Spalte 1): expected ',' or ']', but got "
+               "'<stream end>'")
+    with pytest.raises(AssessmentError) as info:
+        read_assessment(folder)
+    assert [str(p) for p in info.value.problems] == [message]
+    assert (info.value.problems[0].file, info.value.problems[0].row) == ("scenarios/homeoffice.yaml", None)
+    assert str(info.value) == f"1 Fehler in {folder}:\n  {message}"
+    (folder / "scenarios" / "homeoffice.yaml").unlink()
+    result = analysed(folder, shared_catalogs).plan
     assert [i.object for i in result.group(1)] == ["APP-U3", "APP-U1", "APP-U2", "SRV-2"]
-    assert result.notes == ("Szenario 'homeoffice' ist fehlerhaft (scenarios/homeoffice.yaml: YAML fehlerhaft "
-                            "(Zeile 3, Spalte 1): expected ',' or ']', but got '<stream end>'); `grundschutz "
-                            "scenario` zeigt alle Fehler.",)
 
 
 # --------------------------------------------------------------------------- worked example
@@ -267,7 +278,7 @@ def test_haan_plan_figures(haan_analysis, haan_plan):
     needed = [i.object in in_scenario for i in haan_plan.group(1)]
     assert needed == sorted(needed, reverse=True)  # applications a scenario needs come first
     assert [(i.object, i.subject) for i in haan_plan.group(3)] == [("SRV-01", "G 0.30"), ("DL-08", "G 0.40")]
-    risks = analyse_risks(haan_analysis)
+    risks = haan_analysis.risks
     open_pressing = {o.flagged.object for o in risks if not o.complete and o.flagged.pressing}
     assert {i.object for i in haan_plan.group(2)} == open_pressing
     assert "APP-03" not in {i.object for i in haan_plan.group(2)}  # analysis complete
@@ -295,7 +306,7 @@ def run(shared_catalogs):
     runner = CliRunner()
 
     def invoke(*args):
-        return runner.invoke(plan, [*map(str, args), "--catalogs", str(shared_catalogs)])
+        return runner.invoke(main, ["plan", *map(str, args), "--catalogs", str(shared_catalogs)])
 
     return invoke
 
@@ -325,16 +336,18 @@ def test_cli_plan_csv_json_and_scenarios(run, tmp_path):
     assert "Szenarien: homeoffice (APP-U2)" in run(folder).output
 
 
-def test_cli_plan_notes_and_errors(run, tmp_path):
+def test_cli_plan_errors(run, tmp_path):
+    # by design a broken scenario file is an error of the assessment (no longer a note of the plan)
     folder = make(tmp_path / "e", "applications: APP-U2\n")
-    result = run(folder, "-n", "1")
-    assert result.exit_code == 0
-    assert ("Hinweis: Szenario 'homeoffice' ist fehlerhaft (scenarios/homeoffice.yaml, Zeile 1, Spalte "
-            "'applications'") in result.output
-    result = run(folder, "-n", "1", "-f", "csv")
-    assert result.stderr.startswith("Hinweis: Szenario 'homeoffice'") and "Hinweis" not in result.stdout
+    error = (f"Error: 1 Fehler in {folder}:\n  scenarios/homeoffice.yaml, Zeile 1, Spalte 'applications': muss "
+             "eine Liste sein\n")
+    for args in (("-n", "1"), ("-n", "1", "-f", "csv")):
+        result = run(folder, *args)
+        assert result.exit_code == 1
+        assert result.stderr == error and result.stdout == ""
     result = run(folder, "--limit", "-1")
     assert result.exit_code == 2
+    (folder / "scenarios" / "homeoffice.yaml").write_text("applications: [APP-U2]\n", encoding="utf-8")
     (folder / "risks.csv").write_text(RISKS + "APP-S,G 0.99,,,,,,,,\n", encoding="utf-8")
     result = run(folder)
     assert result.exit_code == 1

@@ -20,11 +20,14 @@ import networkx as nx
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from grundschutz.io.tables import build_assessment
+from grundschutz.io.text import parse_csv
 from grundschutz.method.graph import to_networkx
-from grundschutz.io.inventory import build_assessment, parse_csv
+from grundschutz.method.propagation import Propagation, propagate
 from grundschutz.model import (
     BASIC_VALUES,
     Assessment,
+    AssessmentError,
     BasicValue,
     CumulationRule,
     Dependency,
@@ -38,7 +41,6 @@ from grundschutz.model import (
     Settings,
     TargetObject,
 )
-from grundschutz.method.propagation import Propagation, propagate
 
 PROPERTY_SETTINGS = settings(
     max_examples=150,
@@ -270,7 +272,11 @@ def to_csv_text(assessment: Assessment, rnd: random.Random) -> dict[str, str]:
 
 def from_csv_text(settings_: Settings, texts: dict[str, str]) -> Assessment:
     tables = {name: parse_csv(text, f"{name}.csv") for name, text in texts.items()}
-    return build_assessment(settings_, tables, "generiert")
+    problems = []
+    assessment = build_assessment(settings_, tables, "generiert", problems).assessment
+    if assessment is None:
+        raise AssessmentError(problems, "generiert")
+    return assessment
 
 
 def component_of(assessment: Assessment) -> dict[str, int]:
@@ -569,9 +575,10 @@ def test_derivation_path_runs_from_origin_to_object_along_edges(assessment):
 
 
 # --------------------------------------------------------------------------
-# 9. Renaming objects does not change the levels (DESIGN 2: "Results never
-#    depend on traversal order"; the propagation visits the members of a
-#    cycle in id order)
+# 9. Renaming objects does not change the levels (docs/method.md, "Strukturanalyse
+#    and the dependency graph": the objects are numbered in id order and no
+#    result depends on an order; "Cycles": the members of a cycle are settled
+#    together, whatever their ids)
 
 
 def relabeled(assessment: Assessment, mapping: dict[str, str]) -> Assessment:

@@ -11,25 +11,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grundschutz import AssessmentError, GrundschutzError, UnknownObjectError
-from grundschutz.method.analysis import analyse
-from grundschutz.cli.risk import risk
-from grundschutz.method.risk import (
-    DEFAULT_MATRIX,
-    FlagReason,
-    Frequency,
-    Impact,
-    RiskCategory,
-    Treatment,
-    analyse_risks,
-    flag_objects,
-    flag_reasons,
-    parse_risk_matrix,
+from conftest import analysed
+
+from grundschutz import AssessmentError, GrundschutzError, UnknownObjectError, read_assessment
+from grundschutz.cli import main
+from grundschutz.io.settings import parse_risk_matrix
+from grundschutz.method import analyse
+from grundschutz.method.risk import FlagReason, flag_objects, flag_reasons, threat_overview
+from grundschutz.model import DEFAULT_MATRIX, Frequency, Impact, RiskCategory, Treatment
+from grundschutz.views.risk_tables import (
     risk_frame,
     risk_records,
     risk_summary_frame,
     risk_summary_records,
-    threat_overview,
     threat_overview_frame,
     threat_overview_records,
 )
@@ -60,17 +54,18 @@ APP-4,normal,normal,normal
 APP-5,normal,normal,normal
 CL-P,normal,normal,normal
 """
-#: The default matrix exactly as DESIGN.md section 2 prints it (rows: impact, columns: frequency).
-DESIGN_TABLE = """
+#: The default matrix exactly as docs/method.md ("Rating, matrix, treatment, residual risk", the example of
+#: BSI 200-3) gives it (rows: impact, columns: frequency).
+MATRIX_TABLE = """
 | vernachlässigbar | gering | gering | gering | gering |
 | begrenzt | gering | gering | mittel | hoch |
 | beträchtlich | mittel | mittel | hoch | sehr hoch |
 | existenzbedrohend | mittel | hoch | sehr hoch | sehr hoch |
 """
 FREQUENCIES = ("selten", "mittel", "häufig", "sehr häufig")
-DESIGN_CELLS = [
+MATRIX_CELLS = [
     (impact, frequency, category)
-    for line in DESIGN_TABLE.strip().splitlines()
+    for line in MATRIX_TABLE.strip().splitlines()
     for impact, *row in [[c.strip() for c in line.strip("|").split("|")]]
     for frequency, category in zip(FREQUENCIES, row)
 ]
@@ -89,17 +84,17 @@ def make(folder: Path, risks: str | None = None, settings: str = "name: Test\n")
 
 @pytest.fixture()
 def small(tmp_path, shared_catalogs):
-    return analyse(make(tmp_path / "small"), shared_catalogs)
+    return analysed(make(tmp_path / "small"), shared_catalogs)
 
 
 @pytest.fixture(scope="module")
 def haan_analysis(haan, shared_catalogs):
-    return analyse(haan, shared_catalogs)
+    return analysed(haan, shared_catalogs)
 
 
 @pytest.fixture(scope="module")
 def haan_risks(haan_analysis):
-    return analyse_risks(haan_analysis)
+    return haan_analysis.risks
 
 
 # --------------------------------------------------------------------------- flagging
@@ -131,7 +126,7 @@ def test_processes_normal_objects_and_the_informationsverbund_are_not_flagged(sm
 
 def test_grundschutz_plus_plus_flags_only_sehr_hoch(small):
     settings = replace(small.assessment.settings, edition="grundschutz++")
-    gspp = replace(small, assessment=replace(small.assessment, settings=settings))
+    gspp = analyse(replace(small.assessment, settings=settings), small.catalog)
     assert flag_reasons(gspp, "APP-1") == ()
     assert flag_reasons(gspp, "APP-3") == (FlagReason(
         "sehr hoch", "Schutzbedarf sehr hoch in Integrität: Risikoanalyse immer erforderlich (Grundschutz++: zählt "
@@ -141,8 +136,8 @@ def test_grundschutz_plus_plus_flags_only_sehr_hoch(small):
 
 def test_grundschutz_plus_plus_assessment_end_to_end(tmp_path, shared_catalogs):
     rows = "APP-3,G 0.18,,mittel,beträchtlich,,,,,\nCL-P,Z-1,Treiber mit Adminrechten,häufig,beträchtlich,,,,,\n"
-    analysis = analyse(make(tmp_path / "gspp", rows, "name: Test\nedition: grundschutz++\n"), shared_catalogs)
-    risks = analyse_risks(analysis)
+    analysis = analysed(make(tmp_path / "gspp", rows, "name: Test\nedition: grundschutz++\n"), shared_catalogs)
+    risks = analysis.risks
     assert {o.flagged.object: o.flagged.kinds for o in risks} == {
         "APP-3": ("sehr hoch",), "APP-4": ("atypisch",), "APP-5": ("atypisch",), "SRV-1": ("sehr hoch",),
         "CL-P": ("ohne Baustein",)}
@@ -199,11 +194,11 @@ def test_threat_overview_is_the_union_of_the_krt_threats_of_the_selected_require
 
 def test_risk_analysis_needs_the_catalog(tmp_path):
     with pytest.raises(GrundschutzError, match="Die Risikoanalyse braucht den Katalog"):
-        analyse_risks(analyse(make(tmp_path / "ohne"), with_catalog=False))
+        analysed(make(tmp_path / "ohne")).risks
 
 
 def test_object_without_baustein_has_an_empty_overview_to_fill_in(small):
-    entry = analyse_risks(small)["CL-P"]
+    entry = small.risks["CL-P"]
     assert entry.risks == ()
     assert entry.status == "offen: Gefährdungsübersicht zusammenstellen (keine verknüpfte elementare Gefährdung)"
     assert not entry.complete
@@ -212,14 +207,15 @@ def test_object_without_baustein_has_an_empty_overview_to_fill_in(small):
 # --------------------------------------------------------------------------- matrix
 
 
-@pytest.mark.parametrize(("impact", "frequency", "category"), DESIGN_CELLS)
-def test_default_matrix_cell_by_cell_as_in_design(impact, frequency, category):
+@pytest.mark.parametrize(("impact", "frequency", "category"), MATRIX_CELLS)
+def test_default_matrix_cell_by_cell_as_documented(impact, frequency, category):
     assert DEFAULT_MATRIX.category(Frequency.parse(frequency), Impact.parse(impact)) is RiskCategory.parse(category)
 
 
 def test_default_matrix_has_16_cells_and_is_what_default_means():
-    assert len(DESIGN_CELLS) == 16 and len(DEFAULT_MATRIX.cells) == 16
-    assert parse_risk_matrix("default") is DEFAULT_MATRIX and parse_risk_matrix(None) is DEFAULT_MATRIX
+    assert len(MATRIX_CELLS) == 16 and len(DEFAULT_MATRIX.cells) == 16
+    assert parse_risk_matrix("default") == (DEFAULT_MATRIX, []) and parse_risk_matrix(None) == (DEFAULT_MATRIX, [])
+    assert parse_risk_matrix("default")[0] is DEFAULT_MATRIX and parse_risk_matrix(None)[0] is DEFAULT_MATRIX
 
 
 def test_custom_matrix_as_lists_and_as_mappings(tmp_path, shared_catalogs):
@@ -237,7 +233,7 @@ def test_custom_matrix_as_lists_and_as_mappings(tmp_path, shared_catalogs):
         folder = make(tmp_path / f"m{n}", "APP-1,G 0.18,,selten,existenzbedrohend,,,,,\n"
                                           "APP-1,G 0.20,,häufig,vernachlässigbar,,,,,\n",
                       "name: Test\n" + settings)
-        risks = analyse_risks(analyse(folder, shared_catalogs))
+        risks = analysed(folder, shared_catalogs).risks
         assert risks.matrix.source == "assessment.yaml"
         rated = {r.threat: r.category.label for r in risks["APP-1"].risks if r.rated}
         assert rated == {"G 0.18": "hoch", "G 0.20": "mittel"}  # default would say mittel and gering
@@ -283,9 +279,8 @@ MATRIX_HINT = ("muss 'default' oder eine 4x4-Tabelle sein (Zeilen: Auswirkung ve
      ["assessment.yaml, Spalte 'risk_matrix.betraechtlich': Auswirkung 'beträchtlich' doppelt angegeben"]),
 ])
 def test_invalid_matrix_gives_every_problem_with_its_place(raw, messages):
-    with pytest.raises(AssessmentError) as info:
-        parse_risk_matrix(raw)
-    assert [str(p) for p in info.value.problems] == messages
+    _, problems = parse_risk_matrix(raw)
+    assert [str(p) for p in problems] == messages
 
 
 # --------------------------------------------------------------------------- risks.csv validation
@@ -341,18 +336,33 @@ BAD_MESSAGES = [
 ]
 
 
+#: The one problem of BAD_ROWS that needs the catalog (which elementary threats exist).
+UNKNOWN_THREAT = BAD_MESSAGES[3]
+#: The problems of BAD_ROWS that read_assessment finds without a catalog.
+READ_MESSAGES = [m for m in BAD_MESSAGES if m != UNKNOWN_THREAT]
+
+
 def test_every_problem_of_risks_csv_at_once_with_row_column_and_value(tmp_path, shared_catalogs):
+    # Without catalog read_assessment reports every problem of the rows at once ...
     folder = make(tmp_path / "bad", BAD_ROWS)
     with pytest.raises(AssessmentError) as info:
-        analyse_risks(analyse(folder, shared_catalogs))
-    assert [str(p) for p in info.value.problems] == BAD_MESSAGES
-    assert str(info.value).startswith(f"{len(BAD_MESSAGES)} Fehler in {folder}:\n  risks.csv, Zeile 2")
+        read_assessment(folder)
+    assert [str(p) for p in info.value.problems] == READ_MESSAGES
+    assert str(info.value).startswith(f"{len(READ_MESSAGES)} Fehler in {folder}:\n  risks.csv, Zeile 2")
+    # ... the unknown elementary threat (G 0.99, line 5) shows when the risk analysis asks the catalog
+    folder = make(tmp_path / "threat", "APP-1,G 0.18,,,,,,,,\nAPP-1,G 0.19,,,,,,,,\nAPP-1,G 0.20,,,,,,,,\n"
+                                        "APP-1,G 0.99,,,,,,,,\n")
+    analysis = analysed(folder, shared_catalogs)
+    with pytest.raises(AssessmentError) as info:
+        analysis.risks
+    assert [str(p) for p in info.value.problems] == [UNKNOWN_THREAT]
+    assert str(info.value) == f"1 Fehler in {folder}:\n  {UNKNOWN_THREAT}"
 
 
-def test_matrix_and_risks_csv_problems_are_reported_together(tmp_path, shared_catalogs):
+def test_matrix_and_risks_csv_problems_are_reported_together(tmp_path):
     folder = make(tmp_path / "both", "APP-1,G 0.18,,oft,begrenzt,,,,,\n", "name: Test\nrisk_matrix: streng\n")
     with pytest.raises(AssessmentError) as info:
-        analyse_risks(analyse(folder, shared_catalogs))
+        read_assessment(folder)
     assert [p.file for p in info.value.problems] == ["assessment.yaml", "risks.csv"]
 
 
@@ -360,18 +370,18 @@ def test_matrix_and_risks_csv_problems_are_reported_together(tmp_path, shared_ca
     ("", "risks.csv: Datei ist leer (keine Kopfzeile)"),
     ("object,title\nAPP-1,x\n", "risks.csv, Spalte 'threat': Pflichtspalte fehlt"),
 ])
-def test_risks_csv_without_header_or_required_column(tmp_path, shared_catalogs, text, message):
+def test_risks_csv_without_header_or_required_column(tmp_path, text, message):
     folder = make(tmp_path / "hdr")
     (folder / "risks.csv").write_text(text, encoding="utf-8")
     with pytest.raises(AssessmentError) as info:
-        analyse_risks(analyse(folder, shared_catalogs))
+        read_assessment(folder)
     assert [str(p) for p in info.value.problems] == [message]
 
 
 def test_object_that_needs_no_analysis_and_reduce_without_measures_are_warnings(tmp_path, shared_catalogs):
     folder = make(tmp_path / "warn", "APP-2,G 0.18,,mittel,begrenzt,,,,,\nAPP-2,G 0.20,,selten,begrenzt,,,,,\n"
                                      "APP-1,G 0.25,,häufig,beträchtlich,reduzieren,,,,\n")
-    risks = analyse_risks(analyse(folder, shared_catalogs))
+    risks = analysed(folder, shared_catalogs).risks
     assert [str(w) for w in risks.warnings] == [
         "risks.csv, Zeile 2, Spalte 'object', Wert 'APP-2': Zielobjekt braucht keine Risikoanalyse (kein hoher "
         "Schutzbedarf, Baustein vorhanden, nicht atypisch); die Bewertung wird als freiwillige Risikoanalyse geführt",
@@ -395,7 +405,7 @@ APP-1,Z-9,Eigenes Risiko,mittel,begrenzt,,,,,
 
 @pytest.fixture()
 def rated(tmp_path, shared_catalogs):
-    return analyse_risks(analyse(make(tmp_path / "rated", RATED), shared_catalogs))
+    return analysed(make(tmp_path / "rated", RATED), shared_catalogs).risks
 
 
 def test_ratings_categories_treatments_and_residual_risk(rated):
@@ -425,10 +435,10 @@ def test_ratings_categories_treatments_and_residual_risk(rated):
 
 def test_complete_analysis_status(tmp_path, shared_catalogs):
     rows = "CL-P,G 0.16,,mittel,begrenzt,,,,,\nCL-P,Z-1,Treiber mit Adminrechten,häufig,beträchtlich,,,,,\n"
-    risks = analyse_risks(analyse(make(tmp_path / "c", rows), shared_catalogs))
+    risks = analysed(make(tmp_path / "c", rows), shared_catalogs).risks
     assert risks["CL-P"].status == "bewertet, 1 hohes Risiko unbehandelt"
     rows = rows.replace("beträchtlich,,,", "beträchtlich,vermeiden,Tablett wird ersetzt,")
-    risks = analyse_risks(analyse(make(tmp_path / "d", rows), shared_catalogs))
+    risks = analysed(make(tmp_path / "d", rows), shared_catalogs).risks
     assert risks["CL-P"].status == "abgeschlossen" and risks["CL-P"].complete
 
 
@@ -487,7 +497,7 @@ def run(shared_catalogs):
     runner = CliRunner()
 
     def invoke(*args):
-        return runner.invoke(risk, [*map(str, args), "--catalogs", str(shared_catalogs)])
+        return runner.invoke(main, ["risk", *map(str, args), "--catalogs", str(shared_catalogs)])
 
     return invoke
 
@@ -535,11 +545,16 @@ def test_cli_risk_errors(run, haan, tmp_path):
     assert result.exit_code == 1
     assert result.output == ("Error: Zielobjekt 'APP-09' braucht keine Risikoanalyse und hat keine Zeilen in "
                              "risks.csv\n")
-    folder = make(tmp_path / "bad", BAD_ROWS)
+    folder = make(tmp_path / "bad", BAD_ROWS)  # read_assessment: every problem found without catalog
     result = run(folder)
     assert result.exit_code == 1
-    assert result.output == "\n".join([f"Error: {len(BAD_MESSAGES)} Fehler in {folder}:",
-                                       *(f"  {m}" for m in BAD_MESSAGES)]) + "\n"
+    assert result.output == "\n".join([f"Error: {len(READ_MESSAGES)} Fehler in {folder}:",
+                                       *(f"  {m}" for m in READ_MESSAGES)]) + "\n"
+    folder = make(tmp_path / "threat", "APP-1,G 0.18,,,,,,,,\nAPP-1,G 0.19,,,,,,,,\nAPP-1,G 0.20,,,,,,,,\n"
+                                        "APP-1,G 0.99,,,,,,,,\n")  # the catalog: unknown elementary threat
+    result = run(folder)
+    assert result.exit_code == 1
+    assert result.output == f"Error: 1 Fehler in {folder}:\n  {UNKNOWN_THREAT}\n"
 
 
 def test_cli_risk_warnings(run, tmp_path):

@@ -10,22 +10,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grundschutz import BasicValue, Level, read_assessment
-from grundschutz.method.analysis import analyse
+from conftest import analysed
+
+from grundschutz import AssessmentError, BasicValue, Level, ScenarioError, read_assessment
 from grundschutz.catalog import read_krt
-from grundschutz.cli.scenario import scenario as scenario_command
-from grundschutz.method.scenario import (
-    ScenarioError,
-    analyse_scenario,
-    apply_scenario,
+from grundschutz.cli import main
+from grundschutz.io import parse_scenario
+from grundschutz.method.scenario import analyse_scenario, apply_scenario, compare, run_scenario
+from grundschutz.views.scenario_tables import (
     blocking_frame,
-    compare,
-    list_scenarios,
-    parse_scenario,
-    read_scenario,
-    run_scenario,
     scenario_change_frame,
     scenario_change_records,
+    scenario_list_records,
     verdict_frame,
     verdict_records,
 )
@@ -37,7 +33,7 @@ HAAN_SCENARIOS = ("teleheimarbeit", "neue-serverlandschaft", "digitale-ratsarbei
 
 @pytest.fixture(scope="module")
 def baseline(haan, shared_catalogs):
-    return analyse(haan, shared_catalogs)
+    return analysed(haan, shared_catalogs)
 
 
 @pytest.fixture(scope="module")
@@ -46,16 +42,24 @@ def krt(shared_catalogs):
 
 
 def run(baseline, text: str):
-    """Parse ``text`` against the baseline, analyse and compare it."""
-    scenario = parse_scenario(textwrap.dedent(text), FILE, assessment=baseline.assessment,
-                              kompendium=baseline.kompendium)
-    return compare(baseline, analyse_scenario(baseline, scenario), scenario)
+    """Parse ``text`` against the baseline, analyse and compare it (as ``Analysis.scenario`` does for a file)."""
+    scenario = parse_scenario(textwrap.dedent(text), FILE, assessment=baseline.assessment)
+    return run_scenario(baseline, scenario)
 
 
 def problems_of(baseline, text: str) -> str:
+    """The problems of ``text`` found when reading it (no catalog needed)."""
     with pytest.raises(ScenarioError) as caught:
-        parse_scenario(textwrap.dedent(text), FILE, assessment=baseline.assessment, kompendium=baseline.kompendium)
+        parse_scenario(textwrap.dedent(text), FILE, assessment=baseline.assessment)
     return str(caught.value)
+
+
+def catalog_problems_of(baseline, text: str) -> list[str]:
+    """The problems of ``text`` that only the catalog shows: raised when the scenario is analysed."""
+    with pytest.raises(AssessmentError) as caught:
+        run(baseline, text)
+    assert str(caught.value).startswith(f"{len(caught.value.problems)} Fehler in ")
+    return [str(p) for p in caught.value.problems]
 
 
 # --------------------------------------------------------------------------- the check of the issue
@@ -96,7 +100,7 @@ def test_notebook_for_an_application_with_high_confidentiality(baseline, krt):
     assert "übernommen von APP-18 (IRIS (GIS-Auskunftssystem))" in need[0].explanation
 
 
-def test_the_baseline_is_never_changed(haan, baseline, shared_catalogs):
+def test_the_baseline_is_never_changed(haan, baseline):
     before = read_assessment(haan)
     scenario = parse_scenario(textwrap.dedent(NOTEBOOK), FILE, assessment=baseline.assessment)
     snapshot = (dict(baseline.assessment.objects), baseline.assessment.dependencies,
@@ -108,7 +112,7 @@ def test_the_baseline_is_never_changed(haan, baseline, shared_catalogs):
     assert baseline.assessment == before
     assert snapshot == (dict(baseline.assessment.objects), baseline.assessment.dependencies,
                         {k: dict(v) for k, v in baseline.assessment.needs.items()})
-    result = run_scenario(haan, "teleheimarbeit", shared_catalogs)
+    result = baseline.scenario("teleheimarbeit")
     assert result.baseline.assessment == before
     assert result.result.assessment is not result.baseline.assessment
 
@@ -144,12 +148,11 @@ def test_unknown_baustein(baseline):
       - {object: APP-18, baustein: SYS.9.9, reason: gibt es nicht}
       - {object: APP-18, baustein: APP.1.4.A1, reason: Anforderung statt Baustein}
     """
-    assert problems_of(baseline, text) == (
-        f"2 Fehler in {FILE}:\n"
-        f"  {FILE}, Zeile 3, Spalte 'baustein', Wert 'SYS.9.9': Baustein gibt es im Kompendium nicht\n"
-        f"  {FILE}, Zeile 4, Spalte 'baustein', Wert 'APP.1.4.A1': Baustein gibt es im Kompendium nicht "
-        "(das ist eine Anforderung, kein Baustein)"
-    )
+    assert catalog_problems_of(baseline, text) == [
+        f"{FILE}, Zeile 3, Spalte 'baustein', Wert 'SYS.9.9': Baustein gibt es im Kompendium nicht",
+        f"{FILE}, Zeile 4, Spalte 'baustein', Wert 'APP.1.4.A1': Baustein gibt es im Kompendium nicht "
+        "(das ist eine Anforderung, kein Baustein)",
+    ]
 
 
 def test_malformed_yaml_gives_line_and_column(baseline):
@@ -200,35 +203,33 @@ def test_a_baustein_the_rules_assign_already_is_an_error(baseline):
     bausteine:
       - {object: APP-43, baustein: APP.5.3, reason: doppelt}
     """
-    scenario = parse_scenario(textwrap.dedent(text), FILE, assessment=baseline.assessment,
-                              kompendium=baseline.kompendium)
-    with pytest.raises(Exception) as caught:
-        analyse_scenario(baseline, scenario)
+    with pytest.raises(AssessmentError) as caught:
+        run(baseline, text)
     assert (f"{FILE}, Zeile 3, Spalte 'baustein', Wert 'APP.5.3': APP.5.3 ist APP-43 bereits durch Regel "
             "'e-mail' zugeordnet") in str(caught.value)
 
 
 def test_check_rows_of_the_scenario_are_validated(baseline):
+    # the status is checked when the file is read, the selection when the scenario is analysed with the catalog
     text = """\
     applications: [APP-18]
     check:
       - {object: APP-18, requirement: APP.6.A1, status: vielleicht}
       - {object: APP-18, requirement: SYS.2.1.A1, status: ja}
     """
-    scenario = parse_scenario(textwrap.dedent(text), FILE, assessment=baseline.assessment)
-    with pytest.raises(ScenarioError) as caught:
-        analyse_scenario(baseline, scenario)
-    message = str(caught.value)
-    assert message.startswith(f"2 Fehler in {FILE}:")
+    message = problems_of(baseline, text)
+    assert message.startswith(f"1 Fehler in {FILE}:")
     assert (f"{FILE}, Zeile 3, Spalte 'status', Wert 'vielleicht': unbekannter Status (erlaubt: ja, teilweise, "
             "nein, entbehrlich, unbearbeitet)") in message
-    assert f"{FILE}, Zeile 4, Spalte 'requirement', Wert 'SYS.2.1.A1': Anforderung ist für APP-18 nicht ausgewählt" \
-        in message
+    problems = catalog_problems_of(baseline, text.replace("vielleicht", "ja"))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{FILE}, Zeile 4, Spalte 'requirement', Wert 'SYS.2.1.A1': Anforderung ist für "
+                                  "APP-18 nicht ausgewählt")
 
 
 def test_unknown_scenario_name(haan):
     with pytest.raises(ScenarioError) as caught:
-        read_scenario(haan, "gibtsnicht")
+        analysed(haan).scenario("gibtsnicht")
     assert str(caught.value) == (
         "1 Fehler in scenarios/gibtsnicht.yaml:\n  scenarios/gibtsnicht.yaml: Szenario 'gibtsnicht' nicht gefunden "
         "(vorhanden: digitale-ratsarbeit, dms-erechnung, neue-serverlandschaft, teleheimarbeit)"
@@ -294,7 +295,8 @@ def small_scenario(done: list[str]) -> str:
 def test_verdicts_of_a_small_case(tmp_path, shared_catalogs, krt):
     required = printer_requirements(shared_catalogs, krt)
     folder = write_small(tmp_path / "klein", small_scenario(required[:-2]))
-    result = run_scenario(folder, "drucken", shared_catalogs)
+    analysis = analysed(folder, shared_catalogs)
+    result = analysis.scenario("drucken")
     verdicts = {v.application: (v.verdict, v.text) for v in result.verdicts}
     assert verdicts == {
         "APP-H": ("risikoanalyse", "nicht vor einer Risikoanalyse für PRN-1 (Drucker Telearbeit)"),
@@ -314,7 +316,7 @@ def test_verdicts_of_a_small_case(tmp_path, shared_catalogs, krt):
     # the server's open requirements were open before: counted, not blocking; with include_baseline they block
     base = result.baseline.check
     assert result.verdict("APP-R").baseline_open == len(base.for_object("SRV-1")) + len(base.for_object("APP-R"))
-    strict = run_scenario(folder, "drucken", shared_catalogs, include_baseline=True)
+    strict = analysis.scenario("drucken", include_baseline=True)
     assert strict.verdict("APP-R").verdict == "bereit-sobald"
     assert {r.split(" ")[1] for r in strict.verdict("APP-R").requirements} == {"(SRV-1)", "(APP-R)", "(IV)"}
 
@@ -322,7 +324,7 @@ def test_verdicts_of_a_small_case(tmp_path, shared_catalogs, krt):
 def test_one_requirement_is_singular(tmp_path, shared_catalogs, krt):
     required = printer_requirements(shared_catalogs, krt)
     folder = write_small(tmp_path / "klein", small_scenario(required[:-1]))
-    result = run_scenario(folder, "drucken", shared_catalogs)
+    result = analysed(folder, shared_catalogs).scenario("drucken")
     assert result.verdict("APP-N").text == f"bereit, sobald 1 Anforderung umgesetzt ist: {required[-1]} (PRN-1)"
 
 
@@ -340,8 +342,8 @@ def test_remove_and_change(tmp_path, shared_catalogs):
             - {object: APP-H, confidentiality: "", integrity: hoch, integrity_reason: Bescheide}
             - {object: SRV-1, availability: normal, availability_reason: Abweichung zum Test, effect: manual}
         """))
-    baseline = analyse(folder, shared_catalogs)
-    scenario = read_scenario(folder, "drucken", assessment=baseline.assessment)
+    baseline = analysed(folder, shared_catalogs)
+    scenario = baseline.assessment.scenarios["drucken"]
     changed = apply_scenario(baseline.assessment, scenario)
     assert sorted(changed.objects) == ["APP-H", "APP-N", "APP-U", "SRV-1"]
     assert [(d.source, d.target) for d in changed.dependencies] == [("APP-H", "SRV-1"), ("APP-N", "SRV-1")]
@@ -368,8 +370,8 @@ def test_remove_and_change(tmp_path, shared_catalogs):
 # --------------------------------------------------------------------------- the worked example
 
 
-def test_teleheimarbeit_verdicts_differ(haan, shared_catalogs):
-    result = run_scenario(haan, "teleheimarbeit", shared_catalogs)
+def test_teleheimarbeit_verdicts_differ(baseline):
+    result = baseline.scenario("teleheimarbeit")
     verdicts = {v.application: v for v in result.verdicts}
     assert {v.verdict for v in verdicts.values()} == {"bereit", "bereit-sobald", "risikoanalyse"}
     assert verdicts["APP-49"].verdict == "bereit"
@@ -389,8 +391,8 @@ def test_teleheimarbeit_verdicts_differ(haan, shared_catalogs):
 
 
 @pytest.mark.parametrize("name", HAAN_SCENARIOS)
-def test_every_haan_scenario_runs(haan, shared_catalogs, name):
-    result = run_scenario(haan, name, shared_catalogs)
+def test_every_haan_scenario_runs(baseline, name):
+    result = baseline.scenario(name)
     assert result.scenario.name == name
     assert len(result.verdicts) == len(result.scenario.applications) >= 3
     assert result.bausteine_added and result.requirements_added and result.risk_analyses
@@ -399,8 +401,8 @@ def test_every_haan_scenario_runs(haan, shared_catalogs, name):
             assert record["detail"].startswith("Regel:")
 
 
-def test_frames(haan, shared_catalogs):
-    result = run_scenario(haan, "teleheimarbeit", shared_catalogs)
+def test_frames(baseline):
+    result = baseline.scenario("teleheimarbeit")
     verdicts = verdict_frame(result)
     assert list(verdicts["application"]) == list(result.scenario.applications)
     assert verdicts["verdict"].cat.ordered and verdicts.loc[verdicts.application == "APP-49", "blocking"].item() == 0
@@ -412,28 +414,29 @@ def test_frames(haan, shared_catalogs):
 
 
 def test_list_scenarios_gives_what_the_plan_reads(haan):
-    found = {s["name"]: s for s in list_scenarios(haan)}
+    assessment = read_assessment(haan)  # every file is valid: read_assessment raises otherwise
+    found = {s["name"]: s for s in scenario_list_records(assessment)}
     assert sorted(found) == sorted(HAAN_SCENARIOS)
     assert found["teleheimarbeit"]["applications"][:2] == ["APP-43", "APP-30"]
     for name in HAAN_SCENARIOS:
-        read_scenario(haan, name)  # every file is valid on its own
+        assert assessment.scenarios[name].applications == tuple(found[name]["applications"])
 
 
 # --------------------------------------------------------------------------- the command
 
 
 def test_command_lists_scenarios(haan, shared_catalogs):
-    out = CliRunner().invoke(scenario_command, [str(haan), "--catalogs", str(shared_catalogs)])
+    out = CliRunner().invoke(main, ["scenario", str(haan), "--catalogs", str(shared_catalogs)])
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
     assert lines[0].split() == ["Szenario", "Beschreibung", "Anwendungen"]
     assert [line.split()[0] for line in lines[2:] if line and not line.startswith(" ")] == sorted(HAAN_SCENARIOS)
-    data = json.loads(CliRunner().invoke(scenario_command, [str(haan), "--format", "json"]).output)
+    data = json.loads(CliRunner().invoke(main, ["scenario", str(haan), "--format", "json"]).output)
     assert [d["name"] for d in data] == sorted(HAAN_SCENARIOS)
 
 
 def test_command_report(haan, shared_catalogs):
-    out = CliRunner().invoke(scenario_command, [str(haan), "teleheimarbeit", "--catalogs", str(shared_catalogs)])
+    out = CliRunner().invoke(main, ["scenario", str(haan), "teleheimarbeit", "--catalogs", str(shared_catalogs)])
     assert out.exit_code == 0, out.output
     text = out.output
     sections = ["Urteil je Anwendung", "Geänderter Schutzbedarf", "Bausteine hinzugefügt",
@@ -448,27 +451,28 @@ def test_command_report(haan, shared_catalogs):
 
 def test_command_json_and_csv(haan, shared_catalogs):
     args = [str(haan), "teleheimarbeit", "--catalogs", str(shared_catalogs), "--format"]
-    data = json.loads(CliRunner().invoke(scenario_command, args + ["json"]).output)
+    data = json.loads(CliRunner().invoke(main, ["scenario", *args, "json"]).output)
     assert data["scenario"] == "teleheimarbeit"
     assert {v["application"]: v["verdict"] for v in data["verdicts"]}["APP-49"] == "bereit"
     assert {"changes", "blocking", "applications", "description"} <= set(data)
     import csv
     import io
 
-    rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(scenario_command, args + ["csv"]).output)))
+    rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(main, ["scenario", *args, "csv"]).output)))
     assert list(rows[0])[:7] == ["section", "application", "name", "verdict", "text", "blocking", "requirements"]
     assert {r["section"] for r in rows} == {"Urteil", "Änderung", "blockiert"}
     assert {r["application"]: r["verdict"] for r in rows if r["section"] == "Urteil"}["APP-49"] == "bereit"
 
 
 def test_command_errors(haan, tmp_path):
-    out = CliRunner().invoke(scenario_command, [str(haan), "gibtsnicht"])  # fails before the catalog is needed
+    out = CliRunner().invoke(main, ["scenario", str(haan), "gibtsnicht"])  # fails before the catalog is needed
     assert out.exit_code == 1
     assert out.output.startswith("Error: 1 Fehler in scenarios/gibtsnicht.yaml:\n")
+    # by design a broken scenario file is an error of the assessment: reading it fails, with file and line
     folder = write_small(tmp_path / "klein", "applications: [APP-N\n")
-    out = CliRunner().invoke(scenario_command, [str(folder), "drucken"])
+    out = CliRunner().invoke(main, ["scenario", str(folder), "drucken"])
     assert out.exit_code == 1
     assert out.output == (
-        "Error: 1 Fehler in scenarios/drucken.yaml:\n"
+        f"Error: 1 Fehler in {folder}:\n"
         "  scenarios/drucken.yaml: YAML fehlerhaft (Zeile 2, Spalte 1): expected ',' or ']', but got '<stream end>'\n"
     )

@@ -228,13 +228,14 @@ def parse_risk_matrix(raw: object, file: str = SETTINGS_FILE) -> tuple[RiskMatri
     if raw is None or (isinstance(raw, str) and raw.strip().lower() == "default"):
         return DEFAULT_MATRIX, problems
     if not isinstance(raw, dict):
-        return DEFAULT_MATRIX, [Problem(file, None, "risk_matrix", show(raw),
+        return DEFAULT_MATRIX, [Problem(file, None, "risk_matrix", _show_cells(raw),
                                         "muss 'default' oder eine 4x4-Tabelle sein (Zeilen: Auswirkung "
                                         "vernachlässigbar .. existenzbedrohend, Spalten: Häufigkeit selten .. "
                                         "sehr häufig)")]
 
     def bad(where: str, value: object, message: str) -> None:
-        problems.append(Problem(file, None, f"risk_matrix{where}", None if value is None else show(value), message))
+        problems.append(Problem(file, None, f"risk_matrix{where}", None if value is None else _show_cells(value),
+                                message))
 
     rows: dict[Impact, object] = {}
     for key, row in raw.items():
@@ -285,3 +286,8 @@ def parse_risk_matrix(raw: object, file: str = SETTINGS_FILE) -> tuple[RiskMatri
             bad(f".{high_i}.{high_f}", cells[(high_i, high_f)],
                 f"Kategorie sinkt mit steigender {word} ({low}: {cells[(low_i, low_f)]})")
     return (DEFAULT_MATRIX, problems) if problems else (RiskMatrix(cells, file), problems)
+
+
+def _show_cells(value: object) -> str:
+    """A value of ``risk_matrix`` as shown in a problem: a list as its cells, comma-separated."""
+    return ", ".join(map(str, value)) if isinstance(value, list) else show(value)
