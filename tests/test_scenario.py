@@ -181,7 +181,7 @@ def test_every_problem_at_once(baseline):
         f"8 Fehler in {FILE}:\n"
         f"  {FILE}, Zeile 1, Spalte 'applications': Angabe fehlt: mindestens eine Anwendung, um die es im "
         "Szenario geht\n"
-        f"  {FILE}, Zeile 1, Spalte 'colour': unbekannter Schlüssel (erlaubt: name, description, applications, "
+        f"  {FILE}, Zeile 2: unbekannter Schlüssel 'colour' (erlaubt: name, description, applications, "
         "add, remove, change, bausteine, check)\n"
         f"  {FILE}, Zeile 5, Spalte 'type', Wert 'laptop': unbekannter Objekttyp 'laptop' (erlaubt: process, "
         "application, server, client, mobile, network_device, printer, telephony, ics, iot, network, room, "

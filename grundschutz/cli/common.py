@@ -59,10 +59,11 @@ def echo_records(
         click.echo(format_table([[r.get(c) for c in columns] for r in records], names, wrap))
 
 
-def open_analysis(path: str, catalogs: str | None = None, *, need_catalog: bool = True, with_catalog: bool = True,
+def open_analysis(path, catalogs: str | None = None, *, need_catalog: bool = True, with_catalog: bool = True,
                   variant: str | None = None):
     """Read the assessment at ``path`` (every file, validated once) and analyse it with the catalog.
 
+    ``path`` may also be an assessment read already.
     The catalog directory is ``catalogs``, else ``GRUNDSCHUTZ_CATALOGS``, else
     the user's data folder. ``need_catalog=False``: without a usable catalog
     the analysis covers the Schutzbedarf only and says why in
@@ -71,9 +72,10 @@ def open_analysis(path: str, catalogs: str | None = None, *, need_catalog: bool 
     from grundschutz.catalog import catalog_dir, load_catalog
     from grundschutz.io import read_assessment
     from grundschutz.method import analyse
+    from grundschutz.model import Assessment
     from grundschutz.model.errors import CatalogError
 
-    assessment = read_assessment(path)
+    assessment = path if isinstance(path, Assessment) else read_assessment(path)
     if not with_catalog:
         return analyse(assessment)
     try:

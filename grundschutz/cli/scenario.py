@@ -26,8 +26,6 @@ def scenario(assessment: str, name: str | None, include_baseline: bool, catalogs
     explanation, the added Bausteine and requirements, the blocking
     requirements per object and the risk analyses the scenario makes necessary.
     """
-    from grundschutz.catalog import catalog_dir, load_catalog
-    from grundschutz.method import analyse
     from grundschutz.views.render import to_csv, to_json
     from grundschutz.views.render_scenario import render_scenario
     from grundschutz.views.scenario_tables import (
@@ -45,11 +43,11 @@ def scenario(assessment: str, name: str | None, include_baseline: bool, catalogs
         echo_records(found, output_format, {"name": "Szenario", "description": "Beschreibung",
                                             "applications": "Anwendungen"}, wrap=70)
         return
-    plain = open_analysis(assessment, with_catalog=False)
-    if (name[:-5] if name.endswith(".yaml") else name) not in plain.assessment.scenarios:
-        plain.scenario(name)  # an unknown name fails before the catalog is needed, naming the scenarios there are
-    baseline = analyse(plain.assessment, load_catalog(catalog_dir(catalogs)))
-    result = baseline.scenario(name, include_baseline=include_baseline)
+    from grundschutz.io import read_assessment
+
+    read = read_assessment(assessment)
+    read.scenario(name)  # an unknown name fails before the catalog is needed, naming the scenarios there are
+    result = open_analysis(read, catalogs).scenario(name, include_baseline=include_baseline)
     if output_format == "table":
         click.echo(render_scenario(result))
         return

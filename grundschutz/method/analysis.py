@@ -25,7 +25,7 @@ from grundschutz.method.modelling import Modelling, model_assessment
 from grundschutz.method.propagation import Propagation, propagate
 from grundschutz.method.selection import RequirementSelection, select_requirements
 from grundschutz.model import Assessment
-from grundschutz.model.errors import AssessmentError, Problem, ScenarioError
+from grundschutz.model.errors import AssessmentError, Problem
 
 
 class Analysis:
@@ -126,16 +126,10 @@ class Analysis:
         """
         from grundschutz.method.scenario import run_scenario
 
-        stem = name[:-5] if name.endswith(".yaml") else name
-        if stem not in self.assessment.scenarios:
-            label = f"scenarios/{stem}.yaml"
-            known = ", ".join(self.assessment.scenarios) or "keine"
-            raise ScenarioError([Problem(label, None, None, None,
-                                         f"Szenario '{stem}' nicht gefunden (vorhanden: {known})")], label)
-        key = (stem, include_baseline)
+        definition = self.assessment.scenario(name)
+        key = (definition.file, include_baseline)
         if key not in self._scenarios:
-            self._scenarios[key] = run_scenario(self, self.assessment.scenarios[stem],
-                                                include_baseline=include_baseline)
+            self._scenarios[key] = run_scenario(self, definition, include_baseline=include_baseline)
         return self._scenarios[key]
 
     def validate(self) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from grundschutz.model.errors import UnknownObjectError
+from grundschutz.model.errors import Problem, ScenarioError, UnknownObjectError
 from grundschutz.model.levels import BasicValue, Effect, Level, ObjectType
 from grundschutz.model.records import CheckRecord, ModellingChange, RiskRecord
 from grundschutz.model.scales import DEFAULT_MATRIX, RiskMatrix
@@ -166,6 +166,17 @@ class Assessment:
 
     def __len__(self) -> int:
         return len(self.objects)
+
+    def scenario(self, name: str):
+        """The scenario ``name`` (``scenarios/<name>.yaml``; ``.yaml`` may be given);
+        :class:`ScenarioError` naming the scenarios there are if there is none."""
+        stem = name[:-5] if name.endswith(".yaml") else name
+        if stem not in self.scenarios:
+            label = f"scenarios/{stem}.yaml"
+            known = ", ".join(self.scenarios) or "keine"
+            raise ScenarioError([Problem(label, None, None, None,
+                                         f"Szenario '{stem}' nicht gefunden (vorhanden: {known})")], label)
+        return self.scenarios[stem]
 
     def object(self, object_id: str) -> TargetObject:
         """The object with this id; :class:`UnknownObjectError` if there is none."""
