@@ -148,6 +148,7 @@ def test_missing_column_and_missing_file(folder):
     assert problems_of(folder) == [
         "needs.csv: Datei fehlt",
         "objects.csv, Spalte 'type': Pflichtspalte fehlt",
+        "objects.csv, Zeile 1, Spalte 'typ': unbekannte Spalte 'typ' – meinten Sie 'type'?",
     ]
 
 
@@ -169,14 +170,14 @@ def test_invalid_settings_are_all_reported(folder):
         encoding="utf-8",
     )
     assert problems_of(folder) == [
-        "assessment.yaml, Spalte 'cumulation[1].basic_value', Wert 'verfuegbar': 'verfuegbar' ist kein "
+        "assessment.yaml, Zeile 1, Spalte 'edition', Wert 'kompendium-2021': unbekannte Edition (erlaubt: "
+        "kompendium-2023, grundschutz++)",
+        "assessment.yaml, Zeile 3, Spalte 'cumulation[1].basic_value', Wert 'verfuegbar': 'verfuegbar' ist kein "
         "Grundwert (confidentiality, integrity, availability)",
-        "assessment.yaml, Spalte 'cumulation[1].min_dependents', Wert '0': muss eine ganze Zahl >= 1 sein",
-        "assessment.yaml, Spalte 'distribution.basic_values', Wert '['confidentiality']': der "
+        "assessment.yaml, Zeile 4, Spalte 'cumulation[1].min_dependents', Wert '0': muss eine ganze Zahl >= 1 sein",
+        "assessment.yaml, Zeile 7, Spalte 'distribution.basic_values', Wert 'confidentiality': der "
         "Verteilungseffekt gilt nur für availability; Vertraulichkeit und Integrität werden durch "
         "Verteilung nie gesenkt",
-        "assessment.yaml, Spalte 'edition', Wert 'kompendium-2021': unbekannte Edition (erlaubt: "
-        "kompendium-2023, grundschutz++)",
     ]
 
 

@@ -106,8 +106,14 @@ class _Found:
         self.file, self.lines, self.problems = file, lines, []
 
     def bad(self, path: tuple, value: object, message: str, shown: bool = True) -> None:
-        self.problems.append(Problem(self.file, self.lines.get(path), self._where(path),
+        self.problems.append(Problem(self.file, self.line(path), self._where(path),
                                      show(value) if shown else None, message))
+
+    def line(self, path: tuple) -> int | None:
+        """The line of the key at ``path``, else of the nearest key above it (a missing key: its rule)."""
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path)
 
     def unknown_keys(self, data: dict, path: tuple, known: tuple[str, ...]) -> None:
         for key in sorted((k for k in data if k not in known), key=str):
@@ -228,13 +234,13 @@ def parse_risk_matrix(raw: object, file: str = SETTINGS_FILE) -> tuple[RiskMatri
     if raw is None or (isinstance(raw, str) and raw.strip().lower() == "default"):
         return DEFAULT_MATRIX, problems
     if not isinstance(raw, dict):
-        return DEFAULT_MATRIX, [Problem(file, None, "risk_matrix", _show_cells(raw),
+        return DEFAULT_MATRIX, [Problem(file, None, "risk_matrix", show(raw),
                                         "muss 'default' oder eine 4x4-Tabelle sein (Zeilen: Auswirkung "
                                         "vernachlässigbar .. existenzbedrohend, Spalten: Häufigkeit selten .. "
                                         "sehr häufig)")]
 
     def bad(where: str, value: object, message: str) -> None:
-        problems.append(Problem(file, None, f"risk_matrix{where}", None if value is None else _show_cells(value),
+        problems.append(Problem(file, None, f"risk_matrix{where}", None if value is None else show(value),
                                 message))
 
     rows: dict[Impact, object] = {}
@@ -286,8 +292,3 @@ def parse_risk_matrix(raw: object, file: str = SETTINGS_FILE) -> tuple[RiskMatri
             bad(f".{high_i}.{high_f}", cells[(high_i, high_f)],
                 f"Kategorie sinkt mit steigender {word} ({low}: {cells[(low_i, low_f)]})")
     return (DEFAULT_MATRIX, problems) if problems else (RiskMatrix(cells, file), problems)
-
-
-def _show_cells(value: object) -> str:
-    """A value of ``risk_matrix`` as shown in a problem: a list as its cells, comma-separated."""
-    return ", ".join(map(str, value)) if isinstance(value, list) else show(value)

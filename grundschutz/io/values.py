@@ -87,5 +87,11 @@ def as_list(value: object) -> list:
 
 
 def show(value: object) -> str:
-    """A value as shown in a problem (``None`` as empty)."""
+    """A value as shown in a problem: ``None`` as empty, a list as its items.
+
+    >>> show(None), show(["gering", "mittel"]), show(3)
+    ('', 'gering, mittel', '3')
+    """
+    if isinstance(value, list):
+        return ", ".join(map(show, value))
     return "" if value is None else str(value)
