@@ -11,15 +11,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from grundschutz.method.analysis import analyse
+from conftest import analysed
 from grundschutz.cli.excel import export
-from grundschutz.exchange.excel.export import (
-    assessment_fingerprint,
-    excel_text,
-    export_assessment,
-    export_workbook,
-    source_hashes,
-)
+from grundschutz.exchange.excel.export import assessment_fingerprint, export_workbook, source_hashes
+from grundschutz.exchange.excel.writer import excel_text
 from grundschutz.exchange.excel.layout import META_SHEET, READONLY_FILL, SHEETS
 from grundschutz.model.errors import GrundschutzError
 
@@ -60,7 +55,7 @@ def write_small(folder: Path, *, objects: str | None = None, dependencies: str |
 def haan_book(haan, shared_catalogs, tmp_path_factory):
     """The worked example, exported once."""
     path = tmp_path_factory.mktemp("haan-export") / "haan.xlsx"
-    result = export_assessment(haan, path, shared_catalogs)
+    result = export_workbook(analysed(haan, shared_catalogs), path)
     return path, result
 
 
@@ -91,7 +86,7 @@ def test_the_worked_example_has_the_reference_documents_as_german_sheets(haan_bo
 def test_identity_of_the_assessment_is_in_the_hidden_sheet(haan_book, haan):
     path, _ = haan_book
     meta = {r[0]: r[1] for r in openpyxl.load_workbook(path)[META_SHEET].iter_rows(values_only=True)}
-    assessment = analyse(haan, with_catalog=False).assessment
+    assessment = analysed(haan).assessment
     assert meta["name"] == "Informationsverbund Stadtverwaltung Haan"
     assert meta["fingerprint"] == assessment_fingerprint(assessment.objects)
     assert meta["version"] == "0.1.0" and meta["layout"] == "1"
@@ -186,7 +181,7 @@ def test_overview_has_counts_and_a_legend(haan_book):
 def test_sheets_without_data_are_left_out_and_named(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    result = export_assessment(folder, book, shared_catalogs)
+    result = export_workbook(analysed(folder, shared_catalogs), book)
     assert result.skipped == {"Szenarien": "keine Szenarien (scenarios/*.yaml) in der Bewertung"}
     cells = {r[0]: r[1:] for r in openpyxl.load_workbook(book)["Übersicht"].iter_rows(values_only=True) if r[0]}
     assert cells["Szenarien"][:2] == ("–", "nicht enthalten: keine Szenarien (scenarios/*.yaml) in der Bewertung")
@@ -226,7 +221,7 @@ def test_risk_sheet_and_work_plan(haan_book):
 def test_text_that_looks_like_a_formula_stays_text(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     ws = openpyxl.load_workbook(book)["Strukturanalyse"]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
     for object_id, column, text in (("APP-2", 3, '=HYPERLINK("http://x")'), ("SRV-1", 3, "-Linux-VM"),
@@ -252,7 +247,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path, shared_catalogs):
 
 def test_sheet_longer_than_the_row_limit_is_split_not_cut(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
-    analysis = analyse(folder, shared_catalogs)
+    analysis = analysed(folder, shared_catalogs)
     book = tmp_path / "split.xlsx"
     result = export_workbook(analysis, book, max_rows=50, exported=STAMP)
     total = len(analysis.check)
@@ -282,7 +277,7 @@ def test_export_is_atomic(tmp_path, shared_catalogs, monkeypatch):
 
     monkeypatch.setattr(wbmod.Workbook, "save", broken_save)
     with pytest.raises(OSError, match="disk full"):
-        export_assessment(folder, book, shared_catalogs)
+        export_workbook(analysed(folder, shared_catalogs), book)
     assert book.read_bytes() == b"previous workbook"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "out.xlsx"]
 
@@ -294,7 +289,7 @@ def test_export_keeps_file_permissions_of_a_normal_file(tmp_path, shared_catalog
     book = tmp_path / "out.xlsx"
     old = os.umask(0o022)
     try:
-        export_assessment(folder, book, shared_catalogs)
+        export_workbook(analysed(folder, shared_catalogs), book)
     finally:
         os.umask(old)
     assert book.stat().st_mode & 0o777 == 0o644
@@ -302,7 +297,7 @@ def test_export_keeps_file_permissions_of_a_normal_file(tmp_path, shared_catalog
 
 def test_without_a_catalog_the_schutzbedarf_is_exported_and_the_rest_named(tmp_path):
     folder = write_small(tmp_path / "a")
-    result = export_assessment(folder, tmp_path / "a.xlsx", with_catalog=False)
+    result = export_workbook(analysed(folder), tmp_path / "a.xlsx")
     assert list(result.sheets) == ["Strukturanalyse", "Abhängigkeiten", "Schutzbedarfsfeststellung"]
     assert list(result.skipped) == ["Modellierung", "IT-Grundschutz-Check", "Risikoanalyse", "Realisierungsplan",
                                     "Szenarien"]
@@ -311,18 +306,18 @@ def test_without_a_catalog_the_schutzbedarf_is_exported_and_the_rest_named(tmp_p
 
 def test_a_choice_of_sheets(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
-    result = export_workbook(analyse(folder, shared_catalogs), tmp_path / "a.xlsx", sheets=["check"])
+    result = export_workbook(analysed(folder, shared_catalogs), tmp_path / "a.xlsx", sheets=["check"])
     assert list(result.sheets) == ["IT-Grundschutz-Check"] and result.skipped == {}
     with pytest.raises(GrundschutzError, match="unbekannte Blätter"):
-        export_workbook(analyse(folder, shared_catalogs), tmp_path / "a.xlsx", sheets=["Check"])
+        export_workbook(analysed(folder, shared_catalogs), tmp_path / "a.xlsx", sheets=["Check"])
 
 
 def test_export_refuses_a_name_without_xlsx_and_a_missing_folder(tmp_path):
     folder = write_small(tmp_path / "a")
     with pytest.raises(GrundschutzError, match="muss auf .xlsx enden"):
-        export_assessment(folder, tmp_path / "a.xls", with_catalog=False)
+        export_workbook(analysed(folder), tmp_path / "a.xls")
     with pytest.raises(GrundschutzError, match="Ordner gibt es nicht"):
-        export_assessment(folder, tmp_path / "fehlt" / "a.xlsx", with_catalog=False)
+        export_workbook(analysed(folder), tmp_path / "fehlt" / "a.xlsx")
 
 
 def test_excel_text_drops_what_a_cell_cannot_hold():

@@ -16,13 +16,15 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grundschutz.method.analysis import analyse
 from grundschutz.cli.excel import import_
 from grundschutz.io.csv_edit import CsvDocument
 from grundschutz.model.errors import AssessmentError, GrundschutzError
-from grundschutz.exchange.excel.export import excel_text, export_assessment, export_workbook, sheet_rows
+from grundschutz.exchange.excel.export import export_workbook
 from grundschutz.exchange.excel.importing import apply_import, import_workbook, plan_import, render_plan
+from grundschutz.exchange.excel.rows import sheet_rows
+from grundschutz.exchange.excel.writer import excel_text
 from grundschutz.exchange.excel.layout import RISK_SHEET, SHEETS, edition_sheets
+from conftest import analysed
 from test_excel import NEEDS_HEADER, write_small
 
 BY_TITLE = {s.title: s for s in (*SHEETS.values(), RISK_SHEET)}
@@ -79,7 +81,7 @@ def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
 def haan_export(haan, shared_catalogs, tmp_path_factory):
     """The worked example exported once; tests import into copies of the folder."""
     path = tmp_path_factory.mktemp("haan-book") / "haan.xlsx"
-    export_assessment(haan, path, shared_catalogs)
+    export_workbook(analysed(haan, shared_catalogs), path)
     return path
 
 
@@ -95,7 +97,7 @@ def haan_copy(haan, tmp_path):
 
 def test_export_then_import_without_edits_leaves_every_byte(haan_copy, haan_export, shared_catalogs):
     before = digest(haan_copy)
-    plan = import_workbook(haan_copy, haan_export, shared_catalogs, apply=True)
+    plan = import_workbook(analysed(haan_copy, shared_catalogs), haan_export, apply=True)
     assert plan.changes == [] and plan.files == {} and plan.notes == []
     assert digest(haan_copy) == before
     assert render_plan(plan, applied=True).splitlines()[1] == (
@@ -115,7 +117,7 @@ def test_the_issue_case_one_clear_error_then_exactly_the_intended_changes(
     edit_book(haan_export, edited, [*edits, ("IT-Grundschutz-Check", ("IV", "ISMS.1.A4"), "Status", "vielleicht")])
     before = digest(haan_copy)
     with pytest.raises(AssessmentError) as caught:
-        plan_import(haan_copy, edited, shared_catalogs)
+        plan_import(analysed(haan_copy, shared_catalogs), edited)
     assert [str(p) for p in caught.value.problems] == [
         "IT-Grundschutz-Check, Zeile 5, Spalte 'Status', Wert 'vielleicht': unbekannter Status "
         "(erlaubt: ja, teilweise, nein, entbehrlich, unbearbeitet)"]
@@ -124,7 +126,7 @@ def test_the_issue_case_one_clear_error_then_exactly_the_intended_changes(
     edit_book(haan_export, edited, edits)  # the bad cell fixed
     old_check = (haan_copy / "check.csv").read_text(encoding="utf-8")
     old_needs = (haan_copy / "needs.csv").read_text(encoding="utf-8")
-    plan = import_workbook(haan_copy, edited, shared_catalogs, apply=True)
+    plan = import_workbook(analysed(haan_copy, shared_catalogs), edited, apply=True)
     assert plan.counts() == {"Schutzbedarfsfeststellung": 3, "IT-Grundschutz-Check": 1}
     assert changed_lines(old_check, (haan_copy / "check.csv").read_text(encoding="utf-8")) == (
         ["IV,ISMS.1.A2,ja,,Verwaltungsvorstand,,2024-03-05\n"],
@@ -134,7 +136,7 @@ def test_the_issue_case_one_clear_error_then_exactly_the_intended_changes(
     changed = {name for name, value in digest(haan_copy).items() if before[name] != value}
     assert changed == {"check.csv", "needs.csv"}
     # and the assessment reads back with exactly these values
-    after = analyse(haan_copy, shared_catalogs)
+    after = analysed(haan_copy, shared_catalogs)
     assert after.check.entry("IV", "ISMS.1.A2").status.value == "teilweise"
     override = after.assessment.overrides["GP-09"]
     assert [(v.value, o.level.label, o.effect.value) for v, o in override.items()] == [
@@ -144,7 +146,7 @@ def test_the_issue_case_one_clear_error_then_exactly_the_intended_changes(
 def test_rows_are_matched_by_key_not_position(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     workbook = openpyxl.load_workbook(book)
     for title in ("Schutzbedarfsfeststellung", "IT-Grundschutz-Check"):
         ws = workbook[title]
@@ -153,20 +155,20 @@ def test_rows_are_matched_by_key_not_position(tmp_path, shared_catalogs):
             for column, value in enumerate(values, start=1):
                 _set(ws.cell(number, column), value)
     workbook.save(book)
-    plan = plan_import(folder, book, shared_catalogs)
+    plan = plan_import(analysed(folder, shared_catalogs), book)
     assert plan.changes == [] and plan.notes == []
 
 
 def test_a_split_workbook_is_read_across_its_parts(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    analysis = analyse(folder, shared_catalogs)
+    analysis = analysed(folder, shared_catalogs)
     export_workbook(analysis, book, max_rows=40)
     last = analysis.check.entries[-1]
     part = [t for t in openpyxl.load_workbook(book, read_only=True).sheetnames
             if t.startswith("IT-Grundschutz-Check (")][-1]
     edit_book(book, book, [(part, (last.object, last.requirement), "Status", "nein")])
-    plan = import_workbook(folder, book, shared_catalogs, apply=True)
+    plan = import_workbook(analysed(folder, shared_catalogs), book, apply=True)
     assert [(c.sheet, c.key, c.new) for c in plan.changes] == [(part, f"{last.object} / {last.requirement}", "nein")]
     assert (folder / "check.csv").read_text(encoding="utf-8") == (
         "object,requirement,status,note,responsible,due,checked_on\n"
@@ -179,34 +181,34 @@ def test_a_split_workbook_is_read_across_its_parts(tmp_path, shared_catalogs):
 def test_a_workbook_of_another_assessment_is_refused(haan_copy, tmp_path, shared_catalogs):
     other = write_small(tmp_path / "andere")
     book = tmp_path / "andere.xlsx"
-    export_assessment(other, book, shared_catalogs)
+    export_workbook(analysed(other, shared_catalogs), book)
     with pytest.raises(AssessmentError, match="Arbeitsmappe gehört zur Bewertung 'Kleine Verwaltung', nicht zu "
                                               "'Informationsverbund Stadtverwaltung Haan'"):
-        plan_import(haan_copy, book, shared_catalogs)
+        plan_import(analysed(haan_copy, shared_catalogs), book)
 
 
 def test_same_name_but_other_objects_is_refused_unless_forced(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     with open(folder / "objects.csv", "a", encoding="utf-8") as handle:
         handle.write("CL-1,client,Arbeitsplatz,,,\n")
     with pytest.raises(AssessmentError, match="die Zielobjekte der Bewertung stimmen nicht mit der Arbeitsmappe "
                                               "überein .*; neu exportieren oder mit --force übernehmen"):
-        plan_import(folder, book, shared_catalogs)
-    plan = plan_import(folder, book, shared_catalogs, force=True)
+        plan_import(analysed(folder, shared_catalogs), book)
+    plan = plan_import(analysed(folder, shared_catalogs), book, force=True)
     assert plan.changes == [] and plan.notes[0].startswith("Achtung: die Zielobjekte")
 
 
 def test_files_changed_since_the_export_are_not_overwritten_unless_forced(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     needs = (folder / "needs.csv").read_text(encoding="utf-8")
     (folder / "needs.csv").write_text(needs.replace("Meldedaten", "Meldedaten (neu)"), encoding="utf-8")
     with pytest.raises(AssessmentError, match="needs.csv wurde nach dem Export geändert"):
-        plan_import(folder, book, shared_catalogs)
-    plan = plan_import(folder, book, shared_catalogs, force=True)
+        plan_import(analysed(folder, shared_catalogs), book)
+    plan = plan_import(analysed(folder, shared_catalogs), book, force=True)
     assert [(c.column, c.old, c.new) for c in plan.changes] == [
         ("Vertraulichkeit: Begründung", "Meldedaten (neu)", "Meldedaten")]
 
@@ -218,20 +220,20 @@ def test_a_workbook_not_written_by_the_export_is_refused(tmp_path, shared_catalo
     workbook.active.title = "IT-Grundschutz-Check"
     workbook.save(book)
     with pytest.raises(AssessmentError, match="verstecktes Blatt _grundschutz fehlt"):
-        plan_import(folder, book, shared_catalogs)
+        plan_import(analysed(folder, shared_catalogs), book)
 
 
 def test_a_formula_is_an_error_naming_sheet_row_and_column(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
-    first = analyse(folder, shared_catalogs).check.entries[0]
+    export_workbook(analysed(folder, shared_catalogs), book)
+    first = analysed(folder, shared_catalogs).check.entries[0]
     workbook = openpyxl.load_workbook(book)
     ws = workbook["IT-Grundschutz-Check"]
     ws["H2"] = "=B2&\" geprüft\""  # Anmerkung
     workbook.save(book)
     with pytest.raises(AssessmentError) as caught:
-        plan_import(folder, book, shared_catalogs)
+        plan_import(analysed(folder, shared_catalogs), book)
     assert [str(p) for p in caught.value.problems] == [
         "IT-Grundschutz-Check, Zeile 2, Spalte 'Anmerkung', Wert '=B2&\" geprüft\"': Formel statt Wert: "
         "Formeln werden nicht übernommen, bitte den Wert eintragen"]
@@ -241,8 +243,8 @@ def test_a_formula_is_an_error_naming_sheet_row_and_column(tmp_path, shared_cata
 def test_rows_that_match_nothing_and_duplicate_rows_are_errors(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
-    first = analyse(folder, shared_catalogs).check.entries[0]
+    export_workbook(analysed(folder, shared_catalogs), book)
+    first = analysed(folder, shared_catalogs).check.entries[0]
     edit_book(book, book, [], append=[
         ("IT-Grundschutz-Check", {"Zielobjekt": "XY-9", "Anforderung": "SYS.1.1.A1", "Status": "ja"}),
         ("IT-Grundschutz-Check", {"Zielobjekt": "SRV-1", "Anforderung": "SYS.2.1.A1", "Status": "ja"}),
@@ -250,7 +252,7 @@ def test_rows_that_match_nothing_and_duplicate_rows_are_errors(tmp_path, shared_
         ("Strukturanalyse", {"Zielobjekt": "NEU-1", "Name": "Neues Objekt"}),
     ])
     with pytest.raises(AssessmentError) as caught:
-        plan_import(folder, book, shared_catalogs)
+        plan_import(analysed(folder, shared_catalogs), book)
     messages = [(p.file, p.column, p.message) for p in caught.value.problems]
     assert ("IT-Grundschutz-Check", "Zielobjekt",
             "Zielobjekt 'XY-9' gibt es in der Bewertung nicht; Zeile kann nicht zugeordnet werden") in messages
@@ -264,10 +266,10 @@ def test_rows_that_match_nothing_and_duplicate_rows_are_errors(tmp_path, shared_
 def test_edits_of_read_only_cells_are_listed_not_taken(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     edit_book(book, book, [("Strukturanalyse", ("APP-1",), "Name", "MESO neu"),
                            ("Schutzbedarfsfeststellung", ("GP-1",), "Integrität: Ergebnis", "normal")])
-    plan = plan_import(folder, book, shared_catalogs)
+    plan = plan_import(analysed(folder, shared_catalogs), book)
     assert plan.changes == []
     assert plan.notes == [
         "Strukturanalyse, Zeile 3, Spalte 'Name': schreibgeschützt, Änderung wird nicht übernommen "
@@ -278,28 +280,28 @@ def test_edits_of_read_only_cells_are_listed_not_taken(tmp_path, shared_catalogs
 
 def test_a_deleted_column_changes_nothing_and_is_named(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
-    first = analyse(folder, shared_catalogs).check.entries[0]
+    first = analysed(folder, shared_catalogs).check.entries[0]
     (folder / "check.csv").write_text("object,requirement,status,note\n"
                                       f"{first.object},{first.requirement},nein,bis Herbst\n", encoding="utf-8")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     workbook = openpyxl.load_workbook(book)
     workbook["IT-Grundschutz-Check"].delete_cols(8)  # Anmerkung
     workbook.save(book)
-    plan = plan_import(folder, book, shared_catalogs)
+    plan = plan_import(analysed(folder, shared_catalogs), book)
     assert plan.changes == []
     assert plan.notes == ["IT-Grundschutz-Check: Spalte 'Anmerkung' fehlt; ihre Werte bleiben unverändert."]
 
 
 def test_an_emptied_cell_empties_the_value(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
-    first = analyse(folder, shared_catalogs).check.entries[0]
+    first = analysed(folder, shared_catalogs).check.entries[0]
     (folder / "check.csv").write_text("object,requirement,status,note\n"
                                       f"{first.object},{first.requirement},nein,bis Herbst\n", encoding="utf-8")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     edit_book(book, book, [("IT-Grundschutz-Check", (first.object, first.requirement), "Anmerkung", None)])
-    import_workbook(folder, book, shared_catalogs, apply=True)
+    import_workbook(analysed(folder, shared_catalogs), book, apply=True)
     assert (folder / "check.csv").read_text(encoding="utf-8") == (
         f"object,requirement,status,note\n{first.object},{first.requirement},nein,\n")
 
@@ -310,7 +312,7 @@ def test_an_emptied_cell_empties_the_value(tmp_path, shared_catalogs):
 def test_needs_assessed_values_and_overrides(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     sheet = "Schutzbedarfsfeststellung"
     edit_book(book, book, [
         (sheet, ("R-1",), "Verfügbarkeit: Effekt", "Verteilungseffekt"),          # effect of an override changed
@@ -321,7 +323,7 @@ def test_needs_assessed_values_and_overrides(tmp_path, shared_catalogs):
         (sheet, ("GP-1",), "Vertraulichkeit: Effekt", "Kumulationseffekt"),
         (sheet, ("GP-1",), "Vertraulichkeit: Begründung (manuell)", "viele Register zusammen"),
     ])
-    plan = import_workbook(folder, book, shared_catalogs, apply=True)
+    plan = import_workbook(analysed(folder, shared_catalogs), book, apply=True)
     assert len(plan.changes) == 7
     assert (folder / "needs.csv").read_text(encoding="utf-8") == (
         NEEDS_HEADER
@@ -331,17 +333,17 @@ def test_needs_assessed_values_and_overrides(tmp_path, shared_catalogs):
         + "GP-1,sehr hoch,,,viele Register zusammen,,,cumulation\n"
         + "SRV-1,,hoch,,,Datenbank der Register,,\n")
     # removing an override takes its row out when nothing is left in it
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     edit_book(book, book, [(sheet, ("R-1",), h, None) for h in (
         "Verfügbarkeit: manuell gesetzt", "Verfügbarkeit: Effekt", "Verfügbarkeit: Begründung (manuell)")])
-    import_workbook(folder, book, shared_catalogs, apply=True)
+    import_workbook(analysed(folder, shared_catalogs), book, apply=True)
     assert "R-1" not in (folder / "needs.csv").read_text(encoding="utf-8")
 
 
 def test_needs_errors_name_the_cell(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     sheet = "Schutzbedarfsfeststellung"
     edit_book(book, book, [
         (sheet, ("SRV-1",), "Vertraulichkeit: manuell gesetzt", "hoch"),           # no effect, no reason
@@ -350,7 +352,7 @@ def test_needs_errors_name_the_cell(tmp_path, shared_catalogs):
         (sheet, ("R-1",), "Verfügbarkeit: Effekt", "irgendwie"),                   # not an effect
     ])
     with pytest.raises(AssessmentError) as caught:
-        plan_import(folder, book, shared_catalogs)
+        plan_import(analysed(folder, shared_catalogs), book)
     assert [(p.row, p.column, p.message.split(":")[0]) for p in caught.value.problems] == [
         (3, "Integrität: Begründung", "Begründung ohne festgestellten Schutzbedarf"),
         (4, "Verfügbarkeit: festgestellt", "'mittel' ist keine Schutzbedarfskategorie (normal, hoch, sehr hoch)"),
@@ -366,39 +368,39 @@ def test_needs_errors_name_the_cell(tmp_path, shared_catalogs):
 def test_bausteine_added_removed_and_restored(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    analysis = analyse(folder, shared_catalogs)
+    analysis = analysed(folder, shared_catalogs)
     rule_assigned = analysis.modelling.bausteine("SRV-1")[0]
     export_workbook(analysis, book)
     edit_book(book, book, [("Modellierung", ("SRV-1", rule_assigned), "Zuordnung", "entfernt"),
                            ("Modellierung", ("SRV-1", rule_assigned), "Begründung von Hand", "wird abgelöst")],
               append=[("Modellierung", {"Zielobjekt": "APP-1", "Baustein": "APP.4.3",
                                         "Begründung von Hand": "Datenbank im Fachverfahren"})])
-    plan = import_workbook(folder, book, shared_catalogs, apply=True)
+    plan = import_workbook(analysed(folder, shared_catalogs), book, apply=True)
     assert plan.counts() == {"Modellierung": 4}
     assert (folder / "modelling.csv").read_text(encoding="utf-8") == (
         "object,baustein,action,reason\n"
         f"SRV-1,{rule_assigned},remove,wird abgelöst\n"
         "APP-1,APP.4.3,add,Datenbank im Fachverfahren\n")
-    after = analyse(folder, shared_catalogs)
+    after = analysed(folder, shared_catalogs)
     assert rule_assigned not in after.modelling.bausteine("SRV-1")
     assert "APP.4.3" in after.modelling.bausteine("APP-1")
     # exported again, nothing changes; restoring and dropping the added one empties the file
     export_workbook(after, book)
-    assert plan_import(folder, book, shared_catalogs).changes == []
+    assert plan_import(analysed(folder, shared_catalogs), book).changes == []
     edit_book(book, book, [("Modellierung", ("SRV-1", rule_assigned), "Zuordnung", "zugeordnet"),
                            ("Modellierung", ("APP-1", "APP.4.3"), "Zuordnung", "entfernt")])
-    import_workbook(folder, book, shared_catalogs, apply=True)
+    import_workbook(analysed(folder, shared_catalogs), book, apply=True)
     assert (folder / "modelling.csv").read_text(encoding="utf-8") == "object,baustein,action,reason\n"
 
 
 def test_modelling_errors(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
-    analysis = analyse(folder, shared_catalogs)
+    analysis = analysed(folder, shared_catalogs)
     first = analysis.check.entries[0]
     (folder / "check.csv").write_text("object,requirement,status\n"
                                       f"{first.object},{first.requirement},ja\n", encoding="utf-8")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     other = next(b for b in analysis.modelling.bausteine("SRV-1") if b != first.baustein or first.object != "SRV-1")
     edit_book(book, book, [
         ("Modellierung", (first.object, first.baustein), "Zuordnung", "entfernt"),
@@ -406,7 +408,7 @@ def test_modelling_errors(tmp_path, shared_catalogs):
         ("Modellierung", ("SRV-1", other), "Zuordnung", "entfernt"),                  # without reason
     ], append=[("Modellierung", {"Zielobjekt": "APP-1", "Baustein": "XYZ.9"})])
     with pytest.raises(AssessmentError) as caught:
-        plan_import(folder, book, shared_catalogs)
+        plan_import(analysed(folder, shared_catalogs), book)
     messages = sorted(p.message for p in caught.value.problems)
     assert messages == sorted([
         f"{first.object} hat in check.csv 1 Eintrag zu {first.baustein} (Zeile 2); der Baustein kann erst "
@@ -421,21 +423,21 @@ def test_modelling_errors(tmp_path, shared_catalogs):
 
 def test_check_edits_keep_the_form_of_the_file(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
-    entries = analyse(folder, shared_catalogs).check.entries
+    entries = analysed(folder, shared_catalogs).check.entries
     a, b, c = entries[0], entries[1], entries[2]
     text = ('\ufeff"requirement";"object";"status";"note";"due";"checked_on";"bemerkung KRZ"\r\n'
             f'"{a.requirement}";"{a.object}";"nein";"Erst; dann";"01.02.2026";"";"intern"\r\n'
             f'"{b.requirement}";"{b.object}";"teilweise";"";"";"";"x"\r\n')
     (folder / "check.csv").write_bytes(text.encode("utf-8"))
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     edit_book(book, book, [
         ("IT-Grundschutz-Check", (a.object, a.requirement), "Umsetzung bis", datetime(2026, 6, 30)),
         ("IT-Grundschutz-Check", (b.object, b.requirement), "Status", "ja"),
         ("IT-Grundschutz-Check", (c.object, c.requirement), "Verantwortlich", "IT-Leitung"),
         ("IT-Grundschutz-Check", (c.object, c.requirement), "Geprüft am", "03.03.2026"),
     ])
-    import_workbook(folder, book, shared_catalogs, apply=True)
+    import_workbook(analysed(folder, shared_catalogs), book, apply=True)
     assert (folder / "check.csv").read_bytes().decode("utf-8") == (
         '\ufeff"requirement";"object";"status";"note";"due";"checked_on";"bemerkung KRZ";"responsible"\r\n'
         f'"{a.requirement}";"{a.object}";"nein";"Erst; dann";"30.06.2026";"";"intern"\r\n'
@@ -446,12 +448,12 @@ def test_check_edits_keep_the_form_of_the_file(tmp_path, shared_catalogs):
 def test_entbehrlich_needs_a_note(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
-    first = analyse(folder, shared_catalogs).check.entries[0]
+    export_workbook(analysed(folder, shared_catalogs), book)
+    first = analysed(folder, shared_catalogs).check.entries[0]
     edit_book(book, book, [("IT-Grundschutz-Check", (first.object, first.requirement), "Status", "entbehrlich")])
     with pytest.raises(AssessmentError, match="Zeile 2, Spalte 'Anmerkung', Wert '': Status 'entbehrlich' braucht "
                                               "eine Begründung in 'Anmerkung'"):
-        plan_import(folder, book, shared_catalogs)
+        plan_import(analysed(folder, shared_catalogs), book)
 
 
 # --------------------------------------------------------------------------- risks.csv
@@ -460,7 +462,7 @@ def test_entbehrlich_needs_a_note(tmp_path, shared_catalogs):
 def test_risk_ratings_treatment_and_an_own_threat(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
+    export_workbook(analysed(folder, shared_catalogs), book)
     rows = list(openpyxl.load_workbook(book, read_only=True)["Risikoanalyse"].iter_rows(min_row=2, values_only=True))
     obj, threat = rows[0][0], rows[0][2]
     sheet = "Risikoanalyse"
@@ -473,13 +475,13 @@ def test_risk_ratings_treatment_and_an_own_threat(tmp_path, shared_catalogs):
     shutil.copy(book, pristine)
     edit_book(pristine, book, edits, append=[(sheet, own)])
     with pytest.raises(AssessmentError) as caught:
-        plan_import(folder, book, shared_catalogs)
+        plan_import(analysed(folder, shared_catalogs), book)
     assert [str(p) for p in caught.value.problems] == [
         f"Risikoanalyse, Zeile 2, Spalte 'Risiko übernommen von', Wert '': Risikoübernahme ('akzeptieren') braucht "
         "in 'Risiko übernommen von', wer das Risiko übernommen hat"]
     edit_book(pristine, book, [*edits, (sheet, (obj, threat), "Risiko übernommen von", "Bürgermeister")],
               append=[(sheet, own)])
-    import_workbook(folder, book, shared_catalogs, apply=True)
+    import_workbook(analysed(folder, shared_catalogs), book, apply=True)
     assert (folder / "risks.csv").read_text(encoding="utf-8") == (
         "object,threat,title,frequency,impact,treatment,note,accepted_by,residual_frequency,residual_impact\n"
         f"{obj},{threat},,häufig,beträchtlich,akzeptieren,Ablösung 2026,Bürgermeister,,\n"
@@ -492,8 +494,8 @@ def test_risk_ratings_treatment_and_an_own_threat(tmp_path, shared_catalogs):
 def test_cli_import_shows_then_applies(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
-    first = analyse(folder, shared_catalogs).check.entries[0]
+    export_workbook(analysed(folder, shared_catalogs), book)
+    first = analysed(folder, shared_catalogs).check.entries[0]
     edit_book(book, book, [("IT-Grundschutz-Check", (first.object, first.requirement), "Status", "ja")])
     runner = CliRunner()
     args = [str(folder), str(book), "--catalogs", str(shared_catalogs)]
@@ -517,8 +519,8 @@ def test_cli_import_shows_then_applies(tmp_path, shared_catalogs):
 def test_cli_import_reports_errors_with_exit_code_1(tmp_path, shared_catalogs):
     folder = write_small(tmp_path / "a")
     book = tmp_path / "a.xlsx"
-    export_assessment(folder, book, shared_catalogs)
-    first = analyse(folder, shared_catalogs).check.entries[0]
+    export_workbook(analysed(folder, shared_catalogs), book)
+    first = analysed(folder, shared_catalogs).check.entries[0]
     edit_book(book, book, [("IT-Grundschutz-Check", (first.object, first.requirement), "Status", "fertig")])
     result = CliRunner().invoke(import_, [str(folder), str(book), "--catalogs", str(shared_catalogs), "--apply"])
     assert result.exit_code == 1
@@ -529,8 +531,9 @@ def test_cli_import_reports_errors_with_exit_code_1(tmp_path, shared_catalogs):
 
 
 def test_import_needs_a_csv_assessment(tmp_path, shared_catalogs):
+    folder = write_small(tmp_path / "a")
     with pytest.raises(GrundschutzError, match="Arbeitsmappe nicht gefunden"):
-        plan_import(tmp_path, tmp_path / "fehlt.xlsx", shared_catalogs)
+        plan_import(analysed(folder, shared_catalogs), tmp_path / "fehlt.xlsx")
 
 
 # --------------------------------------------------------------------------- properties
@@ -585,7 +588,7 @@ def write_generated(folder: Path, data, catalogs) -> None:
                           ("dependencies", ["object", "depends_on", "redundancy_group", "note"]),
                           ("needs", NEEDS_HEADER.strip().split(","))):
         _write_csv(folder / f"{name}.csv", columns, data[name], form)
-    entries = analyse(folder, catalogs).check.entries
+    entries = analysed(folder, catalogs).check.entries
     rows, seen = [], set()
     for pick, status, note, responsible, due in data["check"]:
         if not entries:
@@ -630,9 +633,9 @@ def test_property_export_and_import_without_edits_changes_no_byte(data, shared_c
         write_generated(folder, data, shared_catalogs)
         before = digest(folder)
         book = Path(temp) / "mappe.xlsx"
-        analysis = analyse(folder, shared_catalogs)
+        analysis = analysed(folder, shared_catalogs)
         export_workbook(analysis, book)
-        plan = plan_import(folder, book, shared_catalogs, analysis=analysis)
+        plan = plan_import(analysis, book)
         assert plan.changes == [] and plan.files == {} and plan.notes == []
         apply_import(plan)
         assert digest(folder) == before
@@ -645,7 +648,7 @@ def test_property_edited_cells_change_exactly_those_values(data, choices, shared
         folder = Path(temp) / "bewertung"
         write_generated(folder, data, shared_catalogs)
         before_files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
-        analysis = analyse(folder, shared_catalogs)
+        analysis = analysed(folder, shared_catalogs)
         book = Path(temp) / "mappe.xlsx"
         export_workbook(analysis, book)
         before = {name: {_key(SHEETS[name], r): r for r in sheet_rows(analysis, name)} for name in ("needs", "check")}
@@ -684,7 +687,7 @@ def test_property_edited_cells_change_exactly_those_values(data, choices, shared
                     expected[("needs", key, column)] = new
         edit_book(book, book, edits)
         try:
-            plan = import_workbook(folder, book, shared_catalogs, apply=True)
+            plan = import_workbook(analysed(folder, shared_catalogs), book, apply=True)
         except AssessmentError as exc:
             # a lowered need deselects H requirements that check.csv still lists: refused, nothing written
             assert not on_check
@@ -692,7 +695,7 @@ def test_property_edited_cells_change_exactly_those_values(data, choices, shared
             assert all("nicht ausgewählt" in p.message for p in exc.problems if p.file != "mappe.xlsx")
             assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before_files
             return
-        after_analysis = analyse(folder, shared_catalogs)
+        after_analysis = analysed(folder, shared_catalogs)
         for name in ("needs", "check"):
             sheet = SHEETS[name]
             after = {_key(sheet, r): r for r in sheet_rows(after_analysis, name)}
@@ -736,13 +739,13 @@ def test_a_grundschutz_plus_plus_assessment_round_trips_and_takes_check_edits(tm
     folder = write_small(tmp_path / "gspp")
     (folder / "assessment.yaml").write_text("name: GS++\nedition: grundschutz++\n", encoding="utf-8")
     book = tmp_path / "gspp.xlsx"
-    analysis = analyse(folder, shared_catalogs)
+    analysis = analysed(folder, shared_catalogs)
     export_workbook(analysis, book)
     names = openpyxl.load_workbook(book, read_only=True)
     assert [c.value for c in next(names["Modellierung"].iter_rows(max_row=1))][3] == "Zielobjekt-Kategorie"
     names.close()
     before = digest(folder)
-    assert import_workbook(folder, book, shared_catalogs, apply=True).changes == []
+    assert import_workbook(analysed(folder, shared_catalogs), book, apply=True).changes == []
     assert digest(folder) == before
     first = analysis.check.entries[0]
     edited = tmp_path / "bearbeitet.xlsx"
@@ -750,9 +753,9 @@ def test_a_grundschutz_plus_plus_assessment_round_trips_and_takes_check_edits(tm
     edit_book(book, edited, [status], append=[("Modellierung", {"Zielobjekt": "SRV-1",
                                                                   "Zielobjekt-Kategorie": "Räume"})])
     with pytest.raises(AssessmentError, match="Grundschutz\\+\\+ modelliert nur über die Regeln"):
-        plan_import(folder, edited, shared_catalogs)
+        plan_import(analysed(folder, shared_catalogs), edited)
     edit_book(book, edited, [status])
-    import_workbook(folder, edited, shared_catalogs, apply=True)
+    import_workbook(analysed(folder, shared_catalogs), edited, apply=True)
     assert (folder / "check.csv").read_text(encoding="utf-8") == (
         "object,requirement,status,note,responsible,due,checked_on\n"
         f"{first.object},{first.requirement},ja,,,,\n")

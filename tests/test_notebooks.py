@@ -75,7 +75,7 @@ def test_01_erste_schritte(run_notebook):
     html = next(o["data"]["text/html"] for o in derivation.outputs if "text/html" in o.get("data", {}))
     assert "R-13" in html and "Pfad" in html
     assert "Schutzbedarfsfeststellung" in _outputs(nb, "text/html")[0]
-    analysis = _cell_with(nb, "analysis = analyse(HAAN)")
+    analysis = _cell_with(nb, "analysis = gs.analyse(assessment, catalog)")
     assert "IT-Grundschutz-Check" in analysis.outputs[0]["data"]["text/html"]
     for call in ("dependency_graph_figure", "needs_heatmap_figure", "coverage_figure", "risk_matrix_figure"):
         assert "image/png" in _mimes(_cell_with(nb, call)), f"{call} displayed no figure"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import analysed
 from grundschutz.views import plots
-from grundschutz.method.analysis import analyse
 from grundschutz.cli.report import plot
-from grundschutz.io.inventory import read_assessment
+from grundschutz.io import read_assessment
 from grundschutz.model import BASIC_VALUES, BasicValue
 from grundschutz.method.propagation import propagate
 
@@ -20,7 +20,7 @@ SMALL = Path(__file__).parent / "data" / "small"
 
 @pytest.fixture(scope="module")
 def haan_analysis(haan, shared_catalogs):
-    return analyse(haan, shared_catalogs)
+    return analysed(haan, shared_catalogs)
 
 
 @pytest.fixture(scope="module")
@@ -180,14 +180,15 @@ def test_coverage_needs_a_catalog(small):
     from grundschutz.model.errors import GrundschutzError
 
     with pytest.raises(GrundschutzError, match="Katalog"):
-        plots.coverage_figure(analyse(SMALL, with_catalog=False))
+        plots.coverage_figure(analysed(SMALL))
 
 
 # --------------------------------------------------------------------------- risk matrix
 
 
 def test_risk_matrix_counts_per_cell(haan_analysis):
-    from grundschutz.method.risk import analyse_risks, risk_records
+    from grundschutz.method.risk import analyse_risks
+    from grundschutz.views.risk_tables import risk_records
 
     risks = analyse_risks(haan_analysis)
     figure = plots.risk_matrix_figure(risks)
@@ -222,11 +223,12 @@ def test_risk_matrix_draws_counts_over_the_category_colours():
 
 
 def test_scenario_figure_shows_changed_needs_and_blocking_per_application(haan, shared_catalogs):
-    from grundschutz.method.scenario import list_scenarios, run_scenario
+    from grundschutz.views.scenario_tables import scenario_list_records
 
-    names = [s["name"] for s in list_scenarios(haan)]
+    analysis = analysed(haan, shared_catalogs)
+    names = [s["name"] for s in scenario_list_records(analysis.assessment)]
     assert "teleheimarbeit" in names
-    result = run_scenario(haan, "teleheimarbeit", shared_catalogs)
+    result = analysis.scenario("teleheimarbeit")
     figure = plots.scenario_figure(result)
     assert figure.grundschutz["changed"] == sorted({n.object for n in result.needs})
     expected = Counter()

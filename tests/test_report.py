@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grundschutz.method.analysis import analyse
+from conftest import analysed
 from grundschutz.cli.report import report
 from grundschutz.views.report import build_report, write_report
 
@@ -64,7 +64,7 @@ def browser(tmp_path_factory, missing_prerequisite):
 @pytest.fixture(scope="module")
 def haan_report(haan, shared_catalogs, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "bericht.html"
-    write_report(analyse(haan, shared_catalogs), out, date=datetime.date(2024, 5, 1))
+    write_report(analysed(haan, shared_catalogs), out, date=datetime.date(2024, 5, 1))
     return out
 
 
@@ -225,7 +225,7 @@ def test_everything_from_the_assessment_is_escaped(browser, shared_catalogs, tmp
     with (folder / "objects.csv").open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
     out = tmp_path / "bericht.html"
-    out.write_text(build_report(analyse(folder, shared_catalogs), date=datetime.date(2024, 1, 1)), encoding="utf-8")
+    out.write_text(build_report(analysed(folder, shared_catalogs), date=datetime.date(2024, 1, 1)), encoding="utf-8")
     text = out.read_text(encoding="utf-8")
     assert text.count("<script>") == 1
     assert "onerror=" not in text.replace("onerror=&quot;", "")
@@ -237,7 +237,7 @@ def test_everything_from_the_assessment_is_escaped(browser, shared_catalogs, tmp
 
 
 def test_same_analysis_and_date_give_the_same_report(haan, shared_catalogs):
-    analysis = analyse(haan, shared_catalogs)
+    analysis = analysed(haan, shared_catalogs)
     date = datetime.date(2024, 5, 1)
     assert build_report(analysis, date=date) == build_report(analysis, date=date)
 

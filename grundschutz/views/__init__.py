@@ -7,8 +7,11 @@
   the other steps as records (for CSV/JSON) and DataFrames;
 - :mod:`~grundschutz.views.summary` and :mod:`~grundschutz.views.render`: German
   text for the terminal, aligned tables, CSV, JSON;
-- :mod:`~grundschutz.views.html`, :mod:`~grundschutz.views.report`: HTML;
-  :mod:`~grundschutz.views.plots`: figures.
+- :mod:`~grundschutz.views.html`: HTML tables; :mod:`~grundschutz.views.report` (the page) and
+  :mod:`~grundschutz.views.report_sections` (its sections): the HTML report;
+- :mod:`~grundschutz.views.plots`: every figure (heatmap, check coverage, risk matrix, scenario drawn
+  there; the dependency graph and its layout in :mod:`~grundschutz.views.figures_graph`; colours,
+  canvas and PNG/SVG output in :mod:`~grundschutz.views.figures`).
 
 Nothing here computes a step of the method or reads an assessment.
 """

@@ -40,14 +40,9 @@ from grundschutz.io.values import parse_date
 from grundschutz.method.analysis import analyse
 from grundschutz.model.records import Status
 from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem
-from grundschutz.exchange.excel.export import (
-    SOURCE_FILES,
-    assessment_fingerprint,
-    excel_text,
-    sheet_rows,
-    source_hashes,
-    excel_value,
-)
+from grundschutz.exchange.excel.export import SOURCE_FILES, assessment_fingerprint, source_hashes
+from grundschutz.exchange.excel.rows import sheet_rows
+from grundschutz.exchange.excel.writer import excel_text, excel_value
 from grundschutz.exchange.excel.layout import (
     EFFECTS,
     LAYOUT_VERSION,
@@ -258,7 +253,7 @@ def _plain(word: str) -> str:
 
 
 def _baseline(sheet: Sheet, row: Mapping[str, object]) -> dict[str, object]:
-    """A row of :func:`~grundschutz.exchange.excel.export.sheet_rows` as the import reads it back."""
+    """A row of :func:`~grundschutz.exchange.excel.rows.sheet_rows` as the import reads it back."""
     result = {}
     for column in sheet.columns:
         try:

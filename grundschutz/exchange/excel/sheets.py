@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 
 from grundschutz.exchange.excel.layout import EXCEL_MAX_TITLE, PLAN_SHEET, RISK_SHEET, SCENARIO_SHEET, Sheet
+from grundschutz.exchange.excel.rows import _names
 from grundschutz.io.records import COLUMNS, risk_records
 from grundschutz.io.text import Table
 from grundschutz.method.risk import unknown_threats
@@ -37,12 +38,6 @@ _VERDICTS = {"bereit": "bereit", "bereit-sobald": "bereit, sobald Anforderungen 
 def risk_available(analysis) -> bool:
     """Whether the sheet Risikoanalyse is exported (the analysis has a catalog)."""
     return analysis.modelling is not None
-
-
-def _names(analysis) -> dict[str, str]:
-    from grundschutz.exchange.excel.export import _names
-
-    return _names(analysis)
 
 
 # --------------------------------------------------------------------------- rows

@@ -1,0 +1,120 @@
+"""The rows of the table sheets of the workbook, as dicts by column key.
+
+:func:`sheet_rows` gives the rows of one sheet; the export writes them
+(:mod:`grundschutz.exchange.excel.export`) and the import compares the edited
+workbook with them (:mod:`grundschutz.exchange.excel.importing`): what the
+export shows is what the import compares with. The columns of each sheet are
+defined in :mod:`grundschutz.exchange.excel.layout`; the rows of the
+Risikoanalyse come from :mod:`grundschutz.exchange.excel.sheets`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+
+from grundschutz.exchange.excel.layout import EFFECT_LABELS
+
+
+def _names(analysis) -> dict[str, str]:
+    names = {i: o.name for i, o in analysis.assessment.objects.items()}
+    if analysis.modelling is not None:
+        verbund = analysis.modelling.informationsverbund
+        names.setdefault(verbund.id, verbund.name)
+    return names
+
+
+def object_rows(analysis) -> Iterator[dict[str, object]]:
+    """Strukturanalyse: one row per object of ``objects.csv``."""
+    for obj in analysis.assessment.objects.values():
+        tags = "; ".join(f"{k}={v}" if v else k for k, v in obj.tags.items())
+        yield {"id": obj.id, "type": obj.type.label, "name": obj.name, "description": obj.description,
+               "tags": tags, "count": obj.count}
+
+
+def dependency_rows(analysis) -> Iterator[dict[str, object]]:
+    """Abhängigkeiten: one row per edge of ``dependencies.csv``."""
+    names = _names(analysis)
+    for d in analysis.assessment.dependencies:
+        yield {"object": d.source, "object_name": names.get(d.source, ""), "depends_on": d.target,
+               "depends_on_name": names.get(d.target, ""), "redundancy_group": d.redundancy_group, "note": d.note}
+
+
+def need_rows(analysis) -> Iterator[dict[str, object]]:
+    """Schutzbedarfsfeststellung: per object the assessed values and reasons,
+    the values set by hand (level, effect, reason) and the final values with
+    rule, source and the derivation in words."""
+    from grundschutz.method.explanation import explain_text
+
+    assessment, result = analysis.assessment, analysis.propagation
+    for obj in assessment.objects.values():
+        row: dict[str, object] = {"object": obj.id, "name": obj.name, "type": obj.type.label}
+        needs = assessment.needs.get(obj.id, {})
+        overrides = assessment.overrides.get(obj.id, {})
+        for value, d in result.derivations(obj.id).items():
+            v = value.value
+            need, override = needs.get(value), overrides.get(value)
+            row[v] = need.level.label if need else ""
+            row[f"{v}_reason"] = need.reason if need else ""
+            row[f"{v}_override"] = override.level.label if override else ""
+            row[f"{v}_effect"] = EFFECT_LABELS[override.effect.value] if override else ""
+            row[f"{v}_override_reason"] = override.reason if override else ""
+            row[f"{v}_final"] = d.level.label if d.level else ""
+            row[f"{v}_rule"] = d.rule.label if d.rule else "nicht bewertet"
+            row[f"{v}_source"] = d.origin or ""
+            row[f"{v}_text"] = explain_text(result, d)
+        yield row
+
+
+def modelling_rows(analysis) -> Iterator[dict[str, object]]:
+    """Modellierung: one row per object and Baustein (assigned or removed),
+    one row with an empty Baustein for an object without Bausteine.
+
+    ``assignment`` is ``zugeordnet``/``entfernt`` (empty for rows without a
+    Baustein), ``reason`` the reason written in ``modelling.csv`` (empty for
+    a Baustein assigned by a rule and not changed by hand).
+    """
+    modelling = analysis.modelling
+    raw, rule_reasons = {}, {}
+    if analysis.assessment.settings.edition != "grundschutz++":  # Grundschutz++: no hand changes
+        rule_reasons = {rule.id: rule.reason for rule in analysis.catalog.modelling_rules()}
+        raw = {(c.object, c.baustein): c.reason for c in analysis.assessment.modelling_changes}
+    for object_id, entry in modelling.objects.items():
+        obj = entry.object
+        head = {"object": object_id, "name": obj.name, "type": obj.type.label}
+        for a in entry.assignments:
+            yield {**head, "baustein": a.baustein, "title": a.title, "source": "von Hand" if a.manual else "Regel",
+                   "rule": a.rule, "rule_reason": "" if a.manual else a.reason, "assignment": "zugeordnet",
+                   "reason": raw.get((object_id, a.baustein), "") if a.manual else ""}
+        for r in entry.removals:
+            yield {**head, "baustein": r.baustein, "title": r.title, "source": "Regel", "rule": r.rule,
+                   "rule_reason": rule_reasons.get(r.rule, ""), "assignment": "entfernt", "reason": r.reason}
+        if not entry.assignments:
+            text = entry.covered or "kein passender Baustein: Risikoanalyse nach BSI-Standard 200-3"
+            yield {**head, "baustein": "", "title": "", "source": "abgedeckt" if entry.covered else "ohne Baustein",
+                   "rule": entry.covered_rule, "rule_reason": text, "assignment": "", "reason": ""}
+
+
+def check_rows(analysis) -> Iterator[dict[str, object]]:
+    """IT-Grundschutz-Check: one row per selected requirement with its status."""
+    names = _names(analysis)
+    for e in analysis.check.entries:
+        yield {"object": e.object, "name": names.get(e.object, ""), "baustein": e.baustein,
+               "requirement": e.requirement, "level": e.level, "title": e.title, "status": e.status.value,
+               "note": e.note, "responsible": e.responsible, "due": e.due, "checked_on": e.checked_on}
+
+
+_ROWS: Mapping[str, Callable[[object], Iterator[dict[str, object]]]] = {
+    "objects": object_rows, "dependencies": dependency_rows, "needs": need_rows,
+    "modelling": modelling_rows, "check": check_rows,
+}
+
+
+def sheet_rows(analysis, name: str) -> Iterator[dict[str, object]]:
+    """The rows of sheet ``name`` (a key of :data:`~grundschutz.exchange.excel.layout.SHEETS`
+    or ``risks``) as dicts by column key."""
+    if name == "risks":
+        from grundschutz.exchange.excel.sheets import risk_rows
+
+        return risk_rows(analysis)
+    return _ROWS[name](analysis)
+
