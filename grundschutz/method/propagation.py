@@ -442,7 +442,6 @@ class _State:
         """Apply the cumulation rules to object ``b`` in order; record what fired
         (and, with ``list_candidates``, the near misses). True if ``b`` was raised."""
         raised = False
-        ids = self.index.ids
         dependents = self.index.dependents[b]
         for cumulation in rules:
             if not cumulation.applies_to(obj):

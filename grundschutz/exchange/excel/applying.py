@@ -17,10 +17,14 @@ changed cells into the :class:`~grundschutz.io.csv_edit.CsvDocument` of its file
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from datetime import date
 
 from grundschutz.exchange.excel.layout import EFFECTS, Sheet
 from grundschutz.model import BASIC_VALUES
+
+_GERMAN_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
 
 #: The words ``modelling.csv`` accepts in ``action`` (as :mod:`grundschutz.method.modelling` reads them).
 _ACTIONS = {"add": "add", "hinzufügen": "add", "hinzufuegen": "add", "remove": "remove", "entfernen": "remove"}
@@ -260,7 +264,6 @@ def _ranges(numbers: list[int]) -> str:
 def apply_check(ctx, sheet: Sheet, edited, analysis) -> None:
     """Status, note, responsible and dates -> ``check.csv``."""
     from grundschutz.catalog import normalise_requirement_id
-    from grundschutz.exchange.excel.importing import date_text
 
     doc = ctx.document("check.csv")
     index = {(doc.get(r, "object"), normalise_requirement_id(doc.get(r, "requirement"))): r for r in doc.rows()}
@@ -293,3 +296,14 @@ def apply_risks(ctx, sheet: Sheet, edited, analysis) -> None:
     from grundschutz.exchange.excel.sheets import apply_risk_rows
 
     apply_risk_rows(ctx, sheet, edited, analysis)
+
+
+def date_text(value: date | None, like: str = "") -> str:
+    """A date for a CSV cell, German (``TT.MM.JJJJ``) if ``like`` is, else ISO.
+
+    >>> date_text(date(2025, 3, 1)), date_text(date(2025, 3, 1), "01.01.2024")
+    ('2025-03-01', '01.03.2025')
+    """
+    if value is None:
+        return ""
+    return value.strftime("%d.%m.%Y") if _GERMAN_DATE.match(like) else value.isoformat()

@@ -55,7 +55,6 @@ from grundschutz.exchange.excel.layout import (
 from grundschutz.model import Level
 
 _PART = re.compile(r"^(?P<base>.*) \((?P<part>\d+)\)$")
-_GERMAN_DATE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
 #: The CSV file each editable sheet writes to.
 FILES = {"needs": "needs.csv", "modelling": "modelling.csv", "check": "check.csv", "risks": "risks.csv"}
 NEW_FILE_COLUMNS = {
@@ -561,15 +560,4 @@ def _values(n: int) -> str:
     return f"{n} Wert" if n == 1 else f"{n} Werte"
 
 
-def date_text(value: date | None, like: str = "") -> str:
-    """A date for a CSV cell, German (``TT.MM.JJJJ``) if ``like`` is, else ISO.
-
-    >>> date_text(date(2025, 3, 1)), date_text(date(2025, 3, 1), "01.01.2024")
-    ('2025-03-01', '01.03.2025')
-    """
-    if value is None:
-        return ""
-    return value.strftime("%d.%m.%Y") if _GERMAN_DATE.match(like) else value.isoformat()
-
-
-__all__ = ["Change", "ImportPlan", "apply_import", "date_text", "import_workbook", "plan_import", "render_plan"]
+__all__ = ["Change", "ImportPlan", "apply_import", "import_workbook", "plan_import", "render_plan"]

@@ -4,8 +4,9 @@
 (:mod:`grundschutz.exchange.excel.export`) and the import compares the edited
 workbook with them (:mod:`grundschutz.exchange.excel.importing`): what the
 export shows is what the import compares with. The columns of each sheet are
-defined in :mod:`grundschutz.exchange.excel.layout`; the rows of the
-Risikoanalyse come from :mod:`grundschutz.exchange.excel.sheets`.
+defined in :mod:`grundschutz.exchange.excel.layout`. The sheets of the later
+steps (Risikoanalyse, Realisierungsplan, scenarios) are put together in
+:mod:`grundschutz.exchange.excel.sheets`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from grundschutz.exchange.excel.layout import EFFECT_LABELS
+from grundschutz.model import BasicValue
+from grundschutz.views.scenario_tables import blocking_records, scenario_change_records, verdict_records
+
+_VERDICTS = {"bereit": "bereit", "bereit-sobald": "bereit, sobald Anforderungen umgesetzt sind",
+             "risikoanalyse": "nicht vor einer Risikoanalyse",
+             "schutzbedarf-offen": "nicht vor der Schutzbedarfsfeststellung"}
 
 
 def _names(analysis) -> dict[str, str]:
@@ -109,12 +116,59 @@ _ROWS: Mapping[str, Callable[[object], Iterator[dict[str, object]]]] = {
 }
 
 
+def risk_rows(analysis) -> Iterator[dict[str, object]]:
+    """Risikoanalyse: per object that needs one (or has rows in ``risks.csv``) every threat."""
+    risks = analysis.risks
+    names = _names(analysis)
+
+    def label(value) -> str:
+        return value.label if value is not None else ""
+
+    for entry in risks:
+        for r in entry.risks:
+            yield {"object": r.object, "name": names.get(r.object, ""), "threat": r.threat, "title": r.title,
+                   "source": r.source, "requirements": ", ".join(r.requirements), "frequency": label(r.frequency),
+                   "impact": label(r.impact), "risk": label(r.category), "treatment": label(r.treatment),
+                   "note": r.note, "accepted_by": r.accepted_by, "residual_frequency": label(r.residual_frequency),
+                   "residual_impact": label(r.residual_impact), "residual_risk": label(r.residual_category),
+                   "status": r.status}
+
+
+def plan_rows(analysis) -> Iterator[dict[str, object]]:
+    """Realisierungsplan: the items of the work plan, one dict at a time."""
+    for item in analysis.plan:
+        yield {"rank": item.rank, "group_title": item.group_title, "object": item.object, "name": item.name,
+               "subject": item.subject, "title": item.title, "level": item.level, "need": item.need,
+               "role": item.role, "status": item.status, "reason": item.reason}
+
+
+def scenario_rows(result) -> list[dict[str, object]]:
+    """A scenario's sheet: the verdict per application, the changes, the blocking requirements."""
+    rows: list[dict[str, object]] = []
+    for v in verdict_records(result):
+        detail = [f"{v['blocking']} blockierende Anforderungen"] if v["blocking"] else []
+        if v["risk_analysis"]:
+            detail.append(f"Risikoanalyse nötig für {', '.join(v['risk_analysis'])}")
+        if v["unrated"]:
+            detail.append("nicht bewertet: " + ", ".join(BasicValue(u).label for u in v["unrated"]))
+        detail.append(f"in der Ausgangslage bereits offen: {v['baseline_open']}")
+        rows.append({"kind": "Urteil", "change": _VERDICTS.get(v["verdict"], v["verdict"]), "object": v["application"],
+                     "name": v["name"], "title": v["text"], "detail": "; ".join(detail)})
+    for c in scenario_change_records(result):
+        item = BasicValue(c["item"]).label if c["kind"] == "Schutzbedarf" else c["item"]
+        rows.append({**c, "item": item})
+    for b in blocking_records(result):
+        rows.append({"kind": "blockierende Anforderung", "change": "neu" if b["new"] else "offen",
+                     "object": b["object"], "name": b["name"], "item": b["requirement"], "level": b["level"],
+                     "title": b["title"], "status": b["status"], "responsible": b["responsible"],
+                     "due": b["due"] or None, "detail": "blockiert: " + ", ".join(b["applications"])})
+    return rows
+
+
 def sheet_rows(analysis, name: str) -> Iterator[dict[str, object]]:
     """The rows of sheet ``name`` (a key of :data:`~grundschutz.exchange.excel.layout.SHEETS`
     or ``risks``) as dicts by column key."""
     if name == "risks":
-        from grundschutz.exchange.excel.sheets import risk_rows
-
         return risk_rows(analysis)
     return _ROWS[name](analysis)
 

@@ -16,23 +16,19 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from grundschutz.exchange.excel.layout import EXCEL_MAX_TITLE, PLAN_SHEET, RISK_SHEET, SCENARIO_SHEET, Sheet
-from grundschutz.exchange.excel.rows import _names
+from grundschutz.exchange.excel.rows import plan_rows, risk_rows, scenario_rows
 from grundschutz.io.records import COLUMNS, risk_records
 from grundschutz.io.text import Table
 from grundschutz.method.risk import unknown_threats
-from grundschutz.model import BasicValue, Problem
+from grundschutz.model import Problem
 from grundschutz.model.ids import normalise_threat_id
-from grundschutz.views.scenario_tables import blocking_records, scenario_change_records, verdict_records
 
 _NO_CATALOG = "kein BSI-Katalog installiert (grundschutz catalog install)"
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
-_VERDICTS = {"bereit": "bereit", "bereit-sobald": "bereit, sobald Anforderungen umgesetzt sind",
-             "risikoanalyse": "nicht vor einer Risikoanalyse",
-             "schutzbedarf-offen": "nicht vor der Schutzbedarfsfeststellung"}
 
 
 def risk_available(analysis) -> bool:
@@ -41,55 +37,6 @@ def risk_available(analysis) -> bool:
 
 
 # --------------------------------------------------------------------------- rows
-
-
-def risk_rows(analysis) -> Iterator[dict[str, object]]:
-    """Risikoanalyse: per object that needs one (or has rows in ``risks.csv``) every threat."""
-    risks = analysis.risks
-    names = _names(analysis)
-
-    def label(value) -> str:
-        return value.label if value is not None else ""
-
-    for entry in risks:
-        for r in entry.risks:
-            yield {"object": r.object, "name": names.get(r.object, ""), "threat": r.threat, "title": r.title,
-                   "source": r.source, "requirements": ", ".join(r.requirements), "frequency": label(r.frequency),
-                   "impact": label(r.impact), "risk": label(r.category), "treatment": label(r.treatment),
-                   "note": r.note, "accepted_by": r.accepted_by, "residual_frequency": label(r.residual_frequency),
-                   "residual_impact": label(r.residual_impact), "residual_risk": label(r.residual_category),
-                   "status": r.status}
-
-
-def plan_rows(analysis) -> Iterator[dict[str, object]]:
-    """Realisierungsplan: the items of the work plan, one dict at a time."""
-    for item in analysis.plan:
-        yield {"rank": item.rank, "group_title": item.group_title, "object": item.object, "name": item.name,
-               "subject": item.subject, "title": item.title, "level": item.level, "need": item.need,
-               "role": item.role, "status": item.status, "reason": item.reason}
-
-
-def scenario_rows(result) -> list[dict[str, object]]:
-    """A scenario's sheet: the verdict per application, the changes, the blocking requirements."""
-    rows: list[dict[str, object]] = []
-    for v in verdict_records(result):
-        detail = [f"{v['blocking']} blockierende Anforderungen"] if v["blocking"] else []
-        if v["risk_analysis"]:
-            detail.append(f"Risikoanalyse nötig für {', '.join(v['risk_analysis'])}")
-        if v["unrated"]:
-            detail.append("nicht bewertet: " + ", ".join(BasicValue(u).label for u in v["unrated"]))
-        detail.append(f"in der Ausgangslage bereits offen: {v['baseline_open']}")
-        rows.append({"kind": "Urteil", "change": _VERDICTS.get(v["verdict"], v["verdict"]), "object": v["application"],
-                     "name": v["name"], "title": v["text"], "detail": "; ".join(detail)})
-    for c in scenario_change_records(result):
-        item = BasicValue(c["item"]).label if c["kind"] == "Schutzbedarf" else c["item"]
-        rows.append({**c, "item": item})
-    for b in blocking_records(result):
-        rows.append({"kind": "blockierende Anforderung", "change": "neu" if b["new"] else "offen",
-                     "object": b["object"], "name": b["name"], "item": b["requirement"], "level": b["level"],
-                     "title": b["title"], "status": b["status"], "responsible": b["responsible"],
-                     "due": b["due"] or None, "detail": "blockiert: " + ", ".join(b["applications"])})
-    return rows
 
 
 def sheet_title(text: str) -> str:
