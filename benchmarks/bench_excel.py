@@ -46,9 +46,9 @@ if str(HERE) not in sys.path:
 from synthetic import write_synthetic  # noqa: E402
 
 from grundschutz.catalog import catalog_dir, load_catalog  # noqa: E402
+from grundschutz.exchange.excel.export import SHEET_NAMES, export_workbook  # noqa: E402
 from grundschutz.io import read_assessment  # noqa: E402
 from grundschutz.method import analyse  # noqa: E402
-from grundschutz.exchange.excel.export import SHEET_NAMES, export_workbook  # noqa: E402
 
 
 def max_rss_mib() -> float:

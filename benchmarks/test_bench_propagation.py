@@ -12,9 +12,9 @@ Times ``read_assessment`` (parse + validate), ``propagate`` and
 from __future__ import annotations
 
 import pytest
+from synthetic import write_synthetic
 
 from grundschutz import needs_records, propagate, read_assessment
-from synthetic import write_synthetic
 
 SIZES = (1_000, 10_000)
 

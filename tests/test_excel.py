@@ -10,12 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
 from conftest import analysed
+
 from grundschutz.cli.excel import export
 from grundschutz.exchange.excel.export import assessment_fingerprint, export_workbook, source_hashes
-from grundschutz.exchange.excel.writer import excel_text
 from grundschutz.exchange.excel.layout import META_SHEET, READONLY_FILL, SHEETS
+from grundschutz.exchange.excel.writer import excel_text
 from grundschutz.model.errors import GrundschutzError
 
 STAMP = datetime(2025, 3, 14, 9, 30)

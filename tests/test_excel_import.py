@@ -13,19 +13,19 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import analysed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_excel import NEEDS_HEADER, write_small
 
 from grundschutz.cli.excel import import_
-from grundschutz.io.csv_edit import CsvDocument
-from grundschutz.model.errors import AssessmentError, GrundschutzError
 from grundschutz.exchange.excel.export import export_workbook
 from grundschutz.exchange.excel.importing import apply_import, import_workbook, plan_import, render_plan
+from grundschutz.exchange.excel.layout import RISK_SHEET, SHEETS, edition_sheets
 from grundschutz.exchange.excel.rows import sheet_rows
 from grundschutz.exchange.excel.writer import excel_text
-from grundschutz.exchange.excel.layout import RISK_SHEET, SHEETS, edition_sheets
-from conftest import analysed
-from test_excel import NEEDS_HEADER, write_small
+from grundschutz.io.csv_edit import CsvDocument
+from grundschutz.model.errors import AssessmentError, GrundschutzError
 
 BY_TITLE = {s.title: s for s in (*SHEETS.values(), RISK_SHEET)}
 GSPP_BY_TITLE = {s.title: s for s in edition_sheets("grundschutz++").values()}
@@ -477,7 +477,7 @@ def test_risk_ratings_treatment_and_an_own_threat(tmp_path, shared_catalogs):
     with pytest.raises(AssessmentError) as caught:
         plan_import(analysed(folder, shared_catalogs), book)
     assert [str(p) for p in caught.value.problems] == [
-        f"Risikoanalyse, Zeile 2, Spalte 'Risiko übernommen von', Wert '': Risikoübernahme ('akzeptieren') braucht "
+        "Risikoanalyse, Zeile 2, Spalte 'Risiko übernommen von', Wert '': Risikoübernahme ('akzeptieren') braucht "
         "in 'Risiko übernommen von', wer das Risiko übernommen hat"]
     edit_book(pristine, book, [*edits, (sheet, (obj, threat), "Risiko übernommen von", "Bürgermeister")],
               append=[(sheet, own)])

@@ -6,10 +6,21 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import analysed
-from grundschutz import AssessmentError, BasicValue, GrundschutzError, Level, Need, ObjectType, Settings, TargetObject
-from grundschutz import analyse, propagate, read_assessment
+
+from grundschutz import (
+    AssessmentError,
+    BasicValue,
+    GrundschutzError,
+    Level,
+    Need,
+    ObjectType,
+    Settings,
+    TargetObject,
+    analyse,
+    propagate,
+    read_assessment,
+)
 from grundschutz.catalog import GsppCatalog, gspp_catalog, load_catalog, parse_gspp_rules, read_gspp_rules
 from grundschutz.io.values import parse_tags
 from grundschutz.method.check import check_coverage

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from grundschutz import read_assessment
 from grundschutz.cli.excel import init
-from grundschutz.model.errors import AssessmentError, GrundschutzError
 from grundschutz.exchange.excel.init import init_assessment, render_init
+from grundschutz.model.errors import AssessmentError, GrundschutzError
 
 REPO = Path(__file__).resolve().parents[1]
 MAPPING = REPO / "examples" / "inventar" / "mapping.yaml"

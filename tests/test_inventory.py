@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grundschutz import AssessmentError, BasicValue, Level, read_assessment, propagate, needs_records
+from grundschutz import AssessmentError, BasicValue, Level, needs_records, propagate, read_assessment
 
 SMALL = Path(__file__).parent / "data" / "small"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import analysed
+
 from grundschutz import GrundschutzError
 from grundschutz.cli.migrate import migrate as migrate_command
 from grundschutz.method.migration import CARRY_RULE, OUTCOMES, migrate

@@ -21,7 +21,14 @@ from grundschutz import (
     propagate,
     read_assessment,
 )
-from grundschutz.catalog import Catalog, CrossReference, Kompendium, parse_modelling_rules, read_krt, read_modelling_rules
+from grundschutz.catalog import (
+    Catalog,
+    CrossReference,
+    Kompendium,
+    parse_modelling_rules,
+    read_krt,
+    read_modelling_rules,
+)
 from grundschutz.method.modelling import model_assessment
 from grundschutz.method.selection import select_requirements
 from grundschutz.model import INFORMATIONSVERBUND_ID, Assessment, ModellingChange, RulesError

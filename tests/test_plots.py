@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import analysed
-from grundschutz.views import plots
+
 from grundschutz.cli.report import plot
 from grundschutz.io import read_assessment
-from grundschutz.model import BASIC_VALUES, BasicValue
 from grundschutz.method.propagation import propagate
+from grundschutz.model import BASIC_VALUES, BasicValue
+from grundschutz.views import plots
 
 SMALL = Path(__file__).parent / "data" / "small"
 

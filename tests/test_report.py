@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import analysed
+
 from grundschutz.cli.report import report
 from grundschutz.views.report import build_report, write_report
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import analysed
 
 from grundschutz import AssessmentError, GrundschutzError, UnknownObjectError, read_assessment

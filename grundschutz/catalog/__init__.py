@@ -22,7 +22,6 @@ Every user-caused problem (missing file, wrong format, unsafe XML) raises
 """
 
 from grundschutz.catalog._common import UnknownIdError
-from grundschutz.model.ids import normalise_requirement_id
 from grundschutz.catalog.gspp import (
     SECURITY_TARGETS,
     Control,
@@ -36,6 +35,14 @@ from grundschutz.catalog.gspp import (
     parse_oscal_profile,
     read_oscal_catalog,
     read_oscal_profile,
+)
+from grundschutz.catalog.gspp_controls import CONTROL_SOURCES, Category, GsppCatalog, control_cia, gspp_catalog
+from grundschutz.catalog.install import (
+    ChecksumError,
+    ChecksumMismatch,
+    InstallReport,
+    download_catalogs,
+    install_catalogs,
 )
 from grundschutz.catalog.kompendium import (
     LEVEL_NAMES,
@@ -59,6 +66,7 @@ from grundschutz.catalog.krt import (
     parse_krt,
     read_krt,
 )
+from grundschutz.catalog.loading import Catalog, load_catalog
 from grundschutz.catalog.mapping import (
     RELATIONSHIPS,
     MappingCollection,
@@ -66,15 +74,6 @@ from grundschutz.catalog.mapping import (
     parse_mapping,
     read_mapping,
 )
-from grundschutz.catalog.gspp_controls import CONTROL_SOURCES, Category, GsppCatalog, control_cia, gspp_catalog
-from grundschutz.catalog.install import (
-    ChecksumError,
-    ChecksumMismatch,
-    InstallReport,
-    download_catalogs,
-    install_catalogs,
-)
-from grundschutz.catalog.loading import Catalog, load_catalog
 from grundschutz.catalog.rules import (
     parse_gspp_rules,
     parse_modelling_rules,
@@ -90,6 +89,7 @@ from grundschutz.catalog.sources import (
     editions,
     official_sources,
 )
+from grundschutz.model.ids import normalise_requirement_id
 
 __all__ = [
     "CIA_BASIC_VALUES",

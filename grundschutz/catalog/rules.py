@@ -20,9 +20,9 @@ toolkit's own files are read with :func:`read_modelling_rules` and
 from __future__ import annotations
 
 import re
-from importlib import resources
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 

@@ -13,20 +13,20 @@ import sys
 import click
 
 from grundschutz.cli.catalog import catalog
+from grundschutz.cli.common import HELP, catalogs_option, open_analysis
+from grundschutz.cli.common import format_option as _format_option
+from grundschutz.cli.common import user_errors as _user_errors
 from grundschutz.cli.excel import export, import_, init
 from grundschutz.cli.migrate import migrate
 from grundschutz.cli.modelling import check, model, requirements
 from grundschutz.cli.report import plot, report
 from grundschutz.cli.risk import plan, risk
 from grundschutz.cli.scenario import diff, scenario
-from grundschutz.cli.common import catalogs_option, open_analysis
-from grundschutz.cli.common import format_option as _format_option
-from grundschutz.cli.common import user_errors as _user_errors
 
 ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings=HELP)
 @click.version_option(package_name="grundschutz")
 def main() -> None:
     """grundschutz: IT-Grundschutz nach BSI-Standard 200-2/200-3.
@@ -36,7 +36,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(context_settings=HELP)
 @ASSESSMENT
 @catalogs_option
 @_user_errors
@@ -54,7 +54,7 @@ def validate(assessment: str, catalogs: str | None) -> None:
     click.echo(render_validation(analysis))
 
 
-@main.command()
+@main.command(context_settings=HELP)
 @ASSESSMENT
 @catalogs_option
 @_format_option
@@ -84,7 +84,7 @@ def assess(assessment: str, catalogs: str | None, output_format: str) -> None:
         click.echo(render_summary(summary) + "\n\n" + render_catalog_summary(catalog))
 
 
-@main.command()
+@main.command(context_settings=HELP)
 @ASSESSMENT
 @click.argument("object_id", metavar="OBJECT")
 @_format_option

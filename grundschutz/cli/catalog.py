@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import FORMATS, catalogs_option, echo_records, user_errors
+from grundschutz.cli.common import FORMATS, HELP, catalogs_option, echo_records, user_errors
 
 
-@click.group()
+@click.group(context_settings=HELP)
 def catalog() -> None:
     """Install, check, show and search the official BSI catalogs."""
 
 
-@catalog.command()
+@catalog.command(context_settings=HELP)
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @click.option("--force", is_flag=True, help="Install files whose SHA-256 does not match, marked unverified.")
 @catalogs_option
@@ -26,7 +26,7 @@ def install(sources: tuple[str, ...], force: bool, catalogs: str | None) -> None
     click.echo(install_catalogs(src, catalog_dir(catalogs), force=force).summary())
 
 
-@catalog.command()
+@catalog.command(context_settings=HELP)
 @click.option("--force", is_flag=True, help="Keep files whose SHA-256 does not match, marked unverified.")
 @click.option("--from", "base_url", metavar="URL", help="Fetch from this base address instead of the official ones.")
 @catalogs_option
@@ -38,7 +38,7 @@ def download(force: bool, base_url: str | None, catalogs: str | None) -> None:
     click.echo(download_catalogs(catalog_dir(catalogs), urls=base_url, force=force).summary())
 
 
-@catalog.command()
+@catalog.command(context_settings=HELP)
 @catalogs_option
 @click.option("--format", "-f", "output_format", type=FORMATS, default="table", show_default=True)
 @user_errors
@@ -58,7 +58,7 @@ def status(catalogs: str | None, output_format: str) -> None:
     echo_records(records, output_format, {"key": "Schlüssel", "file": "Datei", "status": "Zustand"})
 
 
-@catalog.command()
+@catalog.command(context_settings=HELP)
 @click.argument("item_id", metavar="ID")
 @catalogs_option
 @click.option("--format", "-f", "output_format", type=FORMATS, default="table", show_default=True)
@@ -81,7 +81,7 @@ def show(item_id: str, catalogs: str | None, output_format: str) -> None:
         click.echo(to_csv(rows if rows is not None else [record]), nl=False)
 
 
-@catalog.command()
+@catalog.command(context_settings=HELP)
 @click.argument("text")
 @click.option("--limit", default=20, show_default=True, help="Show at most this many hits.")
 @catalogs_option

@@ -10,6 +10,8 @@ import click
 from grundschutz.model.errors import GrundschutzError
 
 FORMATS = click.Choice(["table", "csv", "json"], case_sensitive=False)
+#: Context settings of every command: ``-h`` as well as ``--help``.
+HELP = {"help_option_names": ["-h", "--help"]}
 
 
 def user_errors(command):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import catalogs_option, open_analysis, user_errors
+from grundschutz.cli.common import HELP, catalogs_option, open_analysis, user_errors
 
 ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
 
 
-@click.command()
+@click.command(context_settings=HELP)
 @ASSESSMENT
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=str))
 @catalogs_option
@@ -38,7 +38,7 @@ def export(assessment: str, workbook: str, catalogs: str | None, max_rows: int |
         click.echo(f"Nicht enthalten: {title} ({reason})")
 
 
-@click.command(name="import")
+@click.command(name="import", context_settings=HELP)
 @ASSESSMENT
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--apply", "apply_", is_flag=True, help="Write the changes (without: only show them).")
@@ -59,7 +59,7 @@ def import_(assessment: str, workbook: str, apply_: bool, force: bool, catalogs:
     click.echo(render_plan(plan, applied=apply_))
 
 
-@click.command()
+@click.command(context_settings=HELP)
 @click.argument("folder", type=click.Path(file_okay=False, path_type=str))
 @click.option("--from", "inventory", required=True, type=click.Path(dir_okay=False, exists=True, path_type=str),
               help="The application list (.xlsx or .csv).")

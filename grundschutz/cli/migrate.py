@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import catalogs_option, echo_records, format_option, open_analysis, user_errors
+from grundschutz.cli.common import HELP, catalogs_option, echo_records, format_option, open_analysis, user_errors
 
 _HEADERS = {
     "coverage": {"object": "Zielobjekt", "name": "Name", "controls": "Controls", "carried": "übernommen",
@@ -16,7 +16,7 @@ _HEADERS = {
 }
 
 
-@click.command()
+@click.command(context_settings=HELP)
 @click.argument("assessment", type=click.Path(path_type=str))
 @click.option("--to", "target", type=click.Choice(["grundschutz++"], case_sensitive=False), required=True,
               help="Zielkatalog (derzeit nur grundschutz++).")
@@ -37,8 +37,8 @@ def migrate(assessment: str, target: str, show: str, catalogs: str | None, outpu
     import textwrap
 
     from grundschutz.method.migration import CARRY_RULE
-    from grundschutz.views.migration_tables import migration_records
     from grundschutz.method.migration import migrate as run
+    from grundschutz.views.migration_tables import migration_records
     from grundschutz.views.render import to_json
 
     show = show.lower()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import catalogs_option, echo_records, format_option, open_analysis, user_errors
+from grundschutz.cli.common import HELP, catalogs_option, echo_records, format_option, open_analysis, user_errors
 
 ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
 
 
-@click.command()
+@click.command(context_settings=HELP)
 @ASSESSMENT
 @catalogs_option
 @format_option
@@ -39,7 +39,7 @@ def model(assessment: str, catalogs: str | None, output_format: str) -> None:
     echo_records(records, output_format)
 
 
-@click.command()
+@click.command(context_settings=HELP)
 @ASSESSMENT
 @click.option("--object", "object_id", metavar="ID", help="Only this object.")
 @click.option("--level", type=click.Choice(["B", "S", "H"], case_sensitive=False), help="Only this level.")
@@ -63,7 +63,7 @@ def requirements(assessment: str, object_id: str | None, level: str | None, unde
                                           "cia": "CIA", "title": "Titel", "reason": "Begründung"}, wrap=60)
 
 
-@click.command()
+@click.command(context_settings=HELP)
 @ASSESSMENT
 @click.option("--by", "group_by", default="object", show_default=True,
               help="Group coverage by object, baustein, level or a comma-separated mix (e.g. object,baustein).")

@@ -10,13 +10,13 @@ import datetime
 
 import click
 
-from grundschutz.cli.common import catalogs_option, open_analysis, user_errors
+from grundschutz.cli.common import HELP, catalogs_option, open_analysis, user_errors
 
 ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
 KINDS = ("graph", "heatmap", "coverage", "risk", "scenario")
 
 
-@click.command()
+@click.command(context_settings=HELP)
 @ASSESSMENT
 @click.argument("kind", type=click.Choice(KINDS, case_sensitive=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
@@ -40,8 +40,8 @@ def plot(assessment: str, kind: str, output: str, object_id: str | None, basic_v
     matrix), scenario (what a scenario changes and what blocks it;
     needs --scenario).
     """
-    from grundschutz.views import plots
     from grundschutz.model.errors import GrundschutzError
+    from grundschutz.views import plots
 
     kind = kind.lower()
     if not output.lower().endswith((".png", ".svg")):
@@ -75,7 +75,7 @@ def plot(assessment: str, kind: str, output: str, object_id: str | None, basic_v
     click.echo(f"Abbildung geschrieben: {output}")
 
 
-@click.command()
+@click.command(context_settings=HELP)
 @ASSESSMENT
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="HTML-Datei des Berichts.")

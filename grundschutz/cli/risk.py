@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import catalogs_option, echo_records, format_option, open_analysis, user_errors
+from grundschutz.cli.common import HELP, catalogs_option, echo_records, format_option, open_analysis, user_errors
 
 ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
 
 
-@click.command()
+@click.command(context_settings=HELP)
 @ASSESSMENT
 @click.option("--object", "object_id", metavar="ID", help="Nur dieses Zielobjekt, mit allen Gefährdungen.")
 @catalogs_option
@@ -57,7 +57,7 @@ def risk(assessment: str, object_id: str | None, catalogs: str | None, output_fo
         click.echo(render_risk_summary(analysis.assessment.settings.name, risks))
 
 
-@click.command()
+@click.command(context_settings=HELP)
 @ASSESSMENT
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=50, show_default=True,
               help="Nur die ersten N Einträge (0 = alle).")

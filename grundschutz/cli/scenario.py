@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import catalogs_option, echo_records, format_option, open_analysis, user_errors
+from grundschutz.cli.common import HELP, catalogs_option, echo_records, format_option, open_analysis, user_errors
 
-@click.command()
+
+@click.command(context_settings=HELP)
 @click.argument("assessment", type=click.Path(path_type=str))
 @click.argument("name", required=False)
 @click.option("--include-baseline", is_flag=True,
@@ -63,7 +64,7 @@ def scenario(assessment: str, name: str | None, include_baseline: bool, catalogs
     click.echo(to_csv(rows, columns), nl=False)
 
 
-@click.command()
+@click.command(context_settings=HELP)
 @click.argument("old")
 @click.argument("new")
 @catalogs_option

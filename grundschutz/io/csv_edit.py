@@ -23,8 +23,8 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from grundschutz.model.errors import AssessmentError, Problem
 from grundschutz.io.text import decode_text, sniff_delimiter
+from grundschutz.model.errors import AssessmentError, Problem
 
 _NEWLINES = ("\r\n", "\n", "\r")
 

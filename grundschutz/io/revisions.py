@@ -19,7 +19,6 @@ from pathlib import Path
 from grundschutz.model.errors import GrundschutzError
 
 
-
 def resolve_folder(spec: str, other: str, target: Path) -> tuple[Path, str]:
     """The folder for ``spec`` (exported from git into ``target`` if needed) and its label.
 

@@ -6,12 +6,12 @@ and every problem found out.
 
 from __future__ import annotations
 
-from grundschutz.io.values import as_list, non_negative_int, positive_int, show
 from dataclasses import replace
 from itertools import pairwise
 
-from grundschutz.model import CumulationRule, DistributionSetting, Settings
 from grundschutz.io.text import file_problem
+from grundschutz.io.values import as_list, non_negative_int, positive_int, show
+from grundschutz.model import CumulationRule, DistributionSetting, Settings
 from grundschutz.model.errors import Problem, unknown_name
 from grundschutz.model.levels import BasicValue, Level, ObjectType
 from grundschutz.model.scales import DEFAULT_MATRIX, Frequency, Impact, RiskCategory, RiskMatrix

@@ -23,7 +23,6 @@ from grundschutz.model.levels import ObjectType
 from grundschutz.model.records import INFORMATIONSVERBUND_ID, ModellingChange
 from grundschutz.model.rules import RULES_FILE, ModellingRule, ModellingRules
 
-
 # --------------------------------------------------------------------------- Modellierung
 
 

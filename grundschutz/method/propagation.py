@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from grundschutz.model.bulk import paused_gc
 from grundschutz.method.graph import DependencyIndex, build_index, strongly_connected_components
 from grundschutz.model import (
     BASIC_VALUES,
@@ -32,6 +31,7 @@ from grundschutz.model import (
     Level,
     Rule,
 )
+from grundschutz.model.bulk import paused_gc
 
 _ASSESSED, _MAXIMUM, _CUMULATION, _DISTRIBUTION, _OVERRIDE = range(5)
 _RULES = (Rule.ASSESSED, Rule.MAXIMUM, Rule.CUMULATION, Rule.DISTRIBUTION, Rule.OVERRIDE)

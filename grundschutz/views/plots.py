@@ -52,7 +52,6 @@ from grundschutz.views.figures import (
 )
 from grundschutz.views.figures_graph import LAYERS, dependency_graph_figure, graph_layout
 
-
 # --------------------------------------------------------------------------- heatmap
 
 

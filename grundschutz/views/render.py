@@ -11,9 +11,9 @@ import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
-from grundschutz.model import BASIC_VALUES
-from grundschutz.method.propagation import Propagation
 from grundschutz.method.explanation import explain_text
+from grundschutz.method.propagation import Propagation
+from grundschutz.model import BASIC_VALUES
 from grundschutz.views.summary import Summary
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
+from grundschutz.model import BASIC_VALUES
 from grundschutz.views.html import esc
 from grundschutz.views.report_sections import (
     _FIGURE_NUMBER,
@@ -39,7 +40,6 @@ from grundschutz.views.report_sections import (
     _summary_section,
     figure_html,
 )
-from grundschutz.model import BASIC_VALUES
 
 _STYLE = """
 :root{--fg:#1a1a1a;--muted:#555;--line:#d0d0d0;--accent:#1f4e79;--bg-alt:#f5f7fa}

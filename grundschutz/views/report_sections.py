@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from grundschutz.views.html import Markup, definition_list, esc, table
-from grundschutz.model import BASIC_VALUES, ObjectType, Rule
 from grundschutz.method.explanation import explain_text
+from grundschutz.model import BASIC_VALUES, ObjectType, Rule
+from grundschutz.views.html import Markup, definition_list, esc, table
 
 _TYPE_WORDS = {t.value: t.label for t in ObjectType}
 

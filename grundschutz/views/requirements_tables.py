@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from grundschutz.method.check import Check, check_coverage
-from grundschutz.model import STATUSES
 from grundschutz.method.modelling import Modelling
 from grundschutz.method.selection import RequirementSelection
+from grundschutz.model import STATUSES
 
 REQUIREMENT_LEVELS = ("B", "S", "H")
 GSPP_LEVELS = ("normal-SdT", "erhöht")

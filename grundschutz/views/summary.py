@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from grundschutz.model import BASIC_VALUES, Level, ObjectType
 from grundschutz.method.propagation import Propagation
+from grundschutz.model import BASIC_VALUES, Level, ObjectType
 
 
 @dataclass(frozen=True)

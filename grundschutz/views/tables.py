@@ -7,8 +7,8 @@ Jupyter. pandas is imported only here, and only when a frame is asked for.
 
 from __future__ import annotations
 
-from grundschutz.model import BASIC_VALUES, Level
 from grundschutz.method.propagation import _LEVELS, _OVERRIDE, _RULES, Propagation
+from grundschutz.model import BASIC_VALUES, Level
 
 LEVEL_LABELS = [level.label for level in Level]
 

@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from grundschutz.model.errors import GrundschutzError
 from grundschutz.exchange.excel.layout import (
     COLOURS,
     EXCEL_MAX_ROWS,
@@ -57,6 +56,7 @@ from grundschutz.exchange.excel.layout import (
 from grundschutz.exchange.excel.rows import _ROWS
 from grundschutz.exchange.excel.writer import _append, _cell, _prebuilt_rows, _Writer, excel_value, text_lines
 from grundschutz.model import BASIC_VALUES
+from grundschutz.model.errors import GrundschutzError
 
 #: The table sheets :func:`export_workbook` can write, in order.
 SHEET_NAMES = ("objects", "dependencies", "needs", "modelling", "check", "risks", "plan", "scenarios")

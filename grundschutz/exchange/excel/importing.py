@@ -34,15 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from grundschutz.io.csv_edit import CsvDocument
-from grundschutz.io.folder import read_assessment
-from grundschutz.io.values import parse_date
-from grundschutz.method.analysis import analyse
-from grundschutz.model.records import Status
-from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem
 from grundschutz.exchange.excel.export import SOURCE_FILES, assessment_fingerprint, source_hashes
-from grundschutz.exchange.excel.rows import sheet_rows
-from grundschutz.exchange.excel.writer import excel_text, excel_value
 from grundschutz.exchange.excel.layout import (
     EFFECTS,
     LAYOUT_VERSION,
@@ -52,7 +44,15 @@ from grundschutz.exchange.excel.layout import (
     Sheet,
     edition_sheets,
 )
+from grundschutz.exchange.excel.rows import sheet_rows
+from grundschutz.exchange.excel.writer import excel_text, excel_value
+from grundschutz.io.csv_edit import CsvDocument
+from grundschutz.io.folder import read_assessment
+from grundschutz.io.values import parse_date
+from grundschutz.method.analysis import analyse
 from grundschutz.model import Level
+from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem
+from grundschutz.model.records import Status
 
 _PART = re.compile(r"^(?P<base>.*) \((?P<part>\d+)\)$")
 #: The CSV file each editable sheet writes to.

@@ -22,7 +22,6 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
-from grundschutz.model.errors import GrundschutzError
 from grundschutz.exchange.excel.layout import (
     COLOURS,
     EXCEL_MAX_TEXT,
@@ -34,6 +33,7 @@ from grundschutz.exchange.excel.layout import (
     Sheet,
     split_title,
 )
+from grundschutz.model.errors import GrundschutzError
 
 FONT = "Calibri"  # Excel's default; LibreOffice shows a metric-compatible font
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
@@ -229,9 +229,8 @@ class _Writer:
         return total
 
     def _start(self, sheet: Sheet, part: int):
-        from openpyxl.utils import get_column_letter
-
         from openpyxl.styles.cell_style import StyleArray
+        from openpyxl.utils import get_column_letter
 
         ws = self.workbook.create_sheet(split_title(sheet.title, part))
         ws._values_to_row = _prebuilt_rows
