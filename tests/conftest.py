@@ -95,3 +95,26 @@ def analysed(path, catalogs=None, *, variant=None):
 
     catalog = load_catalog(catalogs) if catalogs is not None else None
     return analyse(read_assessment(path), catalog, variant=variant)
+
+
+SMALL = Path(__file__).parent / "data" / "small"
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    """A writable copy of the small example assessment (``tests/data/small``)."""
+    import shutil
+
+    target = tmp_path / "bewertung"
+    shutil.copytree(SMALL, target)
+    (target / "expected-needs.csv").unlink()
+    return target
+
+
+def problems_of(path) -> list[str]:
+    """The problems ``read_assessment(path)`` raises, as the user reads them."""
+    from grundschutz import AssessmentError, read_assessment
+
+    with pytest.raises(AssessmentError) as info:
+        read_assessment(path)
+    return [str(p) for p in info.value.problems]

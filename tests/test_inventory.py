@@ -5,29 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
-import pytest
+from conftest import problems_of
 
-from grundschutz import AssessmentError, BasicValue, Level, needs_records, propagate, read_assessment
-
-SMALL = Path(__file__).parent / "data" / "small"
-
-
-@pytest.fixture()
-def folder(tmp_path: Path) -> Path:
-    """A writable copy of the small example assessment."""
-    target = tmp_path / "bewertung"
-    shutil.copytree(SMALL, target)
-    (target / "expected-needs.csv").unlink()
-    return target
-
-
-def problems_of(path: Path) -> list[str]:
-    with pytest.raises(AssessmentError) as info:
-        read_assessment(path)
-    return [str(p) for p in info.value.problems]
+from grundschutz import (
+    BasicValue,
+    Level,
+    needs_records,
+    propagate,
+    read_assessment,
+)
 
 
 def replace(path: Path, old: str, new: str) -> None:

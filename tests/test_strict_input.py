@@ -8,31 +8,14 @@ of every file in one run.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import problems_of
 
-from grundschutz import AssessmentError, read_assessment
+from grundschutz import read_assessment
 from grundschutz.cli import main
-
-SMALL = Path(__file__).parent / "data" / "small"
-
-
-@pytest.fixture()
-def folder(tmp_path: Path) -> Path:
-    """A writable copy of the small example assessment."""
-    target = tmp_path / "bewertung"
-    shutil.copytree(SMALL, target)
-    (target / "expected-needs.csv").unlink()
-    return target
-
-
-def problems_of(path: Path) -> list[str]:
-    with pytest.raises(AssessmentError) as info:
-        read_assessment(path)
-    return [str(p) for p in info.value.problems]
 
 
 def edit(path: Path, old: str, new: str) -> None:
