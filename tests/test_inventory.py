@@ -163,9 +163,10 @@ def test_invalid_settings_are_all_reported(folder):
         "assessment.yaml, Zeile 3, Spalte 'cumulation[1].basic_value', Wert 'verfuegbar': 'verfuegbar' ist kein "
         "Grundwert (confidentiality, integrity, availability)",
         "assessment.yaml, Zeile 4, Spalte 'cumulation[1].min_dependents', Wert '0': muss eine ganze Zahl >= 1 sein",
-        "assessment.yaml, Zeile 7, Spalte 'distribution.basic_values', Wert 'confidentiality': der "
-        "Verteilungseffekt gilt nur für availability; Vertraulichkeit und Integrität werden durch "
-        "Verteilung nie gesenkt",
+        "assessment.yaml, Zeile 7, Spalte 'distribution.basic_values', Wert 'confidentiality': Verteilungseffekt "
+        "für confidentiality (Vertraulichkeit) nur mit Begründung: unter 'distribution.confidentiality' die "
+        "Redundanzgruppen ('groups'), die die Daten aufteilen, und die Begründung ('reason') angeben – eine Kopie "
+        "ist so vertraulich und so integritätskritisch wie das Original",
     ]
 
 

@@ -81,6 +81,8 @@ def _read_assessment(path: Path) -> Assessment:
     if optional["modelling"] and settings.edition == "grundschutz++":
         problems.append(file_problem(optional["modelling"][0].file, _REFUSED_FOR_GSPP))
     assessment = core.assessment
+    if assessment is not None:
+        _documented_groups(assessment, problems)
     if assessment is None:
         _scenario_syntax(folder, problems)
         raise AssessmentError(problems, str(path))
@@ -89,6 +91,16 @@ def _read_assessment(path: Path) -> Assessment:
         raise AssessmentError(problems, str(path))
     return replace(assessment, modelling_changes=optional["modelling"], check_records=optional["check"],
                    risk_records=optional["risks"], scenarios=scenarios)
+
+
+def _documented_groups(assessment: Assessment, problems: list[Problem]) -> None:
+    """Every redundancy group named by a documented distribution (``distribution.confidentiality.groups``)
+    must be used in ``dependencies.csv``."""
+    used = {d.redundancy_group for d in assessment.dependencies if d.redundancy_group}
+    for documented in assessment.settings.distribution.documented:
+        for group in sorted(documented.groups - used):
+            problems.append(Problem(SETTINGS_FILE, documented.line, f"distribution.{documented.basic_value.value}"
+                                    ".groups", group, "Redundanzgruppe gibt es in dependencies.csv nicht"))
 
 
 def _read_settings(path: Path, folder: Path, problems: list[Problem]) -> Settings:

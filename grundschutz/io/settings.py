@@ -11,7 +11,7 @@ from itertools import pairwise
 
 from grundschutz.io.text import file_problem
 from grundschutz.io.values import as_list, non_negative_int, positive_int, show
-from grundschutz.model import CumulationRule, DistributionSetting, Settings
+from grundschutz.model import CumulationRule, DistributionSetting, DocumentedDistribution, Settings
 from grundschutz.model.errors import Problem, unknown_name
 from grundschutz.model.levels import BasicValue, Level, ObjectType
 from grundschutz.model.scales import DEFAULT_MATRIX, Frequency, Impact, RiskCategory, RiskMatrix
@@ -25,7 +25,9 @@ VARIANTS = ("basis", "standard", "kern")
 TOP_KEYS = ("name", "organisation", "edition", "variant", "cumulation", "distribution", "risk_matrix")
 CUMULATION_KEYS = ("name", "basic_value", "types", "min_dependents", "at_level", "raise_to", "candidate_margin",
                    "reason")
-DISTRIBUTION_KEYS = ("enabled", "basic_values", "lower_by")
+DISTRIBUTION_KEYS = ("enabled", "basic_values", "lower_by", "confidentiality", "integrity")
+#: The keys of a documented distribution of confidentiality or integrity.
+DOCUMENTED_KEYS = ("groups", "reason")
 #: The most levels a need can be lowered by: from ``sehr hoch`` to ``normal``.
 MAX_LOWER_BY = len(Level) - 1
 
@@ -192,11 +194,13 @@ def _parse_distribution(raw: object, found: _Found) -> DistributionSetting:
             values = frozenset(BasicValue.parse(str(v)) for v in as_list(raw["basic_values"]))
         except ValueError as exc:
             found.bad(("distribution", "basic_values"), raw["basic_values"], str(exc))
-        if values - {BasicValue.AVAILABILITY}:
-            found.bad(("distribution", "basic_values"), raw["basic_values"],
-                      "der Verteilungseffekt gilt nur für availability; Vertraulichkeit und "
-                      "Integrität werden durch Verteilung nie gesenkt")
-            values = frozenset({BasicValue.AVAILABILITY})
+    documented = []
+    for value in (BasicValue.CONFIDENTIALITY, BasicValue.INTEGRITY):
+        entry = _parse_documented(raw, value, value in values, found)
+        if entry is not None:
+            documented.append(entry)
+        elif value in values:
+            values = values - {value}
     lower_by = 1
     if "lower_by" in raw:
         try:
@@ -208,7 +212,45 @@ def _parse_distribution(raw: object, found: _Found) -> DistributionSetting:
                 found.bad(("distribution", "lower_by"), raw["lower_by"],
                           f"höchstens {MAX_LOWER_BY}: weiter als von sehr hoch auf normal lässt sich nicht senken")
                 lower_by = MAX_LOWER_BY
-    return DistributionSetting(enabled=enabled, basic_values=values, lower_by=lower_by)
+    return DistributionSetting(enabled=enabled, basic_values=values, lower_by=lower_by,
+                               documented=tuple(documented))
+
+
+def _parse_documented(raw: dict, value: BasicValue, asked: bool, found: _Found) -> DocumentedDistribution | None:
+    """The documented distribution of confidentiality or integrity (``distribution.<value>``), or ``None``.
+
+    Confidentiality and integrity are lowered only where assessment.yaml asks
+    for it twice: the basic value in ``basic_values`` and, under its own key,
+    the redundancy groups that split the data and the reason.
+    """
+    key = value.value
+    path = ("distribution", key)
+    entry = raw.get(key)
+    if entry is None:
+        if asked:
+            found.bad(("distribution", "basic_values"), raw["basic_values"],
+                      f"Verteilungseffekt für {key} ({value.label}) nur mit Begründung: unter 'distribution.{key}' "
+                      "die Redundanzgruppen ('groups'), die die Daten aufteilen, und die Begründung ('reason') "
+                      "angeben – eine Kopie ist so vertraulich und so integritätskritisch wie das Original")
+        return None
+    if not isinstance(entry, dict):
+        found.bad(path, entry, "muss eine Zuordnung mit 'groups' und 'reason' sein")
+        return None
+    found.unknown_keys(entry, path, DOCUMENTED_KEYS)
+    before = len(found.problems)
+    if not asked:
+        found.bad(path, None, f"wirkt nur, wenn 'basic_values' auch {key} enthält", shown=False)
+    groups = [str(g).strip() for g in as_list(entry.get("groups")) if g is not None and str(g).strip()]
+    if not groups:
+        found.bad((*path, "groups"), None, "Angabe fehlt: welche Redundanzgruppen teilen die Daten auf?",
+                  shown=False)
+    reason = str(entry.get("reason") or "").strip()
+    if not reason:
+        found.bad((*path, "reason"), None, "Begründung fehlt: warum hält kein einzelnes Mitglied den ganzen "
+                                           "Bestand?", shown=False)
+    if len(found.problems) != before:
+        return None
+    return DocumentedDistribution(value, frozenset(groups), reason, found.line(path))
 
 
 def _parse_types(value: object) -> frozenset[ObjectType]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from grundschutz.method.propagation import Derivation, Propagation
-from grundschutz.model.levels import Rule
+from grundschutz.model.levels import BasicValue, Rule
 
 
 def _shorten(ids: Sequence[str], limit: int = 8) -> str:
@@ -35,7 +35,16 @@ def explain_text(result: Propagation, d: Derivation) -> str:
     elif d.rule is Rule.ASSESSED:
         lines.append(f"Regel: festgestellt für dieses Zielobjekt. Begründung: {d.reason or '(keine angegeben)'}")
     elif d.rule in (Rule.MAXIMUM, Rule.DISTRIBUTION):
-        lines.append(f"Regel: {d.rule.label}, übernommen von {named(d.via)}.")
+        if d.shared is not None:
+            s = d.shared
+            lines.append(
+                f"Regel: {d.rule.label}, übernommen von {named(s.dependent)} als gemeinsame Abhängigkeit aller "
+                f"Mitglieder der Redundanzgruppe '{s.group}' von {s.dependent} ({_shorten(list(s.members))}): "
+                f"keine Verteilung. {_why_shared(d)} "
+                f"(mit Verteilungseffekt: {s.lowered.label if s.lowered else 'nicht bewertet'})."
+            )
+        else:
+            lines.append(f"Regel: {d.rule.label}, übernommen von {named(d.via)}.")
         lines.append(f"Herkunft: {named(d.origin)} ({_origin_rule(result, d)}): {d.reason or '(keine Begründung)'}")
         lines.append(f"Pfad: {' → '.join(d.path)}")
         others = [c for c in d.contributors if c != d.via]
@@ -58,16 +67,27 @@ def explain_text(result: Propagation, d: Derivation) -> str:
             lines.append(f"Berechnet wäre: {d.computed.label}.")
         if d.deviation:
             lines.append("ABWEICHUNG vom Maximumprinzip: der gesetzte Wert liegt unter dem berechneten.")
+        elif d.documented:
+            lines.append(f"Keine Abweichung: dokumentierter Verteilungseffekt ({d.documented}).")
     if d.distribution is not None:
         lines.append(
             f"Verteilungseffekt: über Redundanzgruppen gesenkt (ohne Verteilung: {d.distribution.without.label}; "
             f"redundant genutzt von {_shorten(list(d.distribution.via))})."
         )
+        documented = result.assessment.settings.distribution.documented_for(value)
+        if documented is not None:
+            lines.append(f"Begründung der Verteilung ({', '.join(sorted(documented.groups))}): {documented.reason}")
     if d.cycle:
         lines.append(f"Zyklus: {' <-> '.join(d.cycle)} – alle Mitglieder erhalten den höchsten Wert des Zyklus.")
     if d.provisional:
         lines.append("Vorläufig: mindestens ein zuliefernder Wert ist noch nicht bewertet.")
     return "\n".join(lines)
+
+
+def _why_shared(d: Derivation) -> str:
+    if d.basic_value is BasicValue.AVAILABILITY:
+        return f"Fällt {d.object} aus, fallen alle Mitglieder zugleich aus"
+    return f"Über {d.object} sind alle Mitglieder zugleich betroffen"
 
 
 def _origin_rule(result: Propagation, d: Derivation) -> str:

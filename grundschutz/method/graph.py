@@ -8,8 +8,8 @@ An edge ``A -> B`` means "A depends on B"; protection needs flow along it.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from grundschutz.model import Assessment
 
@@ -22,12 +22,15 @@ class DependencyIndex:
     the objects whose needs flow into ``b``; ``redundant`` is true where the
     edge belongs to a redundancy group of at least two members of ``a``.
     ``supports[a]`` lists the ``b`` of each edge ``a -> b``.
+    ``groups[a]`` lists the redundancy groups of ``a`` with at least two
+    members as ``(name, members)``, by name, members in id order.
     """
 
     ids: tuple[str, ...]
     position: dict[str, int]
     dependents: tuple[tuple[tuple[int, bool], ...], ...]
     supports: tuple[tuple[int, ...], ...]
+    groups: Mapping[int, tuple[tuple[str, tuple[int, ...]], ...]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -42,7 +45,15 @@ def build_index(assessment: Assessment) -> DependencyIndex:
     ids = tuple(sorted(assessment.objects))
     position = {object_id: i for i, object_id in enumerate(ids)}
     dependencies = assessment.dependencies
-    group_size = Counter((d.source, d.redundancy_group) for d in dependencies if d.redundancy_group)
+    members: dict[tuple[str, str], list[int]] = {}
+    for d in dependencies:
+        if d.redundancy_group:
+            members.setdefault((d.source, d.redundancy_group), []).append(position[d.target])
+    group_size = {key: len(targets) for key, targets in members.items()}
+    groups: dict[int, list[tuple[str, tuple[int, ...]]]] = {}
+    for (source, name), targets in sorted(members.items()):
+        if len(targets) >= 2:
+            groups.setdefault(position[source], []).append((name, tuple(sorted(targets))))
     # Each edge a -> b as one integer ``a * span + 2 * b + redundant``: one sort
     # of plain integers orders the edges by (a, b, redundant), and few
     # containers are alive at once (which keeps the garbage collector quiet).
@@ -71,7 +82,8 @@ def build_index(assessment: Assessment) -> DependencyIndex:
         dependents[b].append(pairs[code & 1])
     if targets:
         supports[current] = tuple(targets)
-    return DependencyIndex(ids, position, tuple(map(tuple, dependents)), tuple(supports))
+    return DependencyIndex(ids, position, tuple(map(tuple, dependents)), tuple(supports),
+                           {a: tuple(found) for a, found in groups.items()})
 
 
 def strongly_connected_components(index: DependencyIndex) -> list[list[int]]:

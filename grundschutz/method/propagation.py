@@ -23,11 +23,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from grundschutz.method.graph import DependencyIndex, build_index, strongly_connected_components
+from grundschutz.method.redundancy import SharedGroup, shared_dependencies
 from grundschutz.model import (
     BASIC_VALUES,
     Assessment,
     BasicValue,
     CumulationRule,
+    Effect,
     Level,
     Rule,
 )
@@ -67,6 +69,24 @@ class DistributionEvent:
 
 
 @dataclass(frozen=True)
+class SharedDependencyEvent:
+    """An object every member of a redundancy group depends on got the group's object's undiminished value.
+
+    ``dependent`` is the object whose redundancy group ``group`` has the
+    ``members``; ``lowered`` is what the object would have had with the
+    Verteilungseffekt (``None`` = unrated), ``level`` what it has.
+    """
+
+    object: str
+    basic_value: BasicValue
+    dependent: str
+    group: str
+    members: tuple[str, ...]
+    lowered: Level | None
+    level: Level
+
+
+@dataclass(frozen=True)
 class Derivation:
     """The final value of one basic value of one object, with its provenance.
 
@@ -75,8 +95,12 @@ class Derivation:
     value arises at the object itself), ``path`` the chain of objects from
     ``origin`` to this object, ``reason`` the reason text of the origin.
     ``computed`` is the value before an override; ``deviation`` marks an
-    override below the Maximumprinzip. ``provisional`` is true where an
-    object that feeds this value is still unrated.
+    override below the Maximumprinzip (not one that follows a Verteilungseffekt
+    ``assessment.yaml`` documents: ``documented`` says which). ``provisional``
+    is true where an object that feeds this value is still unrated.
+    ``shared``: the value is the undiminished value of a redundancy group's
+    object because every member depends on this object (``via`` is then that
+    object, and the last step of ``path`` skips the members).
     """
 
     object: str
@@ -94,6 +118,8 @@ class Derivation:
     cumulation: CumulationEvent | None = None
     distribution: DistributionEvent | None = None
     contributors: tuple[str, ...] = ()
+    shared: SharedDependencyEvent | None = None
+    documented: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +144,7 @@ class Propagation:
     cumulations: tuple[CumulationEvent, ...]
     candidates: tuple[CumulationEvent, ...]
     distributions: tuple[DistributionEvent, ...]
+    shared: tuple[SharedDependencyEvent, ...] = ()
 
     def level(self, object_id: str, basic_value: BasicValue) -> Level | None:
         """The final level of one basic value of an object (``None`` = unrated)."""
@@ -144,6 +171,8 @@ class Propagation:
         cumulation = self._fired(object_id, basic_value, level)
         distribution = self._distribution_by_key.get((object_id, basic_value))
         computed = _LEVELS[self.computed[basic_value][i]]
+        deviation = code == _OVERRIDE and computed is not None and level is not None and level < computed
+        documented = self._documented_distribution(i, basic_value, level, computed) if deviation else ""
         contributors = tuple(
             ids[a] for a, _ in self.index.dependents[i] if levels[a] and levels[a] == levels[i]
         )
@@ -157,13 +186,37 @@ class Propagation:
             path=tuple(ids[p] for p in path),
             reason=self._reason(origin, basic_value) if origin >= 0 else "",
             computed=computed,
-            deviation=code == _OVERRIDE and computed is not None and level is not None and level < computed,
+            deviation=deviation and not documented,
             provisional=self.provisional[basic_value][i],
             cycle=cycle,
             cumulation=cumulation if code == _CUMULATION else None,
             distribution=distribution,
             contributors=contributors,
+            shared=self._shared_by_key.get((object_id, basic_value)),
+            documented=documented,
         )
+
+    def _documented_distribution(self, i: int, basic_value: BasicValue, level: Level, computed: Level) -> str:
+        """The documented Verteilungseffekt an override of object ``i`` follows, as German text; ``""`` if none.
+
+        It follows one if ``assessment.yaml`` documents the distribution of
+        this basic value (confidentiality, integrity), the override's effect
+        is ``distribution``, the object is a member of one of the documented
+        redundancy groups, and it lies no more than ``lower_by`` levels below
+        the computed value.
+        """
+        setting = self.assessment.settings.distribution
+        override = self.assessment.overrides[self.index.ids[i]][basic_value]
+        documented = setting.documented_for(basic_value)
+        if (documented is None or override.effect is not Effect.DISTRIBUTION
+                or int(level) < int(computed) - setting.lower_by):
+            return ""
+        ids = self.index.ids
+        for a, redundant in self.index.dependents[i]:
+            for name, members in self.index.groups.get(a, ()) if redundant else ():
+                if i in members and setting.lowers(basic_value, name):
+                    return f"Redundanzgruppe '{name}' von {ids[a]}, assessment.yaml: {documented.reason}"
+        return ""
 
     def derivations(self, object_id: str) -> dict[BasicValue, Derivation]:
         """The derivations of all three basic values of an object."""
@@ -179,6 +232,10 @@ class Propagation:
         for event in self.cumulations:
             found.setdefault((event.object, event.basic_value), []).append(event)
         return found
+
+    @cached_property
+    def _shared_by_key(self) -> dict[tuple[str, BasicValue], SharedDependencyEvent]:
+        return {(e.object, e.basic_value): e for e in self.shared}
 
     @cached_property
     def _distribution_by_key(self) -> dict[tuple[str, BasicValue], DistributionEvent]:
@@ -243,6 +300,8 @@ def _propagate(assessment: Assessment, index: DependencyIndex | None) -> Propaga
             component[member] = number
     cycles = tuple(sorted(tuple(index.ids[i] for i in c) for c in components if len(c) > 1))
     state = _State(assessment, index, components, component)
+    if assessment.settings.distribution.enabled:
+        state.shared_groups = shared_dependencies(index, component)
     for value in BASIC_VALUES:
         state.run(value)
     return Propagation(
@@ -259,6 +318,7 @@ def _propagate(assessment: Assessment, index: DependencyIndex | None) -> Propaga
         cumulations=_sorted_events(state.cumulations),
         candidates=_sorted_events(state.candidates),
         distributions=_sorted_events(state.distributions),
+        shared=_sorted_events(state.shared),
     )
 
 
@@ -284,6 +344,9 @@ class _State:
         self.cumulations: list[CumulationEvent] = []
         self.candidates: list[CumulationEvent] = []
         self.distributions: list[DistributionEvent] = []
+        self.shared: list[SharedDependencyEvent] = []
+        #: per object: the redundancy groups it is a single point of failure of (redundancy.py)
+        self.shared_groups: list[tuple[SharedGroup, ...] | None] | None = None
 
     def run(self, value: BasicValue) -> None:
         assessment, index = self.assessment, self.index
@@ -300,6 +363,14 @@ class _State:
         computed = [0] * n
         setting = assessment.settings.distribution
         lower_by = setting.lower_by if setting.enabled and value in setting.basic_values else 0
+        # confidentiality and integrity: only the redundancy groups assessment.yaml documents
+        documented = setting.documented_groups(value) if lower_by else None
+        lowered_edges = None
+        if documented is not None:
+            lowered_edges = {a * n + m for a, groups in index.groups.items()
+                             for name, members in groups if name in documented for m in members}
+        shared_groups = self.shared_groups if lower_by else None
+        picked: dict[int, tuple[SharedGroup, int]] = {}
         own = [0] * n
         for object_id, needs in assessment.needs.items():
             need = needs.get(value)
@@ -330,7 +401,7 @@ class _State:
                     if provisional[a]:
                         incomplete = True
                     code = _MAXIMUM
-                    if redundant and lower_by:
+                    if redundant and lower_by and (lowered_edges is None or a * n + b in lowered_edges):
                         if la > unlowered:
                             unlowered = la
                         lowered = la - lower_by if la - lower_by >= 1 else 1
@@ -341,6 +412,23 @@ class _State:
                     # ties: own assessment first, then unlowered, then lowest id (edges sorted)
                     if la > best or (la == best and best_rule == _DISTRIBUTION and code == _MAXIMUM):
                         best, best_rule, best_via = la, code, a
+                if shared_groups is not None and shared_groups[b] is not None:
+                    before = best
+                    for group in shared_groups[b]:
+                        a = group.dependent
+                        if documented is not None and group.name not in documented:
+                            continue
+                        la = level[a]
+                        if la == 0 or provisional[a]:
+                            incomplete = True
+                        if la > unlowered:
+                            unlowered = la
+                        # the undiminished value of the group's object: it wins over an equal lowered one
+                        if la > best or (la == best and best_rule == _DISTRIBUTION):
+                            best, best_rule, best_via = la, _MAXIMUM, a
+                            picked[b] = (group, before)
+                    if b in picked and best_via != picked[b][0].dependent:
+                        del picked[b]
                 level[b] = best
                 rule[b] = best_rule
                 via[b] = best_via
@@ -359,9 +447,15 @@ class _State:
             else:
                 self._settle_cycle(members, value, rules, overrides, level, rule, via, origin, provisional, computed)
             for b in members:
+                if b in picked and rule[b] == _MAXIMUM and via[b] == picked[b][0].dependent:
+                    group, lowered_level = picked[b]
+                    self.shared.append(SharedDependencyEvent(
+                        ids[b], value, ids[group.dependent], group.name, tuple(ids[m] for m in group.members),
+                        _LEVELS[lowered_level], Level(level[b])))
                 if unlowered_best.get(b, 0) > computed[b]:
                     lowered_via = tuple(
                         ids[a] for a, redundant in dependents[b] if redundant and level[a] == unlowered_best[b]
+                        and (lowered_edges is None or a * n + b in lowered_edges)
                     )
                     self.distributions.append(
                         DistributionEvent(ids[b], value, lowered_via, Level(unlowered_best[b]), _LEVELS[computed[b]])

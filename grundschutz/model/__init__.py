@@ -19,6 +19,7 @@ from grundschutz.model.assessment import (
     CumulationRule,
     Dependency,
     DistributionSetting,
+    DocumentedDistribution,
     Need,
     Override,
     Settings,
@@ -47,7 +48,7 @@ from grundschutz.model.scenario import NeedChange, ObjectChange, Scenario
 
 __all__ = [
     "Assessment", "AssessmentError", "BASIC_VALUES", "BasicValue", "CatalogError", "CheckRecord",
-    "CumulationRule", "DEFAULT_MATRIX", "Dependency", "DistributionSetting", "Effect", "Frequency",
+    "CumulationRule", "DEFAULT_MATRIX", "Dependency", "DistributionSetting", "DocumentedDistribution", "Effect", "Frequency",
     "GrundschutzError", "INFORMATIONSVERBUND_ID", "Impact", "Level", "ModellingChange", "Need",
     "NeedChange", "ObjectChange", "ObjectType", "Override", "Problem", "RiskCategory", "RiskMatrix",
     "RiskRecord", "Rule", "RulesError", "STATUSES", "Scenario", "ScenarioError", "Settings", "Status",

@@ -100,21 +100,62 @@ class CumulationRule:
 
 
 @dataclass(frozen=True)
+class DocumentedDistribution:
+    """A Verteilungseffekt on confidentiality or integrity that ``assessment.yaml`` asks for explicitly.
+
+    The data is split over the members of the redundancy groups named in
+    ``groups`` so that no single member holds the sensitive whole; ``reason``
+    says how (shown with every value it lowers). ``line``: the line of the
+    key in ``assessment.yaml``.
+    """
+
+    basic_value: BasicValue
+    groups: frozenset[str]
+    reason: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class DistributionSetting:
-    """Whether and how the Verteilungseffekt lowers needs reaching redundancy groups."""
+    """Whether and how the Verteilungseffekt lowers needs reaching redundancy groups.
+
+    Availability is lowered in every redundancy group; confidentiality and
+    integrity only when ``documented`` names the groups and the reason.
+    """
 
     enabled: bool = False
     basic_values: frozenset[BasicValue] = frozenset({BasicValue.AVAILABILITY})
     lower_by: int = 1
+    documented: tuple[DocumentedDistribution, ...] = ()
 
     def __post_init__(self) -> None:
-        if set(self.basic_values) - {BasicValue.AVAILABILITY}:
+        undocumented = set(self.basic_values) - {BasicValue.AVAILABILITY} - {d.basic_value for d in self.documented}
+        if undocumented:
             raise ValueError(
-                "the Verteilungseffekt applies to availability only: a copy is as "
-                "confidential and as integrity-critical as the original"
+                "the Verteilungseffekt lowers confidentiality or integrity only where assessment.yaml documents "
+                "the redundancy groups that split the data, with a reason"
             )
         if self.lower_by < 1:
             raise ValueError("lower_by must be at least 1")
+
+    def documented_for(self, basic_value: BasicValue) -> DocumentedDistribution | None:
+        """The documented distribution of ``basic_value`` (``None`` for availability and where there is none)."""
+        return next((d for d in self.documented if d.basic_value is basic_value), None)
+
+    def documented_groups(self, basic_value: BasicValue) -> frozenset[str] | None:
+        """The redundancy groups whose members are lowered in ``basic_value``; ``None``: every group
+        (availability)."""
+        if basic_value is BasicValue.AVAILABILITY:
+            return None
+        documented = self.documented_for(basic_value)
+        return documented.groups if documented is not None else frozenset()
+
+    def lowers(self, basic_value: BasicValue, group: str) -> bool:
+        """Whether the Verteilungseffekt lowers ``basic_value`` in the redundancy group named ``group``."""
+        if not self.enabled or basic_value not in self.basic_values:
+            return False
+        groups = self.documented_groups(basic_value)
+        return groups is None or group in groups
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,20 @@ def render_summary(summary: Summary) -> str:
         )
     else:
         out.append("  keiner")
+    out += ["", "Keine Verteilung: gemeinsame Abhängigkeit aller Mitglieder einer Redundanzgruppe"]
+    if summary.shared:
+        out.append(
+            format_table(
+                [
+                    [d["object"], _VALUE_LABELS[d["basic_value"]], d["lowered"], d["level"],
+                     f"{d['dependent']}: {d['group']} ({', '.join(d['members'])})"]
+                    for d in summary.shared
+                ],
+                ["Zielobjekt", "Grundwert", "mit Verteilung", "Ergebnis", "Redundanzgruppe"],
+            )
+        )
+    else:
+        out.append("  keine")
     out += ["", "Abweichungen vom Maximumprinzip"]
     if summary.deviations:
         out.append(

@@ -236,6 +236,15 @@ def _events_html(summary) -> str:
         out += ["<h3>Verteilungseffekt</h3>",
                 table(rows, {"object": "Zielobjekt", "basic_value": "Grundwert", "without": "ohne Verteilung",
                              "level": "Ergebnis", "via": "über Redundanz von"}, "verteilung")]
+    if summary.shared:
+        rows = [{**e, "basic_value": words[e["basic_value"]], "members": ", ".join(e["members"])}
+                for e in summary.shared]
+        out += ["<h3>Keine Verteilung an gemeinsamen Abhängigkeiten</h3>",
+                _p("Alle Mitglieder einer Redundanzgruppe hängen von diesen Zielobjekten ab: fällt eines aus, fallen "
+                   "alle Mitglieder zugleich aus, der Verteilungseffekt greift hier nicht."),
+                table(rows, {"object": "Zielobjekt", "basic_value": "Grundwert", "lowered": "mit Verteilung",
+                             "level": "Ergebnis", "dependent": "Redundanz von", "group": "Redundanzgruppe",
+                             "members": "Mitglieder"}, "gemeinsam")]
     if summary.deviations:
         rows = [{**e, "basic_value": words[e["basic_value"]]} for e in summary.deviations]
         out += ["<h3>Abweichungen vom Maximumprinzip</h3>",

@@ -24,6 +24,7 @@ class Summary:
     cumulations: list[dict[str, object]]
     candidates: list[dict[str, object]]
     distributions: list[dict[str, object]]
+    shared: list[dict[str, object]]
     deviations: list[dict[str, object]]
     overrides: int
 
@@ -71,6 +72,18 @@ def summarize(result: Propagation) -> Summary:
                 "level": e.level.label if e.level else "",
             }
             for e in result.distributions
+        ],
+        shared=[
+            {
+                "object": e.object,
+                "basic_value": e.basic_value.value,
+                "dependent": e.dependent,
+                "group": e.group,
+                "members": list(e.members),
+                "lowered": e.lowered.label if e.lowered else "",
+                "level": e.level.label,
+            }
+            for e in result.shared
         ],
         deviations=[
             {
