@@ -154,7 +154,13 @@ def test_apply_is_pure(kompendium: Kompendium, combined: Kompendium) -> None:
     assert after.cia == frozenset({"C", "I"})
     assert after.threats == ("G 0.14", "G 0.19", "G 0.22", "G 0.46")
     assert dataclasses.replace(after, cia=frozenset(), threats=()) == before
-    assert combined.bausteine is kompendium.bausteine and combined.threats is kompendium.threats
+    assert combined.threats is kompendium.threats
+    # the Bausteine carry the threat columns of their sheet (row 1 of KRT_APP.1.1.xlsx), nothing else changes
+    assert kompendium.baustein("APP.1.1").elementary_threats == ()
+    app = combined.baustein("APP.1.1")
+    assert set(after.threats) <= set(app.elementary_threats)
+    assert dataclasses.replace(app, elementary_threats=()) == kompendium.baustein("APP.1.1")
+    assert all(b.elementary_threats for b in combined.bausteine.values())
     with pytest.raises(dataclasses.FrozenInstanceError):
         after.cia = frozenset()  # type: ignore[misc]
 

@@ -483,9 +483,10 @@ def test_risk_ratings_treatment_and_an_own_threat(tmp_path, shared_catalogs):
               append=[(sheet, own)])
     import_workbook(analysed(folder, shared_catalogs), book, apply=True)
     assert (folder / "risks.csv").read_text(encoding="utf-8") == (
-        "object,threat,title,frequency,impact,treatment,note,accepted_by,residual_frequency,residual_impact\n"
-        f"{obj},{threat},,häufig,beträchtlich,akzeptieren,Ablösung 2026,Bürgermeister,,\n"
-        f"{obj},Z-1,Fernwartung durch den Hersteller,selten,begrenzt,,,,,\n")
+        "object,threat,title,frequency,impact,treatment,note,accepted_by,accepted_on,residual_frequency,"
+        "residual_impact\n"
+        f"{obj},{threat},,häufig,beträchtlich,akzeptieren,Ablösung 2026,Bürgermeister,,,\n"
+        f"{obj},Z-1,Fernwartung durch den Hersteller,selten,begrenzt,,,,,,\n")
 
 
 # --------------------------------------------------------------------------- command line

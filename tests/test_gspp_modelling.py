@@ -271,7 +271,11 @@ def test_raised_controls_by_need_hand_checked(gcat, rules, kernel_controls):
     assert arch.reason == "erhöht, Zielobjekt-Kategorie Hostsysteme, Schutzbedarf Verfügbarkeit hoch"
     assert selection.get("NORMAL", "ARCH.7.2") is None
     assert selection.get("NORMAL", "GEB.6.2.1").reason == "normal-SdT, Zielobjekt-Kategorie Hostsysteme"
-    assert selection.risk_analysis == {} and selection.undecided == ()
+    assert selection.risk_analysis == {"HIGH": "Verfügbarkeit hoch: dedizierte Risikobetrachtung bei hohem "
+                                               "Schutzbedarf (Methodik GC.7.2, STM.4.1)"}
+    # the controls without category outside the ISMS practices wait for the relevance decision (STM.2.1.5)
+    assert {r.object for r in selection.undecided} == {"IV"}
+    assert all("Relevanzentscheidung offen (Methodik STM.2.1.5)" in r.reason for r in selection.undecided)
     assert selection.effort_levels["ARCH.7.2"] == gcat.controls["ARCH.7.2"].effort_level
     assert selection.modal_verbs["ARCH.7.2"] == "KANN"
     # the Informationsverbund takes the maximum (availability hoch): it gets the erhöht controls without category
@@ -281,7 +285,7 @@ def test_raised_controls_by_need_hand_checked(gcat, rules, kernel_controls):
                                           "erhöht": sum(r.level == "erhöht" for r in selection)}
 
 
-def test_sehr_hoch_counts_as_hoch_and_flags_a_risk_analysis(gcat, rules):
+def test_sehr_hoch_counts_as_hoch_and_high_need_flags_a_risk_analysis(gcat, rules):
     selection = select(gcat, rules, assessment_of(
         obj("VERY", "server"), obj("HIGH", "server"),
         needs={"VERY": {C: Level.SEHR_HOCH, I: Level.NORMAL, A: Level.NORMAL},
@@ -289,8 +293,10 @@ def test_sehr_hoch_counts_as_hoch_and_flags_a_risk_analysis(gcat, rules):
     very, high = ({r.requirement for r in selection.for_object(o)} for o in ("VERY", "HIGH"))
     assert very == high
     assert selection.risk_analysis == {
-        "VERY": "Vertraulichkeit sehr hoch: in Grundschutz++ als hoch behandelt, Risikoanalyse nach BSI-Standard "
-                "200-3 nötig"}
+        "VERY": "Vertraulichkeit sehr hoch: dedizierte Risikobetrachtung bei hohem Schutzbedarf (Methodik GC.7.2, "
+                "STM.4.1)",
+        "HIGH": "Vertraulichkeit hoch: dedizierte Risikobetrachtung bei hohem Schutzbedarf (Methodik GC.7.2, "
+                "STM.4.1)"}
     assert "Vertraulichkeit sehr hoch (zählt als hoch; Risikoanalyse)" in selection.get("VERY", "ARCH.7.2").reason
 
 
@@ -301,15 +307,14 @@ def test_unrated_need_leaves_raised_controls_undecided(gcat, rules):
     assert open_item.reason.endswith("offen: Integrität nicht bewertet, Verfügbarkeit nicht bewertet")
 
 
-def test_variants_basis_and_kern(gcat, rules):
+def test_variants_basis_and_kern_are_refused(gcat, rules):
     needs = {"J": {C: Level.HOCH, I: Level.NORMAL, A: Level.NORMAL},
              "K": {C: Level.NORMAL, I: Level.NORMAL, A: Level.NORMAL}}
     objects = (obj("J", "server"), obj("K", "server", "kronjuwel"))
-    basis = select(gcat, rules, assessment_of(*objects, needs=needs), "basis")
-    assert not any(r.level == "erhöht" for r in basis)
-    kern = select(gcat, rules, assessment_of(*objects, needs=needs), "kern")
-    assert kern.get("K", "ARCH.7.2").reason.endswith("Kronjuwel (Kern-Absicherung: alle erhöht-Controls)")
-    assert {r.requirement for r in kern.for_object("K")} == {r.requirement for r in kern.for_object("J")}
+    # Grundschutz++ has no Basis- or Kern-Absicherung: the security level follows the need
+    for variant in ("basis", "kern"):
+        with pytest.raises(GrundschutzError, match=f"keine Basis- oder Kern-Absicherung \\(Variante '{variant}'\\)"):
+            select(gcat, rules, assessment_of(*objects, needs=needs), variant)
 
 
 def test_g0_props_restrict_raised_controls_to_their_basic_values(catalog, gcat, rules):
@@ -429,7 +434,7 @@ def test_grundschutz_plus_plus_check_errors_by_row(gspp_folder, shared_catalogs)
         "(das ist eine Anforderung des Kompendiums 2023; Übertragung mit `grundschutz migrate`)",
         "check.csv, Zeile 3, Spalte 'requirement', Wert 'XYZ.1': Control gibt es im Grundschutz++-Katalog nicht",
         "check.csv, Zeile 4, Spalte 'requirement', Wert 'GC.1.1': Control ist für SRV-1 nicht ausgewählt (Control "
-        "ohne Zielobjekt-Kategorie, gilt nur für den Informationsverbund)",
+        "ohne Zielobjekt-Kategorie einer ISMS-Praktik, gilt nur für den Informationsverbund)",
         "check.csv, Zeile 5, Spalte 'requirement', Wert 'ARCH.7.2': Control ist für R-1 nicht ausgewählt "
         "(Zielobjekt-Kategorien des Controls (Hostsysteme) passen nicht zu R-1 (Räume, Serverräume, Standorte, "
         "Räume für technische Infrastruktur))",

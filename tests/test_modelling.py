@@ -489,14 +489,12 @@ def test_variants(kompendium):
     standard = _selection(kompendium, WINDOWS_SERVER, needs=high, variant="standard")
     assert {r.requirement for r in standard.for_object("S") if r.level != "H"} == active("B") | active("S")
     assert 0 < len([r for r in standard.for_object("S") if r.level == "H"]) < len(active("H"))
-    # kern: a crown jewel gets every H requirement, even with normal needs; others as in standard
+    # kern (BSI 200-2, chapter 7): a crown jewel's H requirements follow its need as in standard
     jewel = dataclasses.replace(WINDOWS_SERVER, tags={"os": "windows-server", "kronjuwel": ""})
     kern = _selection(kompendium, jewel, needs=_needs(set()), variant="kern")
-    assert {r.requirement for r in kern.for_object("S") if r.level == "H"} == active("H")
-    assert kern.get("S", "SYS.1.1.A28").reason == (
-        "H-Anforderung (CIA: A), Kronjuwel (Kern-Absicherung: alle H-Anforderungen)")
-    plain_kern = _selection(kompendium, WINDOWS_SERVER, needs=_needs(set()), variant="kern")
-    assert plain_kern.count_by_level()["H"] == 0  # the Informationsverbund is normal too
+    assert kern.count_by_level()["H"] == 0 and kern.get("S", "SYS.1.1.A28") is None
+    high_kern = _selection(kompendium, jewel, needs=high, variant="kern")
+    assert {r.requirement for r in high_kern} == {r.requirement for r in standard}
     # the variant defaults to assessment.yaml's
     assert _selection(kompendium, WINDOWS_SERVER, needs=high, settings_variant="basis").variant == "basis"
     with pytest.raises(GrundschutzError, match="unbekannte Variante 'voll'"):

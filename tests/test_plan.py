@@ -144,8 +144,8 @@ def test_pressing_risk_analyses_then_treatments_then_requirements_then_the_rest(
     assert result.group(2)[2].reason == (
         "kein passender Baustein in der Modellierung; Vorrang vor den Anforderungen: ohne Baustein gibt es keine "
         "Anforderungen, die das Zielobjekt absichern; kein Zielobjekt hängt direkt davon ab.")
-    assert result.group(2)[2].title == ("Risikoanalyse: Gefährdungsübersicht aus den elementaren Gefährdungen "
-                                        "zusammenstellen und bewerten")
+    assert result.group(2)[2].title == ("Risikoanalyse: 47 von 47 vorgeschlagenen elementaren Gefährdungen "
+                                        "bewerten oder als nicht relevant ausschließen")
     treatments = result.group(3)
     assert [(i.object, i.subject) for i in treatments] == [("SRV-1", "G 0.39"), ("APP-S", "G 0.28")]
     assert treatments[0].title == "Risiko behandeln: G 0.39 Schadprogramme"
@@ -220,7 +220,8 @@ def test_grundschutz_plus_plus_normal_sdt_before_erhoeht_then_need_then_effort(t
                             f"{first.need}; zuständig: keine Rolle im Grundschutz++-Katalog; Aufwand "
                             f"{efforts[first.subject]} (effort_level, niedriger Aufwand zuerst); Status unbearbeitet.")
     assert [i.object for i in result.group(2)] == ["SRV-1", "APP-S", "CL-P"]
-    assert result.group(5) == ()  # Grundschutz++: hoch alone flags no risk analysis
+    # Grundschutz++ Methodik GC.7.2: hoch flags a risk consideration too, business processes included
+    assert [i.object for i in result.group(5)] == ["APP-1", "GP-1"]
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -270,7 +271,7 @@ def test_a_broken_scenario_file_stops_reading_with_its_problems(tmp_path, shared
 
 
 def test_haan_plan_figures(haan_analysis, haan_plan):
-    assert haan_plan.counts() == {"Schutzbedarf feststellen": 3, "Risikoanalyse (vorrangig)": 72,
+    assert haan_plan.counts() == {"Schutzbedarf feststellen": 3, "Risikoanalyse (vorrangig)": 76,
                                   "Risiko behandeln": 2, "Anforderung umsetzen": 5260, "Risikoanalyse": 102}
     assert [i.object for i in work_plan(haan_analysis, scenarios={}).group(1)] == ["APP-53", "APP-56", "APP-59"]
     in_scenario = {a for apps in haan_plan.scenarios.values() for a in apps}
@@ -315,10 +316,10 @@ def test_cli_plan_table(run, haan, haan_plan):
     assert result.exit_code == 0, result.output
     out = result.output
     counts = list(haan_plan.counts().values())
-    assert counts == [3, 72, 2, 5260, 102]
+    assert counts == [3, 76, 2, 5260, 102]
     assert out.startswith(
         "Arbeitsplan (Realisierungsplan): Informationsverbund Stadtverwaltung Haan\n"
-        f"{len(haan_plan)} offene Aufgaben: 1. Schutzbedarf feststellen 3, 2. Risikoanalyse (vorrangig) 72, "
+        f"{len(haan_plan)} offene Aufgaben: 1. Schutzbedarf feststellen 3, 2. Risikoanalyse (vorrangig) 76, "
         "3. Risiko behandeln 2, 4. Anforderung umsetzen 5260, 5. Risikoanalyse 102\n")
     assert f"1    Schutzbedarf feststellen   {haan_plan.items[0].object}" in out
     assert "4    Risikoanalyse (vorrangig)" in out and "\n5 " not in out

@@ -535,6 +535,53 @@ def test_distribution_leaves_confidentiality_and_integrity_alone(assessment):
     assert not [e for e in on.distributions if e.basic_value != A]
 
 
+def _cluster_in_one_room() -> Assessment:
+    """p runs on n1 or n2 (group r1); both stand in room r: r is a single point of failure of p."""
+    objects = {i: TargetObject(i, t, i) for i, t in (("p", ObjectType.APPLICATION), ("n1", ObjectType.SERVER),
+                                                      ("n2", ObjectType.SERVER), ("r", ObjectType.ROOM))}
+    return Assessment(
+        Settings(distribution=DistributionSetting(enabled=True)),
+        objects,
+        (Dependency("p", "n1", "r1"), Dependency("p", "n2", "r1"), Dependency("n1", "r"), Dependency("n2", "r")),
+        needs={"p": {A: Need(Level.SEHR_HOCH, "Leitstelle")}},
+    )
+
+
+@PROPERTY_SETTINGS
+@given(assessments(distribution=True, overrides=False, cumulation=False))
+@example(_cluster_in_one_room())
+def test_a_dependency_every_member_of_a_group_shares_gets_the_undiminished_value(assessment):
+    """BSI-Standard 200-2, 8.2 (Verteilungseffekt): distribution lowers the need only where it limits the
+    damage. An object that every member of a redundancy group depends on through edges outside redundancy
+    groups (found here by a plain search) fails all members at once: it has at least the group object's
+    availability."""
+    groups: dict[tuple[str, str], set[str]] = {}
+    for d in assessment.dependencies:
+        if d.redundancy_group:
+            groups.setdefault((d.source, d.redundancy_group), set()).add(d.target)
+    redundant = {(a, t) for (a, _), targets in groups.items() if len(targets) >= 2 for t in targets}
+    mandatory: dict[str, list[str]] = {}
+    for d in assessment.dependencies:
+        if (d.source, d.target) not in redundant:
+            mandatory.setdefault(d.source, []).append(d.target)
+
+    def reach(start: str) -> set[str]:
+        seen, stack = {start}, [start]
+        while stack:
+            for target in mandatory.get(stack.pop(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        return seen
+
+    result = propagate(assessment)
+    for (source, _), members in groups.items():
+        if len(members) < 2:
+            continue
+        for shared in set.intersection(*(reach(m) for m in members)) - {source}:
+            assert rank(result.level(shared, A)) >= rank(result.level(source, A)), (source, shared)
+
+
 # --------------------------------------------------------------------------
 # 8. Derivation paths follow the dependencies
 

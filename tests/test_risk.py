@@ -123,13 +123,15 @@ def test_processes_normal_objects_and_the_informationsverbund_are_not_flagged(sm
         assert flag_reasons(small, object_id) == ()
 
 
-def test_grundschutz_plus_plus_flags_only_sehr_hoch(small):
+def test_grundschutz_plus_plus_flags_hoch_and_sehr_hoch(small):
     settings = replace(small.assessment.settings, edition="grundschutz++")
     gspp = analyse(replace(small.assessment, settings=settings), small.catalog)
-    assert flag_reasons(gspp, "APP-1") == ()
+    assert flag_reasons(gspp, "APP-1") == (FlagReason(
+        "hoch", "Schutzbedarf hoch in Vertraulichkeit: dedizierte Risikobetrachtung bei hohem Schutzbedarf "
+                "(Grundschutz++ Methodik GC.7.2, STM.4.1)"),)
     assert flag_reasons(gspp, "APP-3") == (FlagReason(
         "sehr hoch", "Schutzbedarf sehr hoch in Integrität: Risikoanalyse immer erforderlich (Grundschutz++: zählt "
-                     "als hoch und verlangt zusätzlich eine Risikoanalyse)"),)
+                     "als hoch; dedizierte Risikobetrachtung nach Methodik GC.7.2, STM.4.1)"),)
     assert flag_reasons(gspp, "CL-P")[0].kind == "ohne Baustein"
 
 
@@ -138,9 +140,9 @@ def test_grundschutz_plus_plus_assessment_end_to_end(tmp_path, shared_catalogs):
     analysis = analysed(make(tmp_path / "gspp", rows, "name: Test\nedition: grundschutz++\n"), shared_catalogs)
     risks = analysis.risks
     assert {o.flagged.object: o.flagged.kinds for o in risks} == {
-        "APP-3": ("sehr hoch",), "APP-4": ("atypisch",), "APP-5": ("atypisch",), "SRV-1": ("sehr hoch",),
-        "CL-P": ("ohne Baustein",)}
-    assert {i for i, o in risks.objects.items() if "sehr hoch" in o.flagged.kinds} == set(
+        "GP-1": ("hoch",), "APP-1": ("hoch",), "APP-3": ("sehr hoch",), "APP-4": ("atypisch",),
+        "APP-5": ("atypisch",), "SRV-1": ("sehr hoch", "hoch"), "CL-P": ("ohne Baustein",)}
+    assert {i for i, o in risks.objects.items() if {"sehr hoch", "hoch"} & set(o.flagged.kinds)} == set(
         analysis.selection.risk_analysis)
     controls = analysis.modelling.catalog.controls
     for entry in risks:  # the G0 props of the selected controls (none in the pinned catalogs)
@@ -148,7 +150,9 @@ def test_grundschutz_plus_plus_assessment_end_to_end(tmp_path, shared_catalogs):
         linked = {t for r in selected for t in controls[r.requirement].threats}
         assert {r.threat for r in entry.risks if r.source == "G0"} == linked
     assert [(r.threat, r.category.label) for r in risks["APP-3"].risks] == [("G 0.18", "mittel")]
-    assert risks["CL-P"].status == "bewertet, 1 hohes Risiko unbehandelt"
+    # an asset without matching control: all 47 elementary threats proposed, plus the own one
+    assert len(risks["CL-P"].risks) == 48 and risks["CL-P"].proposed
+    assert risks["CL-P"].status == "offen: 47 von 48 Gefährdungen nicht bewertet"
 
 
 def test_haan_flags_every_object_with_high_need_no_baustein_or_atypical_use(haan_analysis):
@@ -170,9 +174,14 @@ def test_haan_flags_every_object_with_high_need_no_baustein_or_atypical_use(haan
 # --------------------------------------------------------------------------- threat overview
 
 
-def test_threat_overview_is_the_union_of_the_krt_threats_of_the_selected_requirements(haan_analysis, haan_risks):
+def test_threat_overview_lists_the_threats_of_the_bausteine_with_the_linking_requirements(haan_analysis,
+                                                                                           haan_risks):
     kompendium = haan_analysis.kompendium
     expected: dict[str, dict[str, list[str]]] = {}
+    for object_id, entry in haan_analysis.modelling.objects.items():
+        for baustein in entry.bausteine:
+            for threat in kompendium.bausteine[baustein].elementary_threats:
+                expected.setdefault(object_id, {}).setdefault(threat, [])
     for item in haan_analysis.selection.requirements:
         for threat in kompendium.requirement(item.requirement).threats:
             expected.setdefault(item.object, {}).setdefault(threat, []).append(item.requirement)
@@ -187,7 +196,7 @@ def test_threat_overview_is_the_union_of_the_krt_threats_of_the_selected_require
                 assert 1 <= int(r.threat.split(".")[1]) <= 47
     overview = threat_overview(haan_analysis, "SRV-01")
     numbers = [int(t.threat.split(".")[1]) for t in overview]
-    assert numbers == sorted(numbers) and len(overview) == 24
+    assert numbers == sorted(numbers) and len(overview) == len(expected["SRV-01"])
     assert [t.threat for t in overview] == [r.threat for r in haan_risks["SRV-01"].risks if r.source == "KRT"]
 
 
@@ -196,10 +205,11 @@ def test_risk_analysis_needs_the_catalog(tmp_path):
         analysed(make(tmp_path / "ohne")).risks
 
 
-def test_object_without_baustein_has_an_empty_overview_to_fill_in(small):
+def test_object_without_baustein_gets_every_elementary_threat_proposed(small):
     entry = small.risks["CL-P"]
-    assert entry.risks == ()
-    assert entry.status == "offen: Gefährdungsübersicht zusammenstellen (keine verknüpfte elementare Gefährdung)"
+    assert [r.threat for r in entry.risks] == list(small.kompendium.threats)
+    assert {r.source for r in entry.risks} == {"vorgeschlagen"}
+    assert entry.status == "offen: 47 von 47 Gefährdungen nicht bewertet"
     assert not entry.complete
 
 
@@ -295,7 +305,7 @@ APP-1,G 0.20,,,begrenzt,,,,,
 APP-1,G 0.21,,,,reduzieren,Maßnahme,,,
 APP-1,G 0.22,,mittel,begrenzt,ignorieren,,,,
 APP-1,G 0.23,,mittel,begrenzt,akzeptieren,,,,
-APP-1,G 0.25,,mittel,begrenzt,vermeiden,,ISB,,
+APP-1,G 0.25,,mittel,begrenzt,,,ISB,,
 APP-1,G 0.26,,mittel,begrenzt,,,,selten,begrenzt
 APP-1,G 0.27,,mittel,begrenzt,reduzieren,x,,häufig,
 APP-1,G 0.28,,mittel,begrenzt,reduzieren,x,,selten,beträchtlich
@@ -322,7 +332,8 @@ BAD_MESSAGES = [
     "risks.csv, Zeile 12, Spalte 'accepted_by', Wert '': Risikoübernahme ('akzeptieren') braucht in 'accepted_by', "
     "wer das Risiko übernommen hat",
     "risks.csv, Zeile 12, Spalte 'note', Wert '': Risikoübernahme ('akzeptieren') braucht eine Begründung in 'note'",
-    "risks.csv, Zeile 13, Spalte 'accepted_by', Wert 'ISB': 'accepted_by' gilt nur für die Behandlung 'akzeptieren'",
+    "risks.csv, Zeile 13, Spalte 'accepted_by', Wert 'ISB': 'accepted_by' braucht eine Behandlung: wer das Risiko "
+    "trägt, übernimmt es ('akzeptieren') oder das Restrisiko nach 'reduzieren', 'transferieren' oder 'vermeiden'",
     "risks.csv, Zeile 14, Spalte 'residual_frequency', Wert 'selten': Restrisiko ohne Behandlung: zuerst "
     "'treatment' angeben",
     "risks.csv, Zeile 15, Spalte 'residual_frequency', Wert 'häufig': Rest-Häufigkeit höher als die Häufigkeit "
@@ -389,7 +400,8 @@ def test_object_that_needs_no_analysis_and_reduce_without_measures_are_warnings(
     voluntary = risks["APP-2"]
     assert voluntary.flagged.kinds == ("freiwillig",) and not voluntary.flagged.pressing
     assert [r.threat for r in voluntary.risks if r.rated] == ["G 0.18", "G 0.20"]
-    assert risks["APP-1"].risks[2].status == "behandelt"
+    # a high risk reduced without residual rating: the residual risk counts as high until it is rated
+    assert next(r for r in risks["APP-1"].risks if r.threat == "G 0.25").status == "Restrisiko nicht übernommen"
 
 
 # --------------------------------------------------------------------------- results
@@ -433,19 +445,24 @@ def test_ratings_categories_treatments_and_residual_risk(rated):
 
 
 def test_complete_analysis_status(tmp_path, shared_catalogs):
-    rows = "CL-P,G 0.16,,mittel,begrenzt,,,,,\nCL-P,Z-1,Treiber mit Adminrechten,häufig,beträchtlich,,,,,\n"
+    proposed = [t for t in analysed(make(tmp_path / "o"), shared_catalogs).kompendium.threats if t != "G 0.16"]
+    rows = ("CL-P,G 0.16,,mittel,begrenzt,,,,,\nCL-P,Z-1,Treiber mit Adminrechten,häufig,beträchtlich,,,,,\n"
+            + "".join(f"CL-P,{t},,selten,vernachlässigbar,,,,,\n" for t in proposed))
     risks = analysed(make(tmp_path / "c", rows), shared_catalogs).risks
     assert risks["CL-P"].status == "bewertet, 1 hohes Risiko unbehandelt"
-    rows = rows.replace("beträchtlich,,,", "beträchtlich,vermeiden,Tablett wird ersetzt,")
-    risks = analysed(make(tmp_path / "d", rows), shared_catalogs).risks
+    avoided = rows.replace("beträchtlich,,,", "beträchtlich,vermeiden,Tablett wird ersetzt,")
+    risks = analysed(make(tmp_path / "d", avoided), shared_catalogs).risks
+    assert risks["CL-P"].status == "bewertet, 1 hohes Restrisiko nicht übernommen"
+    rated = avoided.replace("Tablett wird ersetzt,,,", "Tablett wird ersetzt,,selten,begrenzt")
+    risks = analysed(make(tmp_path / "e", rated), shared_catalogs).risks
     assert risks["CL-P"].status == "abgeschlossen" and risks["CL-P"].complete
 
 
 def test_records_and_frames(rated):
     records = risk_records(rated, "APP-1")
-    assert records[0].keys() == {"object", "threat", "title", "source", "requirements", "frequency", "impact",
-                                 "category", "treatment", "note", "accepted_by", "residual_frequency",
-                                 "residual_impact", "residual_category", "status", "row"}
+    assert records[0].keys() == {"object", "threat", "title", "source", "requirements", "relevant", "frequency",
+                                 "impact", "category", "treatment", "note", "accepted_by", "accepted_on",
+                                 "residual_frequency", "residual_impact", "residual_category", "status", "row"}
     g028 = next(r for r in records if r["threat"] == "G 0.28")
     assert (g028["category"], g028["status"], g028["row"]) == ("sehr hoch", "unbehandelt", 2)
     assert all(g028["requirements"]) and g028["requirements"][0].startswith("APP.6.")
@@ -478,14 +495,17 @@ def test_haan_worked_example_figures(haan_risks):
     status = {o.flagged.object: o.status for o in haan_risks}
     assert status["APP-03"] == "abgeschlossen"
     assert status["SRV-01"] == "offen: 13 von 25 Gefährdungen nicht bewertet"
-    assert status["DL-08"] == "bewertet, 1 hohes Risiko unbehandelt"
-    assert status["DL-15"] == "offen: Gefährdungsübersicht zusammenstellen (keine verknüpfte elementare Gefährdung)"
+    assert status["DL-08"] == "offen: 43 von 47 Gefährdungen nicht bewertet"
+    assert status["DL-15"] == "offen: 47 von 47 Gefährdungen nicht bewertet"
     accepted = [r for r in haan_risks.risks if r.treatment is Treatment.AKZEPTIEREN]
     assert {(r.object, r.threat) for r in accepted} == {("APP-03", "G 0.31"), ("APP-36", "G 0.25"),
                                                         ("DL-12", "G 0.11")}
     assert all(r.note and r.accepted_by for r in accepted)
-    for object_id in ("CL-03", "CL-04", "R-08", "DL-08", "DL-12"):  # no Baustein: overview by hand
-        assert haan_risks[object_id].risks and all(r.source == "ergänzt" for r in haan_risks[object_id].risks)
+    for object_id in ("CL-03", "CL-04", "R-08", "DL-08", "DL-12"):  # no Baustein: all 47 proposed
+        sources = {r.threat: r.source for r in haan_risks[object_id].risks}
+        assert [t for t, source in sources.items() if source == "vorgeschlagen"] == [f"G 0.{n}" for n in
+                                                                                       range(1, 48)]
+        assert set(sources.values()) <= {"vorgeschlagen", "ergänzt"}
 
 
 # --------------------------------------------------------------------------- CLI
@@ -507,7 +527,7 @@ def test_cli_risk_summary(run, haan):
     out = result.output
     assert out.startswith("Risikoanalyse (BSI-Standard 200-3): Informationsverbund Stadtverwaltung Haan\n"
                           "179 Zielobjekte mit Risikoanalyse (Gründe: sehr hoch 73, ohne Baustein 6, hoch 171)\n"
-                          "Gefährdungen: 2615, bewertet 49, offen 2566; Analysen offen: 174\n"
+                          "Gefährdungen: 2928, bewertet 49, offen 2879; Analysen offen: 178\n"
                           "Risiken nach Kategorie: gering 8, mittel 30, hoch 10, sehr hoch 1 (Matrix: default)\n")
     assert "Unbehandelte hohe Risiken (hoch/sehr hoch ohne Behandlung)" in out
     untreated = out.split("Unbehandelte hohe Risiken")[1]
@@ -533,7 +553,7 @@ def test_cli_risk_csv_and_json(run, haan):
     assert data["by_category"] == {"gering": 8, "mittel": 30, "hoch": 10, "sehr hoch": 1}
     assert [r["threat"] for r in data["untreated"]] == ["G 0.30", "G 0.40"]
     data = json.loads(run(haan, "--object", "DL-12", "-f", "json").output)
-    assert data["reasons"] == ["ohne Baustein", "hoch"] and len(data["risks"]) == 2
+    assert data["reasons"] == ["ohne Baustein", "hoch"] and len(data["risks"]) == 47
 
 
 def test_cli_risk_errors(run, haan, tmp_path):

@@ -212,8 +212,8 @@ def test_unknown_object_is_a_clear_error():
         r.derivation("X", C)
 
 
-def test_distribution_setting_refuses_confidentiality_and_integrity():
-    with pytest.raises(ValueError, match="availability only"):
+def test_distribution_setting_refuses_undocumented_confidentiality_and_integrity():
+    with pytest.raises(ValueError, match="only where assessment.yaml documents"):
         DistributionSetting(enabled=True, basic_values=frozenset({C}))
 
 

@@ -297,11 +297,15 @@ def test_verdicts_of_a_small_case(tmp_path, shared_catalogs, krt):
     analysis = analysed(folder, shared_catalogs)
     result = analysis.scenario("drucken")
     verdicts = {v.application: (v.verdict, v.text) for v in result.verdicts}
+    # bereit names the Basis-Anforderungen of APP-R's own chain that are open in the baseline already
+    basis = sum(e.level == "B" and not e.status.implemented
+                for o in ("SRV-1", "APP-R") for e in result.baseline.check.for_object(o))
+    assert basis > 1
     assert verdicts == {
         "APP-H": ("risikoanalyse", "nicht vor einer Risikoanalyse für PRN-1 (Drucker Telearbeit)"),
         "APP-N": ("bereit-sobald", f"bereit, sobald 2 Anforderungen umgesetzt sind: {required[-2]} (PRN-1), "
                                    f"{required[-1]} (PRN-1)"),
-        "APP-R": ("bereit", "bereit"),
+        "APP-R": ("bereit", f"bereit aus Sicht des Szenarios; im Bestand offen: {basis} Basis-Anforderungen"),
         "APP-U": ("schutzbedarf-offen", "nicht vor der Schutzbedarfsfeststellung (Vertraulichkeit nicht bewertet, "
                                         "Integrität nicht bewertet, Verfügbarkeit nicht bewertet)"),
     }
@@ -372,18 +376,20 @@ def test_remove_and_change(tmp_path, shared_catalogs):
 def test_teleheimarbeit_verdicts_differ(baseline):
     result = baseline.scenario("teleheimarbeit")
     verdicts = {v.application: v for v in result.verdicts}
-    assert {v.verdict for v in verdicts.values()} == {"bereit", "bereit-sobald", "risikoanalyse"}
-    assert verdicts["APP-49"].verdict == "bereit"
+    assert {v.verdict for v in verdicts.values()} == {"bereit-sobald", "risikoanalyse"}
+    # mobile work on the road and at home: INF.9 on the Informationsverbund holds up the tablet and the app
+    assert verdicts["APP-49"].verdict == "bereit-sobald"
+    assert {r.split(" ")[0].rsplit(".", 1)[0] for r in verdicts["APP-49"].requirements} == {"INF.9"}
     assert verdicts["APP-50"].verdict == "bereit-sobald"
-    assert {r.split(" ")[0].rsplit(".", 1)[0] for r in verdicts["APP-50"].requirements} == {"APP.1.4"}
-    assert len(verdicts["APP-50"].requirements) == 9
+    assert {r.split(" ")[0].rsplit(".", 1)[0] for r in verdicts["APP-50"].requirements} == {"APP.1.4", "INF.9"}
+    assert len(verdicts["APP-50"].requirements) == 9 + len(verdicts["APP-49"].requirements)
     assert verdicts["APP-43"].risk_objects == ("CL-20", "NET-20", "NWD-20", "R-20")
     # WS LANDCAD is normal: only the home networks without fitting Baustein hold it up
     assert verdicts["APP-16"].risk_objects == ("NET-20",)
     assert verdicts["APP-13"].text.startswith("nicht vor einer Risikoanalyse für CL-20 (Telearbeits-Notebooks)")
     added = {(b.object, b.baustein) for b in result.bausteine_added}
     assert {("IV", "OPS.1.2.4"), ("R-20", "INF.8"), ("CL-20", "SYS.3.1"), ("NWD-20", "NET.3.3"),
-            ("CL-20", "NET.2.2"), ("CL-20", "SYS.2.1")} <= added
+            ("CL-20", "NET.2.2"), ("CL-20", "SYS.2.1"), ("IV", "INF.9"), ("CL-20", "SYS.1.9")} <= added
     level = result.result.propagation.level
     assert level("CL-20", BasicValue.CONFIDENTIALITY) is Level.SEHR_HOCH  # PROSOZ 14+
     assert result.result.modelling["NET-20"].needs_risk_analysis
@@ -404,12 +410,13 @@ def test_frames(baseline):
     result = baseline.scenario("teleheimarbeit")
     verdicts = verdict_frame(result)
     assert list(verdicts["application"]) == list(result.scenario.applications)
-    assert verdicts["verdict"].cat.ordered and verdicts.loc[verdicts.application == "APP-49", "blocking"].item() == 0
+    assert verdicts["verdict"].cat.ordered and verdicts.loc[verdicts.application == "APP-49", "blocking"].item() == \
+        len(result.verdict("APP-49").requirements)
     assert len(blocking_frame(result)) == len(result.blocking)
     changes = scenario_change_frame(result)
     assert set(changes["kind"]) == {"Schutzbedarf", "Baustein", "Anforderung", "Risikoanalyse"}
     assert len(changes[(changes.kind == "Schutzbedarf") & (changes.object == "CL-20")]) == 3
-    assert verdict_records(result)[-1]["verdict"] == "bereit"
+    assert verdict_records(result)[-1]["verdict"] == "bereit-sobald"
 
 
 def test_list_scenarios_gives_what_the_plan_reads(haan):
@@ -452,7 +459,7 @@ def test_command_json_and_csv(haan, shared_catalogs):
     args = [str(haan), "teleheimarbeit", "--catalogs", str(shared_catalogs), "--format"]
     data = json.loads(CliRunner().invoke(main, ["scenario", *args, "json"]).output)
     assert data["scenario"] == "teleheimarbeit"
-    assert {v["application"]: v["verdict"] for v in data["verdicts"]}["APP-49"] == "bereit"
+    assert {v["application"]: v["verdict"] for v in data["verdicts"]}["APP-49"] == "bereit-sobald"
     assert {"changes", "blocking", "applications", "description"} <= set(data)
     import csv
     import io
@@ -460,7 +467,7 @@ def test_command_json_and_csv(haan, shared_catalogs):
     rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(main, ["scenario", *args, "csv"]).output)))
     assert list(rows[0])[:7] == ["section", "application", "name", "verdict", "text", "blocking", "requirements"]
     assert {r["section"] for r in rows} == {"Urteil", "Änderung", "blockiert"}
-    assert {r["application"]: r["verdict"] for r in rows if r["section"] == "Urteil"}["APP-49"] == "bereit"
+    assert {r["application"]: r["verdict"] for r in rows if r["section"] == "Urteil"}["APP-49"] == "bereit-sobald"
 
 
 def test_command_errors(haan, tmp_path):

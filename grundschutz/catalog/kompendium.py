@@ -100,7 +100,9 @@ class Baustein:
     together. ``order`` (R1/R2/R3) and ``target_type`` (Zielobjekttyp) come from
     the modelling table of chapter "Schichtenmodell und Modellierung".
     ``description`` is the introduction ("Einleitung"), ``scope`` the section
-    "Abgrenzung und Modellierung".
+    "Abgrenzung und Modellierung". ``elementary_threats`` are the elementary
+    threats relevant to the Baustein: the threat columns of its sheet of the
+    Kreuzreferenztabellen (filled by :func:`grundschutz.catalog.apply_cross_reference`).
     """
 
     id: str
@@ -115,6 +117,7 @@ class Baustein:
     target_type: str | None
     requirement_ids: tuple[str, ...]
     threats: tuple[BausteinThreat, ...] = ()
+    elementary_threats: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,8 @@ def parse_krt(data: bytes, source: str = "<bytes>") -> CrossReference:
 def apply_cross_reference(
     kompendium: Kompendium, krt: CrossReference, *, strict: bool = True
 ) -> Kompendium:
-    """Return a new Kompendium whose requirements carry the KRT's ``cia`` and ``threats``.
+    """Return a new Kompendium whose requirements carry the KRT's ``cia`` and ``threats``
+    and whose Bausteine carry the threat columns of their sheet (``elementary_threats``).
 
     Pure function: the input is not changed. With ``strict=True`` (default)
     the requirement ids of both must be identical and every linked threat must
@@ -184,7 +185,11 @@ def apply_cross_reference(
         )
         for rid, req in kompendium.requirements.items()
     }
-    return replace(kompendium, requirements=requirements, cross_reference_applied=True)
+    bausteine = {
+        bid: replace(b, elementary_threats=krt.baustein_threats[bid]) if bid in krt.baustein_threats else b
+        for bid, b in kompendium.bausteine.items()
+    }
+    return replace(kompendium, requirements=requirements, bausteine=bausteine, cross_reference_applied=True)
 
 
 def _cell(value: object) -> str:

@@ -43,7 +43,8 @@ def model(assessment: str, catalogs: str | None, output_format: str) -> None:
 @ASSESSMENT
 @click.option("--object", "object_id", metavar="ID", help="Only this object.")
 @click.option("--level", type=click.Choice(["B", "S", "H"], case_sensitive=False), help="Only this level.")
-@click.option("--undecided", is_flag=True, help="H requirements that wait for an unrated basic value.")
+@click.option("--undecided", is_flag=True, help="Requirements that wait for a decision: H requirements with an "
+              "unrated basic value; Grundschutz++: controls without category awaiting the relevance decision.")
 @catalogs_option
 @format_option
 @user_errors

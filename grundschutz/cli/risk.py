@@ -24,7 +24,8 @@ ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
 @user_errors
 def risk(assessment: str, object_id: str | None, catalogs: str | None, output_format: str) -> None:
     """Risikoanalyse nach BSI-Standard 200-3: which objects need one and why,
-    threats rated and open, risks by category, untreated high risks.
+    threats rated and open, risks by category, untreated high risks, high
+    residual risks nobody has taken over.
 
     Ratings come from risks.csv in the assessment folder.
     """
@@ -49,7 +50,9 @@ def risk(assessment: str, object_id: str | None, catalogs: str | None, output_fo
         else:
             data = {"matrix": risks.matrix.source, "by_category": risks.by_category(),
                     "objects": risk_summary_records(risks),
-                    "untreated": [r for r in risk_records(risks) if r["status"] == "unbehandelt"]}
+                    "untreated": [r for r in risk_records(risks) if r["status"] == "unbehandelt"],
+                    "residual_unaccepted": [r for r in risk_records(risks)
+                                            if r["status"] == "Restrisiko nicht übernommen"]}
         click.echo(to_json(data))
     elif entry is not None:
         click.echo(render_risk_object(entry))

@@ -6,7 +6,7 @@ and writing assessment files.
 - :mod:`~grundschutz.io.text` (CSV), :mod:`~grundschutz.io.workbook` (xlsx),
   :mod:`~grundschutz.io.settings` (``assessment.yaml``),
   :mod:`~grundschutz.io.tables` (objects, dependencies, needs),
-  :mod:`~grundschutz.io.records` (modelling, check, risks),
+  :mod:`~grundschutz.io.records` (modelling, check, risks, relevance),
   :mod:`~grundschutz.io.scenarios` (``scenarios/*.yaml``);
 - :mod:`~grundschutz.io.csv_edit`: changing cells of a CSV file in place,
   keeping its form.

@@ -2,7 +2,7 @@
 
 :func:`read_assessment` reads every file there is: ``assessment.yaml``, the
 tables ``objects``, ``dependencies``, ``needs`` (CSV files or sheets of
-``assessment.xlsx``), the optional tables ``modelling``, ``check``, ``risks``
+``assessment.xlsx``), the optional tables ``modelling``, ``check``, ``risks``, ``relevance``
 and the scenarios ``scenarios/*.yaml``. It checks all of them in one pass and
 raises one :class:`~grundschutz.model.errors.AssessmentError` with every
 problem of every file (file, row, column, value), or returns the assessment,
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from grundschutz.io.records import ANY_OBJECT, check_records, modelling_changes, risk_records
+from grundschutz.io.records import ANY_OBJECT, check_records, modelling_changes, relevance_decisions, risk_records
 from grundschutz.io.scenarios import SCENARIO_DIR, parse_scenario, read_scenarios
 from grundschutz.io.settings import SETTINGS_FILE, parse_settings
 from grundschutz.io.tables import REQUIRED_TABLES, build_assessment
@@ -27,10 +27,16 @@ from grundschutz.model.records import INFORMATIONSVERBUND_ID
 
 WORKBOOK_FILE = "assessment.xlsx"
 #: The optional tables and how their rows are read.
-OPTIONAL_TABLES = {"modelling": modelling_changes, "check": check_records, "risks": risk_records}
+OPTIONAL_TABLES = {"modelling": modelling_changes, "check": check_records, "risks": risk_records,
+                   "relevance": relevance_decisions}
 _REFUSED_FOR_GSPP = (
     "modelling.csv ordnet Bausteine des Kompendiums zu und gilt nicht für Grundschutz++ (die "
     "Zielobjekt-Kategorien kommen aus gspp_modelling.yaml): Datei entfernen oder 'edition: kompendium-2023' setzen."
+)
+
+_RELEVANCE_ONLY_GSPP = (
+    "relevance.csv hält die Relevanzentscheidungen für Controls ohne Zielobjekt-Kategorie und gilt nur für "
+    "Grundschutz++ (Methodik STM.2.1.5): Datei entfernen oder 'edition: grundschutz++' setzen."
 )
 
 
@@ -80,6 +86,8 @@ def _read_assessment(path: Path) -> Assessment:
         optional[name] = parse(tables[name], known, problems) if name in tables else ()
     if optional["modelling"] and settings.edition == "grundschutz++":
         problems.append(file_problem(optional["modelling"][0].file, _REFUSED_FOR_GSPP))
+    if optional["relevance"] and settings.edition != "grundschutz++":
+        problems.append(file_problem(optional["relevance"][0].file, _RELEVANCE_ONLY_GSPP))
     assessment = core.assessment
     if assessment is not None:
         _documented_groups(assessment, problems)
@@ -90,7 +98,7 @@ def _read_assessment(path: Path) -> Assessment:
     if problems:
         raise AssessmentError(problems, str(path))
     return replace(assessment, modelling_changes=optional["modelling"], check_records=optional["check"],
-                   risk_records=optional["risks"], scenarios=scenarios)
+                   risk_records=optional["risks"], scenarios=scenarios, relevance_decisions=optional["relevance"])
 
 
 def _documented_groups(assessment: Assessment, problems: list[Problem]) -> None:

@@ -1,4 +1,4 @@
-"""The optional tables of an assessment: ``modelling.csv``, ``check.csv``, ``risks.csv``.
+"""The optional tables of an assessment: ``modelling.csv``, ``check.csv``, ``risks.csv``, ``relevance.csv``.
 
 Each parser checks everything that can be checked without the BSI catalog
 (columns, object ids, words of the scales, dates, rules between columns,
@@ -18,17 +18,20 @@ from grundschutz.io.text import Table
 from grundschutz.io.values import parse_date
 from grundschutz.model.errors import Problem
 from grundschutz.model.ids import THREAT_ID, normalise_requirement_id, normalise_threat_id
-from grundschutz.model.records import CheckRecord, ModellingChange, RiskRecord, Status
+from grundschutz.model.records import CheckRecord, ModellingChange, RelevanceDecision, RiskRecord, Status
 from grundschutz.model.scales import Frequency, Impact, Treatment
 
 #: Required and optional columns of the optional tables.
 COLUMNS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "modelling": (("object", "baustein", "action"), ("reason",)),
     "check": (("object", "requirement", "status"), ("note", "responsible", "due", "checked_on")),
-    "risks": (("object", "threat"), ("title", "frequency", "impact", "treatment", "note", "accepted_by",
-                                     "residual_frequency", "residual_impact")),
+    "relevance": (("object", "control", "relevant"), ("reason",)),
+    "risks": (("object", "threat"), ("title", "relevant", "frequency", "impact", "treatment", "note",
+                                     "accepted_by", "accepted_on", "residual_frequency", "residual_impact")),
 }
 ACTIONS = {"add": "add", "hinzufügen": "add", "hinzufuegen": "add", "remove": "remove", "entfernen": "remove"}
+#: The words of the column ``relevant`` of ``risks.csv`` (any case; empty = ja).
+RELEVANT = {"": True, "ja": True, "nein": False}
 
 
 
@@ -106,6 +109,40 @@ def modelling_changes(table: Table, objects: Container[str], problems: list[Prob
     return tuple(changes)
 
 
+def relevance_decisions(table: Table, objects: Container[str],
+                        problems: list[Problem]) -> tuple[RelevanceDecision, ...]:
+    """The rows of ``relevance.csv`` (Grundschutz++): ``object,control,relevant,reason``.
+
+    ``object`` is ``IV`` (the whole Informationsverbund) or a business
+    process; ``relevant`` ``ja`` or ``nein``; ``nein`` needs the reason
+    (Methodik STM.2.1.5: struck requirements are documented with a reason).
+    An object and control may appear once. Whether the control exists, has
+    no Zielobjekt-Kategorie and the object is a process is checked by the
+    control selection.
+    """
+    decisions: list[RelevanceDecision] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, row, bad in _rows("relevance", table, problems):
+        found = len(problems)
+        object_id, control, reason = row["object"], row["control"].strip(), row.get("reason", "")
+        _object(row, objects, bad)
+        if not control:
+            bad("control", "", "leere Control-ID")
+        relevant = {"ja": True, "nein": False}.get(row["relevant"].strip().lower())
+        if relevant is None:
+            bad("relevant", row["relevant"], "unbekannter Wert (erlaubt: ja, nein)")
+        elif not relevant and not reason:
+            bad("reason", "", "nicht relevant ('nein') braucht eine Begründung (Methodik STM.2.1.5)")
+        key = (object_id, control)
+        if object_id and control and key in seen:
+            bad("control", control, f"doppelte Zeile für {object_id}/{control} (bereits in Zeile {seen[key]})")
+        elif object_id and control:
+            seen[key] = number
+        if len(problems) == found:
+            decisions.append(RelevanceDecision(object_id, control, bool(relevant), reason, number, table.file))
+    return tuple(decisions)
+
+
 def check_records(table: Table, objects: Container[str], problems: list[Problem]) -> tuple[CheckRecord, ...]:
     """The rows of ``check.csv``: ``object,requirement,status,note,responsible,due,checked_on``.
 
@@ -158,7 +195,10 @@ def risk_records(table: Table, objects: Container[str], problems: list[Problem])
     ``threat`` is ``G 0.n`` (any spelling) or an own id, which needs a
     ``title``. Frequency and impact come as a pair, as do the residual ones,
     which need a treatment and may not be above the rating. ``akzeptieren``
-    needs a reason in ``note`` and who accepted in ``accepted_by``.
+    needs a reason in ``note`` and who accepted in ``accepted_by``; after
+    another treatment ``accepted_by`` names who took over the residual risk;
+    ``accepted_on`` is the date of either. ``relevant`` ``nein`` rules the
+    threat out of the overview, with the reason in ``note`` and no rating.
     """
     records: list[RiskRecord] = []
     seen: dict[tuple[str, str], int] = {}
@@ -196,8 +236,31 @@ def risk_records(table: Table, objects: Container[str], problems: list[Problem])
             if not row["accepted_by"]:
                 bad("accepted_by", "", "Risikoübernahme ('akzeptieren') braucht in 'accepted_by', wer das Risiko "
                                        "übernommen hat")
-        elif row["accepted_by"]:
-            bad("accepted_by", row["accepted_by"], "'accepted_by' gilt nur für die Behandlung 'akzeptieren'")
+        elif row["accepted_by"] and not row["treatment"]:
+            bad("accepted_by", row["accepted_by"], "'accepted_by' braucht eine Behandlung: wer das Risiko trägt, "
+                                                   "übernimmt es ('akzeptieren') oder das Restrisiko nach "
+                                                   "'reduzieren', 'transferieren' oder 'vermeiden'")
+        accepted_on = None
+        if row["accepted_on"]:
+            try:
+                accepted_on = parse_date(row["accepted_on"])
+            except ValueError as exc:
+                bad("accepted_on", row["accepted_on"], str(exc))
+            if not row["accepted_by"]:
+                bad("accepted_on", row["accepted_on"], "Datum der Übernahme ohne 'accepted_by' (wer hat das "
+                                                       "Risiko übernommen?)")
+        relevant = RELEVANT.get(row["relevant"].strip().lower())
+        if relevant is None:
+            bad("relevant", row["relevant"], "unbekannter Wert (erlaubt: ja, nein; leer = ja)")
+        elif not relevant:
+            if not row["note"]:
+                bad("note", "", "Gefährdung als nicht relevant ausgeschlossen ('relevant' nein): Begründung in "
+                                "'note' angeben")
+            given = [c for c in ("frequency", "impact", "treatment", "accepted_by", "residual_frequency",
+                                 "residual_impact") if row[c]]
+            if given:
+                bad(given[0], row[given[0]], "Gefährdung ist als nicht relevant ausgeschlossen ('relevant' nein): "
+                                             "keine Bewertung und keine Behandlung angeben")
         if residual and not row["treatment"]:
             bad("residual_frequency", row["residual_frequency"],
                 "Restrisiko ohne Behandlung: zuerst 'treatment' angeben")
@@ -215,7 +278,7 @@ def risk_records(table: Table, objects: Container[str], problems: list[Problem])
             records.append(RiskRecord(
                 object_id, threat, elementary, row["title"], parsed["frequency"], parsed["impact"], treatment,
                 row["note"], row["accepted_by"], parsed["residual_frequency"], parsed["residual_impact"], number,
-                table.file, written))
+                table.file, written, accepted_on, relevant is not False))
     return tuple(records)
 
 

@@ -68,6 +68,10 @@ def parse_settings(text: str, file: str = SETTINGS_FILE) -> tuple[Settings, list
     variant = str(data.get("variant", "standard")).strip().lower()
     if variant not in VARIANTS:
         found.bad(("variant",), data.get("variant"), f"unbekannte Variante (erlaubt: {', '.join(VARIANTS)})")
+    if edition == "grundschutz++" and variant in ("basis", "kern"):
+        found.bad(("variant",), data.get("variant"),
+                  "Grundschutz++ kennt keine Basis- oder Kern-Absicherung: das Sicherheitsniveau ergibt sich aus dem "
+                  "Schutzbedarf (normal-SdT, erhöht); 'variant: standard' setzen oder die Variante weglassen")
     rules = _parse_cumulation(data.get("cumulation"), found)
     distribution = _parse_distribution(data.get("distribution"), found)
     matrix, matrix_problems = parse_risk_matrix(data.get("risk_matrix"), file)

@@ -12,13 +12,18 @@ force and the categories come from :meth:`Catalog.gspp
    Informationsverbund. Parent categories are added: a control for
    ``IT-Systeme`` applies to a server modelled as ``Hostsysteme``.
 2. :func:`select_gspp`: per object every control with at least one matching
-   category; controls without category (Methodik, governance, the process
-   side of the practices) go to objects whose rule says ``general`` (the
-   Informationsverbund). ``normal-SdT`` always; ``erhöht`` where the derived
-   need is ``hoch`` or above in a basic value the control addresses (all
-   three, unless the control carries the G0 props C/I/A). Grundschutz++ knows
-   only ``normal`` and ``hoch``: ``sehr hoch`` counts as ``hoch`` and flags a
-   risk analysis (:attr:`GsppSelection.risk_analysis`).
+   category; controls without category of the ISMS practices (GC, STM, PERF,
+   VRB, UMS) go to objects whose rule says ``general`` (the
+   Informationsverbund, Methodik STM.2.1.1); the other controls without
+   category follow the relevance decisions of ``relevance.csv`` and are
+   undecided while there is none (STM.2.1.5,
+   :mod:`grundschutz.method.gspp_relevance`). ``normal-SdT`` always;
+   ``erhöht`` where the derived need is ``hoch`` or above in a basic value
+   the control addresses (all three, unless the control carries the G0 props
+   C/I/A). Grundschutz++ knows only ``normal`` and ``hoch``: ``sehr hoch``
+   counts as ``hoch``; a high need flags a risk analysis (Methodik GC.7.2,
+   :attr:`GsppSelection.risk_analysis`). There are no variants ``basis`` and
+   ``kern``.
 3. :func:`gspp_requirement_check`: the rows of ``check.csv`` name control ids.
 
 The results keep the shapes of the Kompendium mode so that
@@ -45,8 +50,15 @@ from grundschutz.method.modelling import (
     ObjectModelling,
     informationsverbund_object,
 )
+from grundschutz.method.gspp_relevance import (
+    GSPP_VARIANT_REFUSED,
+    RELEVANCE_OPEN,
+    is_isms_control,
+    relevance_by_object,
+    relevance_open,
+    struck,
+)
 from grundschutz.method.selection import (
-    KRONJUWEL_TAG,
     VARIANTS,
     RequirementSelection,
     SelectedRequirement,
@@ -139,8 +151,8 @@ class GsppSelection(RequirementSelection):
     """A :class:`~grundschutz.method.modelling.RequirementSelection` of Grundschutz++ controls.
 
     ``effort_levels`` and ``modal_verbs`` by control id (for the work plan);
-    ``risk_analysis``: objects whose derived need is ``sehr hoch`` in some
-    basic value, with the reason (Grundschutz++ treats it as ``hoch``); the
+    ``risk_analysis``: objects whose derived need is ``hoch`` or above in
+    some basic value, with the reason (Methodik GC.7.2); the
     Informationsverbund, whose need is only the maximum of all, is not flagged.
     """
 
@@ -160,15 +172,21 @@ class GsppSelection(RequirementSelection):
 
 
 def select_gspp(
-    modelling: GsppModelling, propagation, catalog: GsppCatalog | None = None, variant: str | None = None
+    modelling: GsppModelling, propagation, catalog: GsppCatalog | None = None, variant: str | None = None, *,
+    provisional_relevance: bool = False,
 ) -> GsppSelection:
     """Select the Grundschutz++ controls of every object (see the module docstring).
 
-    Variants: ``standard`` (``erhöht`` by need), ``basis`` (``normal-SdT``
-    only), ``kern`` (objects tagged ``kronjuwel`` get every ``erhöht``
-    control of their categories). An ``erhöht`` control whose basic values are
-    not high but partly unrated goes to ``undecided``. A ``sec_level`` other
-    than ``erhöht`` (``normal-SdT``, or missing) is selected always. The
+    ``erhöht`` by need; an ``erhöht`` control whose basic values are not high
+    but partly unrated goes to ``undecided``. A ``sec_level`` other than
+    ``erhöht`` (``normal-SdT``, or missing) is selected always. Grundschutz++
+    has no Basis- and Kern-Absicherung: the variants ``basis`` and ``kern``
+    are refused. Controls without Zielobjekt-Kategorie: those of the ISMS
+    practices go to the Informationsverbund (Methodik STM.2.1.1), the others
+    follow the relevance decisions of ``relevance.csv`` (STM.2.1.5) and are
+    ``undecided`` while there is none; with ``provisional_relevance`` (the
+    migration, whose Kompendium assessment has no decisions yet) they stay on
+    the Informationsverbund, their reason saying the decision is open. The
     Informationsverbund takes, per basic value, the maximum need of all objects.
     """
     if not isinstance(modelling, GsppModelling):
@@ -179,6 +197,8 @@ def select_gspp(
     variant = (variant or modelling.assessment.settings.variant or "standard").strip().lower()
     if variant not in VARIANTS:
         raise GrundschutzError(f"unbekannte Variante '{variant}' (erlaubt: {', '.join(VARIANTS)})")
+    if variant != "standard":
+        raise GrundschutzError(GSPP_VARIANT_REFUSED.format(variant=variant))
     if propagation.assessment.objects.keys() != modelling.assessment.objects.keys():
         raise GrundschutzError("Schutzbedarf und Modellierung gehören nicht zur selben Bewertung")
     order = {cid: i for i, cid in enumerate(catalog.controls)}
@@ -187,20 +207,20 @@ def select_gspp(
     for control in catalog.controls.values():
         for name in control.target_categories:
             by_category.setdefault(name, []).append(control.id)
-        if not control.target_categories:
+        if not control.target_categories and is_isms_control(control.id):
             general.append(control.id)
     verbund = modelling.informationsverbund
     verbund_needs = informationsverbund_needs(propagation)
+    decided = relevance_by_object(modelling, catalog)
     needs, selected, undecided, risk = {}, [], [], {}
     for object_id, entry in modelling.objects.items():
         own = verbund_needs if object_id == verbund.id else {v: propagation.level(object_id, v) for v in BASIC_VALUES}
         needs[object_id] = own
         suffix = " (Maximum über alle Zielobjekte)" if object_id == verbund.id else ""
-        jewel = variant == "kern" and entry.object.has_tag(KRONJUWEL_TAG)
-        very_high = [v for v in BASIC_VALUES if own[v] is Level.SEHR_HOCH]
-        if very_high and object_id != verbund.id:
-            risk[object_id] = (", ".join(f"{v.label} sehr hoch" for v in very_high)
-                               + ": in Grundschutz++ als hoch behandelt, Risikoanalyse nach BSI-Standard 200-3 nötig")
+        high = [v for v in BASIC_VALUES if own[v] is not None and own[v] >= Level.HOCH]
+        if high and object_id != verbund.id:
+            risk[object_id] = (", ".join(f"{v.label} {own[v].label}" for v in high)
+                               + ": dedizierte Risikobetrachtung bei hohem Schutzbedarf (Methodik GC.7.2, STM.4.1)")
         candidates: dict[str, list[str]] = {}
         for assignment in entry.assignments:
             ids = general if assignment.baustein == GENERAL else by_category.get(assignment.baustein, ())
@@ -208,11 +228,24 @@ def select_gspp(
                 candidates.setdefault(cid, [])
                 if assignment.baustein != GENERAL:
                     candidates[cid].append(assignment.baustein)
+        for cid in decided.get(object_id, {}):
+            candidates.setdefault(cid, [])
+        if object_id == verbund.id:
+            for cid in relevance_open(modelling, catalog):
+                candidates.setdefault(cid, [])
         for cid in sorted(candidates, key=order.__getitem__):
             control = catalog.controls[cid]
             matched = [c for c in control.target_categories if c in candidates[cid]]
-            where = (f"Zielobjekt-Kategorie {', '.join(matched)}" if matched
-                     else "Control ohne Zielobjekt-Kategorie, gilt für den Informationsverbund")
+            if matched:
+                where = f"Zielobjekt-Kategorie {', '.join(matched)}"
+            elif is_isms_control(cid):
+                where = "Control ohne Zielobjekt-Kategorie (ISMS-Praktik), gilt für den Informationsverbund"
+                if cid.startswith("RISK."):
+                    where = "Control ohne Zielobjekt-Kategorie (Risikomanagement), gilt für den Informationsverbund"
+            elif cid in decided.get(object_id, {}):
+                where = f"Control ohne Zielobjekt-Kategorie, relevant (relevance.csv: {decided[object_id][cid]})"
+            else:
+                where = "Control ohne Zielobjekt-Kategorie"
             level = SEC_RAISED if control.sec_level == SEC_RAISED else (control.sec_level or SEC_NORMAL)
             letters = control_cia(control)
 
@@ -220,10 +253,16 @@ def select_gspp(
                 return SelectedRequirement(object_id, catalog.group_of(control), cid, level, control.title, letters,
                                            reason)
 
+            if not matched and not is_isms_control(cid) and cid not in decided.get(object_id, {}):
+                if not provisional_relevance:
+                    undecided.append(item(f"{where}: {RELEVANCE_OPEN}"))
+                    continue
+                where += (", vorläufig dem Informationsverbund zugeordnet: Relevanzentscheidung offen "
+                          "(Methodik STM.2.1.5)")
             if level != SEC_RAISED:
                 selected.append(item(f"{level}, {where}"))
-            elif variant != "basis":
-                decision = _raised_decision(letters, own, jewel, suffix)
+            else:
+                decision = _raised_decision(letters, own, suffix)
                 if decision is not None:
                     chosen, text = decision
                     (selected if chosen else undecided).append(
@@ -238,7 +277,7 @@ def select_gspp(
 
 
 def _raised_decision(
-    letters: str, needs: Mapping[BasicValue, Level | None], jewel: bool, suffix: str = ""
+    letters: str, needs: Mapping[BasicValue, Level | None], suffix: str = ""
 ) -> tuple[bool, str] | None:
     """``(True, reason)`` to select an ``erhöht`` control, ``(False, why open)``, or ``None``."""
     values = [BasicValue.parse(letter) for letter in letters] if letters else list(BASIC_VALUES)
@@ -247,8 +286,6 @@ def _raised_decision(
         parts = [f"{v.label} {needs[v].label}" + (" (zählt als hoch; Risikoanalyse)" if needs[v] is Level.SEHR_HOCH
                                                   else "") for v in high]
         return True, "Schutzbedarf " + ", ".join(parts) + suffix
-    if jewel:
-        return True, "Kronjuwel (Kern-Absicherung: alle erhöht-Controls)"
     open_values = [v for v in values if needs.get(v) is None]
     if open_values:
         return False, ", ".join(f"{v.label} nicht bewertet" for v in open_values)
@@ -264,8 +301,16 @@ def gspp_not_selected_reason(selection: RequirementSelection, object_id: str, co
     if control.target_categories and not set(control.target_categories) & set(categories):
         return (f"Zielobjekt-Kategorien des Controls ({', '.join(control.target_categories)}) passen nicht zu "
                 f"{object_id} ({', '.join(categories) or 'keine Kategorie'})")
-    if not control.target_categories and not any(a.baustein == GENERAL for a in modelling[object_id].assignments):
-        return "Control ohne Zielobjekt-Kategorie, gilt nur für den Informationsverbund"
+    if not control.target_categories and is_isms_control(control_id) and not any(
+            a.baustein == GENERAL for a in modelling[object_id].assignments):
+        return "Control ohne Zielobjekt-Kategorie einer ISMS-Praktik, gilt nur für den Informationsverbund"
+    if not control.target_categories and not is_isms_control(control_id):
+        reasons = struck(modelling)
+        if control_id in reasons:
+            return f"Control ohne Zielobjekt-Kategorie, nicht relevant (relevance.csv: {reasons[control_id]})"
+        if control_id in relevance_open(modelling, catalog):
+            return f"Control ohne Zielobjekt-Kategorie: {RELEVANCE_OPEN}"
+        return "Control ohne Zielobjekt-Kategorie, in relevance.csv nicht für dieses Zielobjekt als relevant entschieden"
     for item in selection.undecided:
         if item.object == object_id and item.requirement == control_id:
             return item.reason

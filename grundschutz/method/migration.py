@@ -6,6 +6,11 @@ Grundschutz++ (:mod:`grundschutz.method.gspp`, same protection needs) and
 follows the BSI's official mapping (``ITGS-to-GS++-mapping_collection.json``)
 from every checked requirement to the Grundschutz++ controls.
 
+The Grundschutz++ selection is that of ``standard`` (Grundschutz++ has no
+variants); controls without Zielobjekt-Kategorie that wait for the relevance
+decision of Methodik STM.2.1.5 stay on the Informationsverbund provisionally
+(their reason says so), since a Kompendium assessment has no ``relevance.csv``.
+
 The mapping links *sub-requirements* of the Kompendium (``SYS.1.1.A1-UA.2``)
 to controls; its relationship reads "sub-requirement <relationship>
 control". The carry-over rule (:data:`CARRY_RULE` says it in German):
@@ -215,7 +220,9 @@ def migrate(analysis, catalog: GsppCatalog | None = None, rules: GsppRules | Non
     mapping = analysis.catalog.mapping()
     rules = rules if rules is not None else analysis.catalog.gspp_rules()
     modelling = model_gspp(analysis.assessment, catalog, rules)
-    selection = select_gspp(modelling, analysis.propagation, catalog, analysis.selection.variant)
+    # Grundschutz++ has no variants; the controls without category that wait for the relevance decision
+    # (STM.2.1.5) stay on the Informationsverbund provisionally, so that the results mapped to them carry over
+    selection = select_gspp(modelling, analysis.propagation, catalog, "standard", provisional_relevance=True)
     by_requirement: dict[str, dict[str, list[tuple[str, str]]]] = {}
     for entry in mapping:
         if entry.relationship in _RELATIONSHIP_ORDER:

@@ -16,7 +16,9 @@ why it stands where it stands. Groups, in this order:
    atypical use. Ordered in that order, then by the number of basic values
    rated ``sehr hoch``, then by the number of direct dependents.
 3. **Risiko behandeln** - ``hoch``/``sehr hoch`` risks without a treatment,
-   highest category first.
+   highest category first; then high residual risks after ``vermeiden``,
+   ``reduzieren`` or ``transferieren`` that nobody has taken over yet
+   (BSI 200-3, Risikobehandlung; Grundschutz++ RISK.1.9), highest first.
 4. **Anforderung umsetzen** - requirements whose check status is not ``ja`` or
    ``entbehrlich``: level B before S before H (Grundschutz++: ``normal-SdT``
    before ``erhöht``); within a level by the object's highest need; then by
@@ -68,8 +70,8 @@ _PRESSING_WHY = {
 class PlanItem:
     """One line of the work plan.
 
-    ``kind``: ``schutzbedarf``, ``risikoanalyse``, ``risikobehandlung`` or
-    ``anforderung``. ``subject``: what the line is about (basic values,
+    ``kind``: ``schutzbedarf``, ``risikoanalyse``, ``risikobehandlung``,
+    ``restrisiko`` or ``anforderung``. ``subject``: what the line is about (basic values,
     ``Risikoanalyse``, a threat id, a requirement id). ``title``: the task.
     ``level``: B/S/H for requirements. ``need``: the object's highest need.
     ``reason``: why the line stands where it stands (German).
@@ -236,7 +238,10 @@ def _risk_analyses(analysis, risks) -> list:
         position = index.position.get(flagged.object)
         dependents = len(index.dependents[position]) if position is not None else 0
         open_count = len(entry.open)
-        if entry.risks:
+        if entry.proposed:
+            title = (f"Risikoanalyse: {open_count} von {len(entry.risks)} vorgeschlagenen elementaren Gefährdungen "
+                     "bewerten oder als nicht relevant ausschließen")
+        elif entry.risks:
             title = f"Risikoanalyse: {open_count} von {len(entry.risks)} Gefährdungen bewerten"
         else:
             title = ("Risikoanalyse: Gefährdungsübersicht aus den elementaren Gefährdungen zusammenstellen "
@@ -266,11 +271,26 @@ def _treatments(risks) -> list:
         reason = (f"Risiko {risk.category} (Häufigkeit {risk.frequency}, Auswirkung {risk.impact}) ohne Behandlung; "
                   "hohe und sehr hohe Risiken verlangen eine Entscheidung: vermeiden, reduzieren (mit zusätzlichen "
                   "Maßnahmen), transferieren oder akzeptieren (mit Begründung, durch die Leitung).")
-        key = (-risk.category.rank, -_need_rank(flagged.highest), n)
+        key = (0, -risk.category.rank, -_need_rank(flagged.highest), n)
         rows.append((3, key, dict(kind="risikobehandlung", object=risk.object, name=flagged.name,
                                   subject=risk.threat, title=f"Risiko behandeln: {risk.threat} {risk.title}",
                                   need=flagged.highest.label if flagged.highest else "nicht bewertet",
                                   status="unbehandelt", reason=reason)))
+    for n, risk in enumerate(risks.residual_unaccepted):
+        flagged = risks[risk.object].flagged
+        if risk.residual_category is not None:
+            residual = (f"Restrisiko {risk.residual_category} (Häufigkeit danach {risk.residual_frequency}, "
+                        f"Auswirkung danach {risk.residual_impact})")
+        else:
+            residual = f"Restrisiko nicht bewertet, Risiko vor der Behandlung {risk.category}"
+        reason = (f"{residual} nach '{risk.treatment}'; ein hohes Restrisiko trägt die Leitung: übernehmen lassen "
+                  "und in risks.csv 'accepted_by' und 'accepted_on' eintragen, oder weiter behandeln (BSI 200-3, "
+                  "Risikobehandlung; Grundschutz++ RISK.1.9 Bestätigung des Restrisikos).")
+        key = (1, -(risk.residual_category or risk.category).rank, -_need_rank(flagged.highest), n)
+        rows.append((3, key, dict(kind="restrisiko", object=risk.object, name=flagged.name, subject=risk.threat,
+                                  title=f"Restrisiko übernehmen: {risk.threat} {risk.title}",
+                                  need=flagged.highest.label if flagged.highest else "nicht bewertet",
+                                  status="Restrisiko nicht übernommen", reason=reason)))
     return rows
 
 

@@ -1,27 +1,13 @@
 """Risikoanalyse nach BSI-Standard 200-3.
 
 1. :func:`flag_objects`: which objects need a risk analysis, and why
-   (``docs/method.md``, "Risikoanalyse"):
-
-   - ``sehr hoch`` in any basic value: always;
-   - ``hoch`` in any basic value (Kompendium 2023 only: Grundschutz++ knows
-     only ``normal``/``hoch``, there ``sehr hoch`` alone flags);
-   - no fitting Baustein (``modelling.unmodelled``);
-   - tagged as used atypically: the tag ``atypisch`` in ``objects.csv``,
-     plain or with the reason as value, e.g. ``atypisch=Server steht beim
-     Hersteller`` (BSI 200-2: "in Einsatzszenarien betrieben, die im
-     IT-Grundschutz nicht vorgesehen sind"). Key case does not matter.
-
-   Objects that a modelling rule declares *covered* (business processes, whose
-   Bausteine sit on the Informationsverbund) are not flagged for their need:
-   the need flows to the applications and systems they use, which are flagged
-   in their place. The Informationsverbund ``IV`` is never flagged.
+   (:mod:`grundschutz.method.risk_flags`, ``docs/method.md``, "Risikoanalyse").
 2. :func:`threat_overview`: per object the elementary threats G 0.1 .. G 0.47
-   that the Kreuzreferenztabellen (Grundschutz++: the G0 props of the
-   controls) link to its *selected* requirements, with their titles and the
-   linking requirements. An object without Baustein has no selected
-   requirements: the officer puts its overview together in ``risks.csv`` from
-   the elementary threats and own threats.
+   relevant to its Bausteine: the threat columns of each Baustein's sheet of
+   the Kreuzreferenztabellen (its header row), with the selected requirements
+   that link each (Grundschutz++: the G0 props of the selected controls). An
+   object without Baustein gets all 47 elementary threats proposed, for the
+   officer to rate or rule out (``relevant`` ``nein`` in ``risks.csv``).
 3. ``risks.csv`` (optional; or the sheet ``risks`` of ``assessment.xlsx``)::
 
        object,threat,title,frequency,impact,treatment,note,accepted_by,residual_frequency,residual_impact
@@ -55,123 +41,40 @@ on purpose; the rating must not become invalid through that) and
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from datetime import date
 from types import MappingProxyType
 
-from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem, UnknownObjectError
+from grundschutz.method.risk_flags import (  # noqa: F401 - the flagging belongs to the risk analysis' API
+    ATYPICAL_TAG,
+    FLAG_KINDS,
+    PRESSING_KINDS,
+    FlaggedObject,
+    FlagReason,
+    flag_objects,
+    flag_reasons,
+    flagged_object,
+    require_catalog,
+)
+from grundschutz.model.errors import AssessmentError, Problem, UnknownObjectError
 from grundschutz.model.ids import sorted_threats
 from grundschutz.model.levels import BASIC_VALUES, BasicValue, Level
 from grundschutz.model.records import RiskRecord
 from grundschutz.model.scales import DEFAULT_MATRIX, Frequency, Impact, RiskCategory, RiskMatrix, Treatment
 
-#: The tag that marks an object used atypically.
-ATYPICAL_TAG = "atypisch"
-#: Kinds of :class:`FlagReason`, in the order they are reported.
-FLAG_KINDS = ("sehr hoch", "ohne Baustein", "atypisch", "hoch", "freiwillig")
-#: Kinds for which the Kompendium's requirements cannot stand in for the analysis.
-PRESSING_KINDS = frozenset({"sehr hoch", "ohne Baustein", "atypisch"})
-
-
-# --------------------------------------------------------------------------- flagging
-
-
-@dataclass(frozen=True)
-class FlagReason:
-    """Why an object needs a risk analysis; ``kind`` is one of :data:`FLAG_KINDS`."""
-
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
-class FlaggedObject:
-    """An object that needs (or voluntarily gets) a risk analysis; ``needs``: its derived needs."""
-
-    object: str
-    name: str
-    type: str
-    reasons: tuple[FlagReason, ...]
-    needs: Mapping[BasicValue, Level | None] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "needs", MappingProxyType(dict(self.needs)))
-
-    @property
-    def highest(self) -> Level | None:
-        """The highest derived need (``None`` if all unrated)."""
-        return max((v for v in self.needs.values() if v is not None), default=None)
-
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        return tuple(r.kind for r in self.reasons)
-
-    @property
-    def pressing(self) -> bool:
-        """``sehr hoch``, no Baustein or atypical: no requirement of the Kompendium stands in for it."""
-        return any(k in PRESSING_KINDS for k in self.kinds)
-
-    @property
-    def why(self) -> str:
-        """The reasons as one German sentence."""
-        return "; ".join(r.text for r in self.reasons)
-
-
-def flag_reasons(analysis, object_id: str) -> tuple[FlagReason, ...]:
-    """The reasons why ``object_id`` needs a risk analysis (empty: it needs none)."""
-    modelling = analysis.modelling
-    entry = modelling[object_id]
-    if object_id == modelling.informationsverbund.id:
-        return ()
-    gspp = analysis.assessment.settings.edition == "grundschutz++"
-    needs = {v: analysis.propagation.level(object_id, v) for v in BASIC_VALUES}
-    reasons = []
-    if not (entry.covered and not entry.assignments):
-        very = [v for v in BASIC_VALUES if needs[v] is Level.SEHR_HOCH]
-        high = [v for v in BASIC_VALUES if needs[v] is Level.HOCH]
-        if very:
-            extra = " (Grundschutz++: zählt als hoch und verlangt zusätzlich eine Risikoanalyse)" if gspp else ""
-            reasons.append(FlagReason("sehr hoch", f"Schutzbedarf sehr hoch in {', '.join(v.label for v in very)}: "
-                                                   f"Risikoanalyse immer erforderlich{extra}"))
-        if high and not gspp:
-            reasons.append(FlagReason("hoch", f"Schutzbedarf hoch in {', '.join(v.label for v in high)}"))
-    if entry.needs_risk_analysis:
-        reasons.append(FlagReason("ohne Baustein", "kein passender Baustein in der Modellierung"))
-    atypical = [value for key, value in entry.object.tags.items() if key.casefold() == ATYPICAL_TAG]
-    if atypical:
-        reasons.append(FlagReason("atypisch", "atypischer Einsatz (Tag 'atypisch')"
-                                  + (f": {atypical[0]}" if atypical[0] else "")))
-    return tuple(sorted(reasons, key=lambda r: FLAG_KINDS.index(r.kind)))
-
-
-def flag_objects(analysis) -> dict[str, FlaggedObject]:
-    """Every object that needs a risk analysis, in modelling order, with the reasons.
-
-    ``analysis`` is an :class:`~grundschutz.method.analysis.Analysis` made with a catalog.
-    """
-    _require_catalog(analysis)
-    return {object_id: _flagged(analysis, object_id, reasons) for object_id in analysis.modelling.objects
-            if (reasons := flag_reasons(analysis, object_id))}
-
-
-def _flagged(analysis, object_id: str, reasons: tuple[FlagReason, ...]) -> FlaggedObject:
-    obj = analysis.modelling[object_id].object
-    return FlaggedObject(object_id, obj.name, obj.type.value, reasons,
-                         dict(analysis.selection.needs.get(object_id, {})))
-
-
-def _require_catalog(analysis) -> None:
-    if analysis.selection is None:
-        raise GrundschutzError("Die Risikoanalyse braucht den Katalog (Modellierung und Anforderungen): "
-                               "analyse() mit Katalogverzeichnis aufrufen.")
-
-
 # --------------------------------------------------------------------------- threat overview
+
+
+#: ``source`` of the threats proposed for an object without Baustein: all elementary threats.
+PROPOSED = "vorgeschlagen"
 
 
 @dataclass(frozen=True)
 class OverviewThreat:
-    """A threat of an object's overview; ``source``: ``KRT``, ``G0`` (Grundschutz++) or ``ergänzt``
-    (risks.csv); ``requirements``: the object's selected requirements (controls) that link it."""
+    """A threat of an object's overview; ``source``: ``KRT`` (the Baustein's sheet of the
+    Kreuzreferenztabellen), ``G0`` (Grundschutz++), ``vorgeschlagen`` (all elementary threats, for an object
+    without Baustein) or ``ergänzt`` (risks.csv); ``requirements``: the object's selected requirements
+    (controls) that link it."""
 
     object: str
     threat: str
@@ -181,29 +84,50 @@ class OverviewThreat:
 
 
 def threat_overview(analysis, object_id: str) -> tuple[OverviewThreat, ...]:
-    """The elementary threats linked to the selected requirements of ``object_id``, G 0.1 .. G 0.47.
+    """The elementary threats relevant to ``object_id``, G 0.1 .. G 0.47.
 
-    Kompendium 2023: the links of the KRT. Grundschutz++: the G0 props of the
-    controls (``threats``; absent in catalogs without them, then the officer
-    puts the overview together in risks.csv).
+    Kompendium 2023 (BSI 200-3, Gefährdungsübersicht): the threats relevant to
+    each of the object's Bausteine, i.e. the threat columns of its sheet of the
+    Kreuzreferenztabellen, each with the selected requirements that link it.
+    Grundschutz++: the G0 props of the selected controls (``threats``; absent
+    in catalogs without them, then the officer puts the overview together in
+    risks.csv). An object without Baustein (Grundschutz++: without matching
+    requirement) gets all 47 elementary threats proposed.
     """
-    _require_catalog(analysis)
+    require_catalog(analysis)
     return _overview(analysis, object_id, analysis.selection.for_object(object_id))
 
 
 def _overview(analysis, object_id: str, items) -> tuple[OverviewThreat, ...]:
     kompendium = analysis.kompendium
-    if analysis.assessment.settings.edition == "grundschutz++":
+    gspp = analysis.assessment.settings.edition == "grundschutz++"
+    if gspp:
         source, catalog = "G0", getattr(analysis.modelling, "catalog", None)
         table = catalog.controls if catalog is not None else {}
     else:
         source, table = "KRT", kompendium.requirements
     links: dict[str, list[str]] = {}
+    if not gspp:
+        for baustein in analysis.modelling[object_id].bausteine:
+            for threat in kompendium.bausteine[baustein].elementary_threats if baustein in kompendium.bausteine \
+                    else ():
+                links.setdefault(threat, [])
     for item in items:
         for threat in table[item.requirement].threats if item.requirement in table else ():
             links.setdefault(threat, []).append(item.requirement)
+    if not links and _without_baustein(analysis, object_id, items):
+        source, links = PROPOSED, {t: [] for t in kompendium.threats}
     titles = {t: kompendium.threats[t].title if t in kompendium.threats else "" for t in links}
     return tuple(OverviewThreat(object_id, t, titles[t], source, tuple(links[t])) for t in sorted_threats(links))
+
+
+def _without_baustein(analysis, object_id: str, items) -> bool:
+    """No fitting Baustein (no rule covers it either); Grundschutz++: no matching control."""
+    entry = analysis.modelling[object_id]
+    if object_id == analysis.modelling.informationsverbund.id:
+        return False
+    return entry.needs_risk_analysis or (bool(entry.assignments) and not items
+                                         and analysis.assessment.settings.edition == "grundschutz++")
 
 
 # --------------------------------------------------------------------------- risks
@@ -215,7 +139,10 @@ class Risk:
 
     Unrated threats have ``frequency``, ``impact`` and ``category`` ``None``.
     ``residual_category`` is the category after treatment (for ``akzeptieren``
-    the category itself; ``None`` where not rated). ``row``: line in risks.csv.
+    the category itself; ``None`` where not rated). ``accepted_by`` and
+    ``accepted_on``: who took over the risk or its residual risk, and when.
+    ``relevant`` is false for a threat the officer ruled out (reason in
+    ``note``). ``row``: line in risks.csv.
     """
 
     object: str
@@ -233,10 +160,17 @@ class Risk:
     residual_impact: Impact | None = None
     residual_category: RiskCategory | None = None
     row: int | None = None
+    accepted_on: date | None = None
+    relevant: bool = True
 
     @property
     def rated(self) -> bool:
         return self.category is not None
+
+    @property
+    def open(self) -> bool:
+        """Neither rated nor ruled out."""
+        return self.relevant and not self.rated
 
     @property
     def high(self) -> bool:  # category hoch or sehr hoch
@@ -248,12 +182,31 @@ class Risk:
         return self.high and self.treatment is None
 
     @property
+    def residual_high(self) -> bool:
+        """After ``vermeiden``, ``reduzieren`` or ``transferieren`` the residual risk is ``hoch`` or
+        ``sehr hoch`` - or not rated although the risk itself is high."""
+        if self.treatment is None or self.treatment is Treatment.AKZEPTIEREN:
+            return False
+        if self.residual_category is None:
+            return self.high
+        return self.residual_category >= RiskCategory.HOCH
+
+    @property
+    def residual_unaccepted(self) -> bool:
+        """A high residual risk that nobody has taken over yet (``accepted_by`` empty): BSI 200-3,
+        Risikobehandlung, and Grundschutz++ RISK.1.9 ask the management to accept it."""
+        return self.residual_high and not self.accepted_by
+
+    @property
     def status(self) -> str:
-        """``nicht bewertet``, ``unbehandelt`` (high, no treatment), ``bewertet`` or ``behandelt``."""
+        """``nicht relevant``, ``nicht bewertet``, ``unbehandelt`` (high, no treatment), ``bewertet``,
+        ``Restrisiko nicht übernommen`` or ``behandelt``."""
+        if not self.relevant:
+            return "nicht relevant"
         if not self.rated:
             return "nicht bewertet"
         if self.treatment is not None:
-            return "behandelt"
+            return "Restrisiko nicht übernommen" if self.residual_unaccepted else "behandelt"
         return "unbehandelt" if self.high else "bewertet"
 
 
@@ -265,12 +218,22 @@ class ObjectRisks:
     risks: tuple[Risk, ...]
 
     @property
-    def open(self) -> tuple[Risk, ...]:  # threats not yet rated
-        return tuple(r for r in self.risks if not r.rated)
+    def open(self) -> tuple[Risk, ...]:  # threats neither rated nor ruled out
+        return tuple(r for r in self.risks if r.open)
 
     @property
     def untreated(self) -> tuple[Risk, ...]:
         return tuple(r for r in self.risks if r.untreated)
+
+    @property
+    def residual_unaccepted(self) -> tuple[Risk, ...]:
+        """High residual risks nobody has taken over yet."""
+        return tuple(r for r in self.risks if r.residual_unaccepted)
+
+    @property
+    def proposed(self) -> bool:
+        """The overview is the proposal of all elementary threats (object without Baustein)."""
+        return any(r.source == PROPOSED for r in self.risks)
 
     @property
     def complete(self) -> bool:
@@ -291,6 +254,9 @@ class ObjectRisks:
         if self.untreated:
             count = len(self.untreated)
             return f"bewertet, {count} hohe{'s Risiko' if count == 1 else ' Risiken'} unbehandelt"
+        if self.residual_unaccepted:
+            count = len(self.residual_unaccepted)
+            return f"bewertet, {count} hohe{'s Restrisiko' if count == 1 else ' Restrisiken'} nicht übernommen"
         return "abgeschlossen"
 
 
@@ -330,6 +296,13 @@ class RiskAnalysis:
         return tuple(sorted(found, key=lambda r: -r.category.rank))
 
     @property
+    def residual_unaccepted(self) -> tuple[Risk, ...]:
+        """Every high residual risk after ``vermeiden``/``reduzieren``/``transferieren`` that nobody has taken
+        over yet, highest residual category first."""
+        found = [r for r in self.risks if r.residual_unaccepted]
+        return tuple(sorted(found, key=lambda r: -(r.residual_category or r.category).rank))
+
+    @property
     def open_objects(self) -> tuple[str, ...]:
         """Objects whose analysis still has unrated threats (or no threats at all)."""
         return tuple(i for i, o in self.objects.items() if not o.complete)
@@ -349,7 +322,7 @@ def analyse_risks(analysis) -> RiskAnalysis:
         risks["SRV-01"].status   # 'offen: 13 von 25 Gefährdungen nicht bewertet'
         risks.untreated          # SRV-01 G 0.30 and DL-08 G 0.40
     """
-    _require_catalog(analysis)
+    require_catalog(analysis)
     matrix = analysis.assessment.settings.risk_matrix
     flagged = flag_objects(analysis)
     problems: list[Problem] = []
@@ -365,7 +338,7 @@ def analyse_risks(analysis) -> RiskAnalysis:
         if object_id in flagged:
             entry = flagged[object_id]
         elif own:
-            entry = _flagged(analysis, object_id, (FlagReason("freiwillig", "freiwillige Risikoanalyse (Zeilen in "
+            entry = flagged_object(analysis, object_id, (FlagReason("freiwillig", "freiwillige Risikoanalyse (Zeilen in "
                                                                             "risks.csv)"),))
         else:
             continue
@@ -391,7 +364,8 @@ def _risk(threat: OverviewThreat, row: RiskRecord | None, matrix: RiskMatrix) ->
     else:
         residual = None
     return Risk(threat.object, threat.threat, threat.title, threat.source, threat.requirements, frequency, impact,
-                category, treatment, row.note, row.accepted_by, rf, ri, residual, row.row)
+                category, treatment, row.note, row.accepted_by, rf, ri, residual, row.row, row.accepted_on,
+                row.relevant)
 
 
 def _rows(analysis, flagged: Mapping[str, FlaggedObject], problems: list[Problem]):

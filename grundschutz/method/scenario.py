@@ -75,7 +75,9 @@ another application does not hold up an application of normal need.
 Verdicts per application, in this order: ``nicht vor der
 Schutzbedarfsfeststellung`` (``X`` is unrated in a basic value), ``nicht vor
 einer Risikoanalyse`` (naming the objects), ``bereit, sobald N Anforderungen
-umgesetzt sind`` (naming them), ``bereit``.
+umgesetzt sind`` (naming them), ``bereit aus Sicht des Szenarios; im Bestand
+offen: N Basis-Anforderungen`` (the Basis-Anforderungen of ``X``'s scope that
+are open in the baseline already, so that nobody reads it as "all is safe").
 """
 
 from __future__ import annotations
@@ -126,7 +128,8 @@ def apply_scenario(assessment: Assessment, scenario: Scenario) -> Assessment:
     source = f"{assessment.source or assessment.settings.name} + Szenario {scenario.name}"
     changes = tuple(c for c in assessment.modelling_changes if c.object not in removed) + scenario.bausteine
     return Assessment(assessment.settings, objects, dependencies, needs, overrides, source, changes,
-                      assessment.check_records + scenario.check, assessment.risk_records)
+                      assessment.check_records + scenario.check, assessment.risk_records,
+                      relevance_decisions=assessment.relevance_decisions)
 
 
 def analyse_scenario(baseline, scenario: Scenario):

@@ -156,7 +156,9 @@ class Verdict:
     ``requirements``: the blocking requirements as ``"REQ (OBJECT)"``;
     ``risk_objects``: objects whose risk analysis holds it up; ``unrated``:
     its basic values without a need; ``baseline_open``: requirements of its
-    scope open already in the baseline (not counted unless ``include_baseline``).
+    scope open already in the baseline (not counted unless ``include_baseline``),
+    ``baseline_open_basis`` the Basis-Anforderungen among them (named in the
+    text of ``bereit``, so that nobody reads it as "all is safe").
     """
 
     application: str
@@ -167,6 +169,7 @@ class Verdict:
     risk_objects: tuple[str, ...] = ()
     unrated: tuple[BasicValue, ...] = ()
     baseline_open: int = 0
+    baseline_open_basis: int = 0
 
 
 @dataclass(frozen=True)
@@ -264,7 +267,7 @@ def compare(baseline: Analysis, result: Analysis, scenario, *, include_baseline:
     verdicts = []
     for app in scenario.applications:
         scope = scopes[app]
-        mine, old = [], 0
+        mine, old, old_basis = [], 0, 0
         for e in entries:
             if e.status.implemented or (e.object not in scope and e.object != verbund):
                 continue
@@ -274,7 +277,8 @@ def compare(baseline: Analysis, result: Analysis, scenario, *, include_baseline:
                 blocked_by.setdefault((e.object, e.requirement), []).append(app)
             if not new and e.object in scope:
                 old += 1
-        verdicts.append(_verdict(result, app, mine, [i for i in necessary if app in risk_apps[i]], old))
+                old_basis += e.level == "B"
+        verdicts.append(_verdict(result, app, mine, [i for i in necessary if app in risk_apps[i]], old, old_basis))
     blocking = []
     for e in entries:
         key = (e.object, e.requirement)
@@ -287,7 +291,8 @@ def compare(baseline: Analysis, result: Analysis, scenario, *, include_baseline:
                           include_baseline)
 
 
-def _verdict(result: Analysis, app: str, blockers: list, risk_objects: list[str], old: int) -> Verdict:
+def _verdict(result: Analysis, app: str, blockers: list, risk_objects: list[str], old: int,
+             old_basis: int = 0) -> Verdict:
     objects = result.assessment.objects
     name = objects[app].name
     unrated = tuple(v for v in BASIC_VALUES if result.propagation.level(app, v) is None)
@@ -306,8 +311,11 @@ def _verdict(result: Analysis, app: str, blockers: list, risk_objects: list[str]
         text = (f"bereit, sobald {count} Anforderung{'en' if count > 1 else ''} umgesetzt "
                 f"{'sind' if count > 1 else 'ist'}: " + ", ".join(requirements))
     else:
-        code, text = "bereit", "bereit"
-    return Verdict(app, name, code, text, requirements, tuple(risk_objects), unrated, old)
+        code = "bereit"
+        basis = (f"{old_basis} Basis-Anforderung{'en' if old_basis > 1 else ''}" if old_basis
+                 else "keine Basis-Anforderung")
+        text = f"bereit aus Sicht des Szenarios; im Bestand offen: {basis}"
+    return Verdict(app, name, code, text, requirements, tuple(risk_objects), unrated, old, old_basis)
 
 
 def _baustein_differences(baseline: Analysis, result: Analysis):

@@ -103,10 +103,12 @@ def select_requirements(
       requirement's CIA letters (C = confidentiality, I = integrity,
       A = availability). If none of those is high but one is unrated, the
       requirement goes to ``undecided`` instead.
-    - ``kern``: objects tagged ``kronjuwel`` get every H requirement of their
-      Bausteine. Reading: BSI 200-2 Kern-Absicherung narrows the *scope* to the
-      crown jewels; the scope is what the assessment folder contains, so
-      objects that are not crown jewels keep the selection of ``standard``.
+    - ``kern`` (BSI 200-2, chapter 7, Kern-Absicherung): the selection of
+      ``standard``, H requirements by need like every object; the crown
+      jewels (tag ``kronjuwel``) get a risk analysis in addition
+      (:mod:`grundschutz.method.risk_flags`), not every H requirement
+      regardless of need. The Kern-Absicherung narrows the *scope* to the
+      crown jewels; the scope is what the assessment folder contains.
     - The Informationsverbund takes, per basic value, the maximum need of all objects.
 
     ``variant`` defaults to the assessment's setting. ``propagation`` is the
@@ -134,7 +136,6 @@ def select_requirements(
         own = verbund_needs if object_id == verbund.id else {v: propagation.level(object_id, v) for v in BASIC_VALUES}
         needs[object_id] = own
         suffix = " (Maximum über alle Zielobjekte)" if object_id == verbund.id else ""
-        jewel = variant == "kern" and entry.object.has_tag(KRONJUWEL_TAG)
         for assignment in entry.assignments:
             for req in kompendium.requirements_of(assignment.baustein, include_withdrawn=False):
                 letters = cia_letters(req.cia)
@@ -149,7 +150,7 @@ def select_requirements(
                     if variant != "basis":
                         selected.append(item(f"Standard-Anforderung von {assignment.baustein}"))
                 elif variant != "basis":
-                    decision = _h_decision(letters, own, jewel, suffix)
+                    decision = _h_decision(letters, own, suffix)
                     if decision is not None:
                         chosen, text = decision
                         label = f"H-Anforderung (CIA: {letters or '-'})"
@@ -161,15 +162,13 @@ def select_requirements(
 
 
 def _h_decision(
-    letters: str, needs: Mapping[BasicValue, Level | None], jewel: bool, suffix: str = ""
+    letters: str, needs: Mapping[BasicValue, Level | None], suffix: str = ""
 ) -> tuple[bool, str] | None:
     """``(True, reason)`` to select, ``(False, why open)`` if undecided, ``None`` if not selected."""
     values = [BasicValue.parse(letter) for letter in letters]
     high = [v for v in values if needs.get(v) is not None and needs[v] >= Level.HOCH]
     if high:
         return True, ", ".join(f"{v.label} {needs[v].label}" for v in high) + suffix
-    if jewel:
-        return True, "Kronjuwel (Kern-Absicherung: alle H-Anforderungen)"
     if not values:
         return False, "keine CIA-Buchstaben in der KRT"
     open_values = [v for v in values if needs.get(v) is None]

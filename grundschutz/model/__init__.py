@@ -40,6 +40,7 @@ from grundschutz.model.records import (
     STATUSES,
     CheckRecord,
     ModellingChange,
+    RelevanceDecision,
     RiskRecord,
     Status,
 )
@@ -50,7 +51,7 @@ __all__ = [
     "Assessment", "AssessmentError", "BASIC_VALUES", "BasicValue", "CatalogError", "CheckRecord",
     "CumulationRule", "DEFAULT_MATRIX", "Dependency", "DistributionSetting", "DocumentedDistribution", "Effect", "Frequency",
     "GrundschutzError", "INFORMATIONSVERBUND_ID", "Impact", "Level", "ModellingChange", "Need",
-    "NeedChange", "ObjectChange", "ObjectType", "Override", "Problem", "RiskCategory", "RiskMatrix",
-    "RiskRecord", "Rule", "RulesError", "STATUSES", "Scenario", "ScenarioError", "Settings", "Status",
+    "NeedChange", "ObjectChange", "ObjectType", "Override", "Problem", "RelevanceDecision", "RiskCategory",
+    "RiskMatrix", "RiskRecord", "Rule", "RulesError", "STATUSES", "Scenario", "ScenarioError", "Settings", "Status",
     "TargetObject", "Treatment", "UnknownObjectError",
 ]

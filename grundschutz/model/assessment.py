@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from grundschutz.model.errors import Problem, ScenarioError, UnknownObjectError
 from grundschutz.model.levels import BasicValue, Effect, Level, ObjectType
-from grundschutz.model.records import CheckRecord, ModellingChange, RiskRecord
+from grundschutz.model.records import CheckRecord, ModellingChange, RelevanceDecision, RiskRecord
 from grundschutz.model.scales import DEFAULT_MATRIX, RiskMatrix
 
 
@@ -178,6 +178,7 @@ class Assessment:
     ``needs[object_id][basic_value]`` is the assessed need (absent = not set
     here); ``overrides[object_id][basic_value]`` a value set by hand. The
     optional files give ``modelling_changes`` (``modelling.csv``),
+    ``relevance_decisions`` (``relevance.csv``, Grundschutz++),
     ``check_records`` (``check.csv``), ``risk_records`` (``risks.csv``) and
     ``scenarios`` (``scenarios/*.yaml``, by name). ``source`` is the path read.
     """
@@ -192,6 +193,7 @@ class Assessment:
     check_records: tuple[CheckRecord, ...] = ()
     risk_records: tuple[RiskRecord, ...] = ()
     scenarios: Mapping[str, object] = field(default_factory=dict)
+    relevance_decisions: tuple[RelevanceDecision, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "objects", _frozen_mapping(self.objects))

@@ -1,7 +1,8 @@
 """The rows of the optional files of an assessment folder, as read and checked.
 
 ``modelling.csv`` gives :class:`ModellingChange` rows, ``check.csv``
-:class:`CheckRecord` rows, ``risks.csv`` :class:`RiskRecord` rows. Each row
+:class:`CheckRecord` rows, ``risks.csv`` :class:`RiskRecord` rows,
+``relevance.csv`` (Grundschutz++) :class:`RelevanceDecision` rows. Each row
 keeps its ``file`` label and spreadsheet ``row`` number, so that a step of
 the method that finds a problem only the catalog can show (an unknown
 requirement, a Baustein the Kompendium lacks) still names file, row, column
@@ -70,6 +71,20 @@ class ModellingChange:
 
 
 @dataclass(frozen=True)
+class RelevanceDecision:
+    """One row of ``relevance.csv`` (Grundschutz++, Methodik STM.2.1.5): whether a control without
+    Zielobjekt-Kategorie is relevant for a business process (``object``) or for the whole
+    Informationsverbund (``IV``), and why."""
+
+    object: str
+    control: str
+    relevant: bool
+    reason: str = ""
+    row: int | None = None
+    file: str = "relevance.csv"
+
+
+@dataclass(frozen=True)
 class CheckRecord:
     """One row of ``check.csv``: the status of a requirement of an object.
 
@@ -96,6 +111,9 @@ class RiskRecord:
     ``threat`` is ``G 0.n`` (normalised) for an elementary threat, else the
     officer's own id; ``elementary`` says which. ``title`` is empty for an
     elementary threat written without one (the Kompendium gives it).
+    ``accepted_by``/``accepted_on``: who took over the risk (``akzeptieren``)
+    or the residual risk after another treatment, and when. ``relevant`` is
+    false for a threat the officer rules out of the overview (reason in ``note``).
     """
 
     object: str
@@ -112,3 +130,5 @@ class RiskRecord:
     row: int | None = None
     file: str = "risks.csv"
     written: str = ""
+    accepted_on: date | None = None
+    relevant: bool = True

@@ -31,9 +31,9 @@ def render_risk_summary(name: str, risks) -> str:
     if records:
         out.append(format_table(
             [[r["object"], r["name"], ", ".join(r["reasons"]), r["threats"], r["rated"], r["open"],
-              *(r[c] for c in _CATEGORIES), r["untreated"], r["status"]] for r in records],
+              *(r[c] for c in _CATEGORIES), r["untreated"], r["residual_unaccepted"], r["status"]] for r in records],
             ["Zielobjekt", "Name", "Grund", "Gefährdungen", "bewertet", "offen", *_CATEGORIES, "unbehandelt",
-             "Stand"], wrap=40))
+             "Restrisiko offen", "Stand"], wrap=40))
     else:
         out.append("  keine")
     out += ["", "Unbehandelte hohe Risiken (hoch/sehr hoch ohne Behandlung)"]
@@ -41,6 +41,13 @@ def render_risk_summary(name: str, risks) -> str:
         out.append(format_table(
             [[r.object, r.threat, r.title, r.category, r.frequency, r.impact] for r in risks.untreated],
             ["Zielobjekt", "Gefährdung", "Titel", "Kategorie", "Häufigkeit", "Auswirkung"], wrap=60))
+    else:
+        out.append("  keine")
+    out += ["", "Hohe Restrisiken ohne Übernahme durch die Leitung (BSI 200-3 Risikobehandlung, RISK.1.9)"]
+    if risks.residual_unaccepted:
+        out.append(format_table(
+            [[r.object, r.threat, r.title, r.treatment, r.category, _residual(r)] for r in risks.residual_unaccepted],
+            ["Zielobjekt", "Gefährdung", "Titel", "Behandlung", "Risiko", "Restrisiko"], wrap=60))
     else:
         out.append("  keine")
     out += _warnings(risks)
@@ -58,13 +65,17 @@ def render_risk_object(entry) -> str:
             ["Gefährdung", "Titel", "Quelle", "Häufigkeit", "Auswirkung", "Kategorie", "Behandlung", "Restrisiko",
              "Status"], wrap=50))
     else:
-        out.append("  Keine verknüpfte elementare Gefährdung (z. B. kein Baustein): relevante elementare und eigene "
-                   "Gefährdungen in risks.csv eintragen.")
+        out.append("  Keine verknüpfte elementare Gefährdung: relevante elementare und eigene Gefährdungen in "
+                   "risks.csv eintragen.")
+    if entry.proposed:
+        out += ["", "Kein passender Baustein: alle elementaren Gefährdungen sind vorgeschlagen; jede bewerten oder "
+                    "in risks.csv mit 'relevant' nein und Begründung ausschließen."]
     notes = [r for r in entry.risks if r.note or r.accepted_by]
     if notes:
         out += ["", "Anmerkungen"]
         for r in notes:
-            accepted = f" (übernommen von: {r.accepted_by})" if r.accepted_by else ""
+            when = f" am {r.accepted_on.strftime('%d.%m.%Y')}" if r.accepted_on else ""
+            accepted = f" (übernommen von: {r.accepted_by}{when})" if r.accepted_by else ""
             out.append(f"  {r.threat}: {r.note}{accepted}")
     return "\n".join(out)
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from grundschutz.method.risk import RiskAnalysis
 from grundschutz.model.scales import Frequency, Impact, RiskCategory, Scale, Treatment
 
-_RISK_COLUMNS = ["object", "threat", "title", "source", "requirements", "frequency", "impact", "category",
-                 "treatment", "note", "accepted_by", "residual_frequency", "residual_impact", "residual_category",
-                 "status", "row"]
+_RISK_COLUMNS = ["object", "threat", "title", "source", "requirements", "relevant", "frequency", "impact",
+                 "category", "treatment", "note", "accepted_by", "accepted_on", "residual_frequency",
+                 "residual_impact", "residual_category", "status", "row"]
 _SUMMARY_COLUMNS = ["object", "name", "type", "reasons", "why", "need", "threats", "rated", "open", "gering",
-                    "mittel", "hoch", "sehr hoch", "untreated", "status"]
+                    "mittel", "hoch", "sehr hoch", "untreated", "residual_unaccepted", "status"]
 
 
 def _label(value) -> str:
@@ -19,9 +21,9 @@ def _label(value) -> str:
 def risk_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict[str, object]]:
     """One record per object and threat (all objects, or only ``object_id``).
 
-    Columns: ``object, threat, title, source`` (``KRT``/``G0``/``ergänzt``),
-    ``requirements`` (list), ``frequency, impact, category, treatment, note,
-    accepted_by, residual_frequency, residual_impact, residual_category``
+    Columns: ``object, threat, title, source`` (``KRT``/``G0``/``vorgeschlagen``/``ergänzt``),
+    ``requirements`` (list), ``relevant`` (bool), ``frequency, impact, category, treatment, note,
+    accepted_by, accepted_on`` (ISO date), ``residual_frequency, residual_impact, residual_category``
     (German words, ``""`` if not set), ``status`` (see :attr:`Risk.status`)
     and ``row`` (line in risks.csv or ``None``).
     """
@@ -32,6 +34,8 @@ def risk_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict
 def _cell(value: object, column: str) -> object:
     if isinstance(value, Scale | tuple):
         return value.label if isinstance(value, Scale) else list(value)
+    if isinstance(value, date):
+        return value.isoformat()
     return "" if value is None and column != "row" else value
 
 
@@ -72,14 +76,16 @@ def risk_summary_records(risks: RiskAnalysis) -> list[dict[str, object]]:
 
     Columns: ``object, name, type, reasons`` (kinds, list), ``why`` (German),
     ``need`` (highest need), ``threats, rated, open``, one count per category
-    ``gering, mittel, hoch, sehr hoch``, ``untreated`` and ``status``.
+    ``gering, mittel, hoch, sehr hoch``, ``untreated``, ``residual_unaccepted``
+    (high residual risks nobody has taken over) and ``status``.
     """
     records = []
     for o in risks:
         f = o.flagged
         records.append({"object": f.object, "name": f.name, "type": f.type, "reasons": list(f.kinds), "why": f.why,
-                        "need": _label(f.highest), "threats": len(o.risks), "rated": len(o.risks) - len(o.open),
-                        "open": len(o.open), **o.by_category(), "untreated": len(o.untreated), "status": o.status})
+                        "need": _label(f.highest), "threats": len(o.risks), "rated": sum(r.rated for r in o.risks),
+                        "open": len(o.open), **o.by_category(), "untreated": len(o.untreated),
+                        "residual_unaccepted": len(o.residual_unaccepted), "status": o.status})
     return records
 
 

@@ -61,7 +61,7 @@ NEW_FILE_COLUMNS = {
     "modelling.csv": ["object", "baustein", "action", "reason"],
     "check.csv": ["object", "requirement", "status", "note", "responsible", "due", "checked_on"],
     "risks.csv": ["object", "threat", "title", "frequency", "impact", "treatment", "note", "accepted_by",
-                  "residual_frequency", "residual_impact"],
+                  "accepted_on", "residual_frequency", "residual_impact"],
 }
 
 

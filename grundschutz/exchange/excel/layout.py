@@ -212,6 +212,7 @@ RISK_SHEET = Sheet("risks", "Risikoanalyse", (
     Column("treatment", "Behandlung", 14, True, "treatment"),
     Column("note", "Maßnahmen / Begründung", 40, True, wrap=True),
     Column("accepted_by", "Risiko übernommen von", 20, True, wrap=True),
+    Column("accepted_on", "Übernommen am", 13, True, "date"),
     Column("residual_frequency", "Häufigkeit danach", 14, True, "frequency"),
     Column("residual_impact", "Auswirkung danach", 18, True, "impact"),
     Column("residual_risk", "Restrisiko", 11, kind="risk"),

@@ -129,7 +129,8 @@ def risk_rows(analysis) -> Iterator[dict[str, object]]:
             yield {"object": r.object, "name": names.get(r.object, ""), "threat": r.threat, "title": r.title,
                    "source": r.source, "requirements": ", ".join(r.requirements), "frequency": label(r.frequency),
                    "impact": label(r.impact), "risk": label(r.category), "treatment": label(r.treatment),
-                   "note": r.note, "accepted_by": r.accepted_by, "residual_frequency": label(r.residual_frequency),
+                   "note": r.note, "accepted_by": r.accepted_by, "accepted_on": r.accepted_on,
+                   "residual_frequency": label(r.residual_frequency),
                    "residual_impact": label(r.residual_impact), "residual_risk": label(r.residual_category),
                    "status": r.status}
 
