@@ -30,8 +30,9 @@ COLUMNS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                                      "accepted_by", "accepted_on", "residual_frequency", "residual_impact")),
 }
 ACTIONS = {"add": "add", "hinzufügen": "add", "hinzufuegen": "add", "remove": "remove", "entfernen": "remove"}
-#: The words of the column ``relevant`` of ``risks.csv`` (any case; empty = ja).
-RELEVANT = {"": True, "ja": True, "nein": False}
+#: The words of the columns ``relevant`` (any case); in ``risks.csv`` an empty cell is ``ja``.
+YES_NO = {"ja": True, "nein": False}
+RELEVANT = {"": True, **YES_NO}
 
 
 
@@ -71,6 +72,17 @@ def _rows(name: str, table: Table, problems: list[Problem]):
         yield number, row, bad
 
 
+def _once(seen: dict[tuple[str, str], int], key: tuple[str, str], number: int, bad: Bad, column: str,
+          value: str) -> None:
+    """Report a second row for the same object and id (``key``); remember the row of the first."""
+    if not (key[0] and value):
+        return
+    if key in seen:
+        bad(column, value, f"doppelte Zeile für {key[0]}/{key[1]} (bereits in Zeile {seen[key]})")
+    else:
+        seen[key] = number
+
+
 def _object(row: Mapping[str, str], objects: Container[str], bad: Bad) -> bool:
     object_id = row["object"]
     if not object_id or object_id not in objects:
@@ -99,11 +111,7 @@ def modelling_changes(table: Table, objects: Container[str], problems: list[Prob
             bad("action", row["action"], "unbekannte Aktion (erlaubt: add, remove bzw. hinzufügen, entfernen)")
         elif action == "remove" and not reason:
             bad("reason", "", "Entfernen eines Bausteins braucht eine Begründung")
-        key = (object_id, baustein)
-        if object_id and baustein and key in seen:
-            bad("baustein", baustein, f"doppelte Zeile für {object_id}/{baustein} (bereits in Zeile {seen[key]})")
-        elif object_id and baustein:
-            seen[key] = number
+        _once(seen, (object_id, baustein), number, bad, "baustein", baustein)
         if len(problems) == found:
             changes.append(ModellingChange(object_id, baustein, action, reason, number, table.file))
     return tuple(changes)
@@ -128,16 +136,12 @@ def relevance_decisions(table: Table, objects: Container[str],
         _object(row, objects, bad)
         if not control:
             bad("control", "", "leere Control-ID")
-        relevant = {"ja": True, "nein": False}.get(row["relevant"].strip().lower())
+        relevant = YES_NO.get(row["relevant"].strip().lower())
         if relevant is None:
             bad("relevant", row["relevant"], "unbekannter Wert (erlaubt: ja, nein)")
         elif not relevant and not reason:
             bad("reason", "", "nicht relevant ('nein') braucht eine Begründung (Methodik STM.2.1.5)")
-        key = (object_id, control)
-        if object_id and control and key in seen:
-            bad("control", control, f"doppelte Zeile für {object_id}/{control} (bereits in Zeile {seen[key]})")
-        elif object_id and control:
-            seen[key] = number
+        _once(seen, (object_id, control), number, bad, "control", control)
         if len(problems) == found:
             decisions.append(RelevanceDecision(object_id, control, bool(relevant), reason, number, table.file))
     return tuple(decisions)
@@ -172,12 +176,7 @@ def check_records(table: Table, objects: Container[str], problems: list[Problem]
                     dates[column] = parse_date(row[column])
                 except ValueError as exc:
                     bad(column, row[column], str(exc))
-        key = (object_id, requirement)
-        if object_id and written and key in seen:
-            bad("requirement", written,
-                f"doppelte Zeile für {object_id}/{requirement} (bereits in Zeile {seen[key]})")
-        elif object_id and written:
-            seen[key] = number
+        _once(seen, (object_id, requirement), number, bad, "requirement", written)
         if len(problems) == found:
             records.append(CheckRecord(object_id, requirement, status, row.get("note", ""),
                                        row.get("responsible", ""), dates.get("due"), dates.get("checked_on"),
@@ -268,12 +267,7 @@ def risk_records(table: Table, objects: Container[str], problems: list[Problem])
                                    ("residual_impact", "impact", "Auswirkung")):
             if parsed[column] is not None and parsed[base] is not None and parsed[column] > parsed[base]:
                 bad(column, row[column], f"Rest-{word} höher als die {word} ohne Behandlung ({parsed[base]})")
-        key = (object_id, threat)
-        if object_id and written:
-            if key in seen:
-                bad("threat", written, f"doppelte Zeile für {object_id}/{threat} (bereits in Zeile {seen[key]})")
-            else:
-                seen[key] = number
+        _once(seen, (object_id, threat), number, bad, "threat", written)
         if len(problems) == found:
             records.append(RiskRecord(
                 object_id, threat, elementary, row["title"], parsed["frequency"], parsed["impact"], treatment,
