@@ -89,7 +89,9 @@ def _summary_section(analysis, summary, risks, scenarios) -> str:
         facts.append(_fact(len(risks), "Zielobjekte mit Risikoanalyse"))
         text.append(f"{len(risks)} Zielobjekte erfordern eine Risikoanalyse nach BSI-Standard 200-3. "
                     f"{len(risks.open_objects)} davon sind noch nicht abschließend bewertet; "
-                    f"{untreated} hohe oder sehr hohe Risiken sind noch ohne Behandlung.")
+                    f"{untreated} hohe oder sehr hohe Risiken sind noch ohne Behandlung"
+                    + (f", {len(risks.residual_unaccepted)} hohe Restrisiken noch nicht von der Leitung übernommen."
+                       if risks.residual_unaccepted else "."))
     for result in scenarios:
         verdicts = Counter(v.verdict for v in result.verdicts)
         parts = [f"{verdicts[code]} {word}" for code, word in _VERDICT_SUMMARY if verdicts[code]]
@@ -334,23 +336,28 @@ def _risk_section(analysis, risks) -> str:
         _p(f"Eine Risikoanalyse nach BSI-Standard 200-3 ist für {len(risks)} Zielobjekte erforderlich: bei sehr "
            "hohem oder hohem Schutzbedarf, ohne passenden Baustein oder bei atypischem Einsatz. Die "
            "Gefährdungsübersicht je Zielobjekt enthält die elementaren Gefährdungen, die die "
-           "Kreuzreferenztabellen den ausgewählten Anforderungen zuordnen, und ergänzte Gefährdungen. "
-           f"Von {len(records)} Gefährdungen sind {len(records) - sum(len(o.open) for o in risks)} bewertet: "
+           "Kreuzreferenztabellen den Bausteinen des Zielobjekts zuordnen (ohne passenden Baustein alle 47 "
+           "zur Auswahl), und ergänzte Gefährdungen. "
+           f"Von {len(records)} Gefährdungen sind {sum(r.rated for r in risks.risks)} bewertet: "
            f"{by_category.get('gering', 0)} gering, {by_category.get('mittel', 0)} mittel, "
            f"{by_category.get('hoch', 0)} hoch, {by_category.get('sehr hoch', 0)} sehr hoch. "
-           f"{len(risks.untreated)} hohe oder sehr hohe Risiken sind noch ohne Behandlung."),
+           f"{len(risks.untreated)} hohe oder sehr hohe Risiken sind noch ohne Behandlung; "
+           f"{len(risks.residual_unaccepted)} hohe Restrisiken sind noch nicht von der Leitung übernommen "
+           "(BSI-Standard 200-3, Risikobehandlung)."),
         figure_html(risk_matrix_figure(risks), "Risikomatrix mit der Zahl der bewerteten Gefährdungen "
                                                "je Feld.", "abb-risiko"),
         "<h3>Zielobjekte mit Risikoanalyse</h3>",
         table(summary, {"object": "ID", "name": "Name", "why": "Anlass", "need": "höchster Schutzbedarf",
                         "threats": "Gefährdungen", "rated": "bewertet", "open": "offen", "hoch": "hoch",
-                        "sehr hoch": "sehr hoch", "untreated": "unbehandelt", "status": "Stand"},
+                        "sehr hoch": "sehr hoch", "untreated": "unbehandelt",
+                        "residual_unaccepted": "Restrisiko offen", "status": "Stand"},
               "risiko-objekte", levels=("need",), numeric=("threats", "rated", "open", "hoch", "sehr hoch",
-                                                            "untreated")),
+                                                            "untreated", "residual_unaccepted")),
         "<h3>Bewertete Gefährdungen</h3>",
         table(rated, {"object": "ID", "threat": "Gefährdung", "title": "Titel", "frequency": "Häufigkeit",
                       "impact": "Auswirkung", "category": "Risiko", "treatment": "Behandlung", "note": "Maßnahmen/Begründung",
-                      "accepted_by": "akzeptiert von", "residual_category": "Restrisiko", "status": "Stand"},
+                      "accepted_by": "akzeptiert von", "accepted_on": "am", "residual_category": "Restrisiko",
+                      "status": "Stand"},
               "risiken"),
     ]
     return "".join(parts)
