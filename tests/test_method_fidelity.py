@@ -7,7 +7,6 @@ one of the installed BSI files, read from it in the test.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ from test_risk import HEADER, NEEDS, make
 from grundschutz import GrundschutzError
 from grundschutz.catalog import load_catalog
 from grundschutz.cli import main
-from grundschutz.method import analyse
 from grundschutz.method.risk import FlagReason, flag_reasons, threat_overview
 from grundschutz.model import BasicValue, Level
 
@@ -36,15 +34,11 @@ def statement(catalog, key: str, control: str) -> str:
     return f"{found.title} {found.statement_prose} {found.guidance}"
 
 
-def gspp_analysis(folder: Path, catalogs, check: str = "", relevance: str = "", needs: str | None = None):
+def gspp_analysis(folder: Path, catalogs, relevance: str = ""):
+    """The small assessment of test_risk in Grundschutz++ mode, with the rows of relevance.csv."""
     make(folder, None, GSPP)
-    if check:
-        (folder / "check.csv").write_text("object,requirement,status,note\n" + check, encoding="utf-8")
     if relevance:
         (folder / "relevance.csv").write_text("object,control,relevant,reason\n" + relevance, encoding="utf-8")
-    if needs is not None:
-        with open(folder / "needs.csv", "a", encoding="utf-8") as handle:
-            handle.write(needs)
     return analysed(folder, catalogs)
 
 
@@ -300,7 +294,7 @@ def test_controls_without_category_wait_for_a_relevance_decision(tmp_path, share
     from grundschutz.method.gspp import gspp_not_selected_reason
 
     why = gspp_not_selected_reason(decided.selection, "IV", no, decided.modelling.catalog)
-    assert why == f"Control ohne Zielobjekt-Kategorie, nicht relevant (relevance.csv: IV: Keine eigene Entwicklung)"
+    assert why == "Control ohne Zielobjekt-Kategorie, nicht relevant (relevance.csv: IV: Keine eigene Entwicklung)"
 
 
 def test_relevance_csv_rows_are_checked(tmp_path, shared_catalogs):

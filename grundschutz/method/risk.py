@@ -58,7 +58,6 @@ from grundschutz.method.risk_flags import (  # noqa: F401 - the flagging belongs
 )
 from grundschutz.model.errors import AssessmentError, Problem, UnknownObjectError
 from grundschutz.model.ids import sorted_threats
-from grundschutz.model.levels import BASIC_VALUES, BasicValue, Level
 from grundschutz.model.records import RiskRecord
 from grundschutz.model.scales import DEFAULT_MATRIX, Frequency, Impact, RiskCategory, RiskMatrix, Treatment
 
