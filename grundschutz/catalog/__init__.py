@@ -9,7 +9,8 @@
 - the catalog directory with the official files listed in ``sources.yaml``:
   :func:`catalog_dir`, :func:`official_sources`, :func:`check_catalogs`
   (``sources``); :func:`install_catalogs`, :func:`download_catalogs`
-  (``install``); :func:`load_catalog` with a parsed cache (``loading``);
+  (``install``), which record what they installed, checked on every load
+  (``integrity``); :func:`load_catalog` with a parsed cache (``loading``);
   :func:`search_catalog` (``search``);
 - the Grundschutz++ controls in force and the Zielobjekt-Kategorien:
   :func:`gspp_catalog` (``gspp_controls``);
@@ -44,6 +45,7 @@ from grundschutz.catalog.install import (
     download_catalogs,
     install_catalogs,
 )
+from grundschutz.catalog.integrity import ChangedCatalogError
 from grundschutz.catalog.kompendium import (
     LEVEL_NAMES,
     LEVELS,
@@ -113,6 +115,7 @@ __all__ = [
     "Baustein",
     "BausteinThreat",
     "Catalog",
+    "ChangedCatalogError",
     "ChecksumError",
     "ChecksumMismatch",
     "Control",
