@@ -91,7 +91,7 @@ def check_target(path: str | os.PathLike[str]) -> Path:
 
 
 #: The temporary files of :func:`atomic_output`: ``.~<name>.pid<process id>.<random><suffix>``.
-_TEMPORARY = re.compile(r"^" + re.escape(TEMP_PREFIX) + r".+\.pid(\d+)\.[^.]+")
+_TEMPORARY = re.compile(r"^" + re.escape(TEMP_PREFIX) + r".+\.pid(\d+)\.[a-z0-9_]{8}(\.[^.]*)?$")
 
 
 def _running(pid: int) -> bool:
