@@ -26,7 +26,7 @@ from grundschutz.model import Assessment, TargetObject
 from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem, UnknownObjectError
 from grundschutz.model.levels import ObjectType
 from grundschutz.model.records import INFORMATIONSVERBUND_ID, ModellingChange
-from grundschutz.model.rules import RULES_FILE, DependencyView, ModellingRule, ModellingRules, NameHint
+from grundschutz.model.rules import RULES_FILE, DependencyView, ModellingRule, ModellingRules, normalised_tags
 
 #: The file of the officer's standing hand changes; changes from other files (scenarios) are lenient.
 HAND_CHANGES_FILE = "modelling.csv"
@@ -221,7 +221,10 @@ def model_assessment(
     objects = [verbund] + [o for o in assessment.objects.values() if o.id != verbund.id]
     graph = DependencyView(assessment.objects.values(), assessment.dependencies)
     present = tuple(assessment.objects.values())
-    active = [rule for rule in rules if rule.applies(present, graph)]
+    hits = {rule.id: (_hits(rule.when_present, present, graph), _hits(rule.when_absent, present, graph))
+            for rule in rules if rule.when_present is not None or rule.when_absent is not None}
+    active = [rule for rule in rules if rule.id not in hits or _holds(rule, *hits[rule.id])]
+    by_type = {t: _of_type(active, t) for t in ObjectType}
     order = {bid: i for i, bid in enumerate(kompendium.bausteine)}
 
     def title(baustein: str) -> str:
@@ -230,11 +233,11 @@ def model_assessment(
     assigned: dict[str, dict[str, Assignment]] = {}
     matched: dict[str, _Matched] = {}
     for obj in objects:
-        matched[obj.id] = _match(obj, active, graph)
+        matched[obj.id] = _match(obj, by_type[obj.type], graph)
         assigned[obj.id] = {b: Assignment(b, title(b), rule.reason, rule.id)
                             for b, rule in matched[obj.id].bausteine.items()}
     removals, warnings = _apply_changes(changes, assigned, kompendium, title, assessment)
-    hints = _hints(assessment, rules, graph, active, assigned, removals, verbund.id)
+    hints = _hints(assessment, rules, graph, hits, by_type, assigned, removals, verbund.id)
     result = {}
     for obj in objects:
         found = matched[obj.id]
@@ -262,11 +265,36 @@ class _Matched:
     uncovered: ModellingRule | None
 
 
+def _hits(selector, objects: Sequence[TargetObject], graph: DependencyView) -> tuple[str, ...]:
+    """The ids of up to two objects that match ``selector``: enough to tell whether one other
+    than a given object does."""
+    if selector is None:
+        return ()
+    found = []
+    types = selector.types
+    for obj in objects:
+        if (not types or obj.type in types) and selector.matches(obj, graph, graph.tags(obj)):
+            found.append(obj.id)
+            if len(found) == 2:
+                break
+    return tuple(found)
+
+
+def _holds(rule: ModellingRule, present: Sequence[str], absent: Sequence[str]) -> bool:
+    """Whether ``when_present``/``when_absent`` hold, given the ids of (up to two) matching objects."""
+    return (rule.when_present is None or bool(present)) and (rule.when_absent is None or not absent)
+
+
+def _of_type(rules: Iterable[ModellingRule], object_type: ObjectType) -> list[ModellingRule]:
+    return [r for r in rules if not r.selector.types or object_type in r.selector.types]
+
+
 def _match(obj: TargetObject, active: Sequence[ModellingRule], graph: DependencyView) -> _Matched:
     bausteine: dict[str, ModellingRule] = {}
     covered = uncovered = None
+    tags = normalised_tags(obj)
     for rule in active:
-        if not rule.selector.matches(obj, graph):
+        if not rule.selector.matches(obj, graph, tags):
             continue
         if rule.covered and covered is None:
             covered = rule
@@ -285,7 +313,7 @@ def _apply_changes(changes, assigned, kompendium, title, assessment) -> tuple[di
     for change in changes:
         strict = change.file == HAND_CHANGES_FILE
 
-        def bad(column: str, value: str, message: str, strict: bool = True) -> None:
+        def bad(column: str, value: str, message: str, strict: bool = True, change=change) -> None:
             (problems if strict else warnings).append(Problem(change.file, change.row, column, value, message))
 
         if change.object not in assigned:
@@ -322,7 +350,7 @@ def _apply_changes(changes, assigned, kompendium, title, assessment) -> tuple[di
 # --------------------------------------------------------------------------- name hints
 
 
-def _hints(assessment, rules, graph, active, assigned, removals, verbund_id) -> dict[str, tuple[TagHint, ...]]:
+def _hints(assessment, rules, graph, hits, by_type, assigned, removals, verbund_id) -> dict[str, tuple[TagHint, ...]]:
     """Per object the :class:`TagHint` of every name hint that fits its type and name, names a
     tag the object does not carry, and would change its Modellierung or the Informationsverbund's.
 
@@ -332,10 +360,7 @@ def _hints(assessment, rules, graph, active, assigned, removals, verbund_id) -> 
     """
     if not rules.hints:
         return {}
-    conditional = [r for r in rules if r.when_present is not None or r.when_absent is not None]
-    counts = {r.id: (_count(r.when_present, assessment, graph), _count(r.when_absent, assessment, graph))
-              for r in conditional}
-    active_ids = {r.id for r in active}
+    active_ids = {r.id for rules_of_type in by_type.values() for r in rules_of_type}
     result: dict[str, tuple[TagHint, ...]] = {}
     for obj in assessment.objects.values():
         found = []
@@ -347,8 +372,9 @@ def _hints(assessment, rules, graph, active, assigned, removals, verbund_id) -> 
             if word is None:
                 continue
             tagged = dataclasses.replace(obj, tags={**obj.tags, hint.tag.key: hint.tag.pattern or ""})
-            now_active = _active_with(tagged, obj, rules, active_ids, conditional, counts, graph)
-            before, after = _match(obj, active, graph), _match(tagged, now_active, graph)
+            now_active = _active_with(tagged, rules, hits, graph)
+            before = _match(obj, by_type[obj.type], graph)
+            after = _match(tagged, _of_type(now_active, obj.type), graph)
             known = set(assigned[obj.id]) | {r.baustein for r in removals.get(obj.id, ())}
             new = tuple(b for b in after.bausteine if b not in known)
             gone = tuple(b for b in before.bausteine if b not in after.bausteine and b in assigned[obj.id])
@@ -366,18 +392,18 @@ def _hints(assessment, rules, graph, active, assigned, removals, verbund_id) -> 
     return result
 
 
-def _count(selector, assessment, graph) -> int:
-    return 0 if selector is None else sum(1 for o in assessment.objects.values() if selector.matches(o, graph))
-
-
-def _active_with(tagged, obj, rules, active_ids, conditional, counts, graph) -> list[ModellingRule]:
-    """The active rules if ``obj`` were ``tagged`` (only its own match of the conditions changes)."""
-    changed = {}
-    for rule in conditional:
-        present, absent = counts[rule.id]
-        if rule.when_present is not None:
-            present += rule.when_present.matches(tagged, graph) - rule.when_present.matches(obj, graph)
-        if rule.when_absent is not None:
-            absent += rule.when_absent.matches(tagged, graph) - rule.when_absent.matches(obj, graph)
-        changed[rule.id] = (rule.when_present is None or present > 0) and (rule.when_absent is None or absent == 0)
-    return [r for r in rules if changed.get(r.id, r.id in active_ids)]
+def _active_with(tagged: TargetObject, rules: ModellingRules, hits, graph) -> list[ModellingRule]:
+    """The active rules if the object ``tagged.id`` were ``tagged``: only its own match of the
+    ``when_present``/``when_absent`` conditions changes (``hits``: up to two matching ids per rule)."""
+    result = []
+    for rule in rules:
+        if rule.id in hits:
+            present, absent = ([i for i in ids if i != tagged.id] for ids in hits[rule.id])
+            if rule.when_present is not None and rule.when_present.matches(tagged, graph):
+                present.append(tagged.id)
+            if rule.when_absent is not None and rule.when_absent.matches(tagged, graph):
+                absent.append(tagged.id)
+            if not _holds(rule, present, absent):
+                continue
+        result.append(rule)
+    return result

@@ -83,6 +83,14 @@ class DependencyView:
                 sources.setdefault(d.target, []).append(by_id[d.source])
         self._targets = MappingProxyType({k: tuple(v) for k, v in targets.items()})
         self._sources = MappingProxyType({k: tuple(v) for k, v in sources.items()})
+        self._tags: dict[str, dict[str, str]] = {}
+
+    def tags(self, obj: TargetObject) -> dict[str, str]:
+        """The :func:`normalised_tags` of one of the view's objects, computed once."""
+        found = self._tags.get(obj.id)
+        if found is None:
+            found = self._tags[obj.id] = normalised_tags(obj)
+        return found
 
     def depends_on(self, object_id: str) -> tuple[TargetObject, ...]:
         """The objects ``object_id`` depends on directly (its edges ``object_id → X``)."""
@@ -115,14 +123,17 @@ class ObjectSelector:
         """Whether matching needs the dependency graph."""
         return self.depends_on is not None or self.used_by is not None
 
-    def matches(self, obj: TargetObject, graph: DependencyView | None = None) -> bool:
+    def matches(self, obj: TargetObject, graph: DependencyView | None = None,
+                tags: Mapping[str, str] | None = None) -> bool:
         """Whether ``obj`` is of one of the types and meets every tag and graph condition.
 
-        ``graph`` is required when :attr:`uses_graph` (:class:`ValueError` otherwise).
+        ``graph`` is required when :attr:`uses_graph` (:class:`ValueError` otherwise);
+        ``tags``: the object's :func:`normalised_tags`, if the caller has them already.
         """
         if self.types and obj.type not in self.types:
             return False
-        tags = _normalised_tags(obj)
+        if tags is None:
+            tags = normalised_tags(obj)
         if not (
             all(s.matches(tags) for s in self.all)
             and (not self.any or any(s.matches(tags) for s in self.any))
@@ -134,12 +145,18 @@ class ObjectSelector:
         if graph is None:
             raise ValueError("Selektor mit depends_on/used_by braucht den Abhängigkeitsgraphen")
         return (
-            (self.depends_on is None or any(self.depends_on.matches(o, graph) for o in graph.depends_on(obj.id)))
-            and (self.used_by is None or any(self.used_by.matches(o, graph) for o in graph.used_by(obj.id)))
+            (self.depends_on is None or self.depends_on.matches_any(graph.depends_on(obj.id), graph))
+            and (self.used_by is None or self.used_by.matches_any(graph.used_by(obj.id), graph))
         )
 
+    def matches_any(self, objects: Iterable[TargetObject], graph: DependencyView) -> bool:
+        """Whether one of ``objects`` (objects of ``graph``) matches."""
+        types = self.types
+        return any((not types or o.type in types) and self.matches(o, graph, graph.tags(o)) for o in objects)
 
-def _normalised_tags(obj: TargetObject) -> dict[str, str]:
+
+def normalised_tags(obj: TargetObject) -> dict[str, str]:
+    """The object's tags with keys and values case-folded, as selectors compare them."""
     return {key.casefold(): value.casefold() for key, value in obj.tags.items()}
 
 
@@ -212,14 +229,6 @@ class ModellingRule(RuleBase):
     when_absent: ObjectSelector | None = None
     uncovered: bool = False
     scope: tuple[ScopeQuote, ...] = ()
-
-    def applies(self, objects: Iterable[TargetObject], graph: DependencyView | None = None) -> bool:
-        """Whether ``when_present`` and ``when_absent`` hold for the assessment's ``objects``."""
-        objects = tuple(objects)
-        return (
-            (self.when_present is None or any(self.when_present.matches(o, graph) for o in objects))
-            and (self.when_absent is None or not any(self.when_absent.matches(o, graph) for o in objects))
-        )
 
 
 @dataclass(frozen=True)
