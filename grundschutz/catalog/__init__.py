@@ -16,7 +16,8 @@
   :func:`gspp_catalog` (``gspp_controls``);
 - the toolkit's modelling rules (``catalogs/modelling.yaml``,
   ``catalogs/gspp_modelling.yaml``), checked against the catalogs:
-  :func:`read_modelling_rules`, :func:`read_gspp_rules` (``rules``).
+  :func:`read_modelling_rules`, :func:`table_deviations` (``modelling_rules``),
+  :func:`read_gspp_rules` (``rules``).
 
 Every user-caused problem (missing file, wrong format, unsafe XML) raises
 :class:`grundschutz.model.errors.CatalogError` with the file path in the message.
@@ -56,6 +57,7 @@ from grundschutz.catalog.kompendium import (
     BausteinThreat,
     Kompendium,
     Layer,
+    ModellingTableRow,
     Requirement,
     Threat,
     parse_kompendium,
@@ -76,12 +78,8 @@ from grundschutz.catalog.mapping import (
     parse_mapping,
     read_mapping,
 )
-from grundschutz.catalog.rules import (
-    parse_gspp_rules,
-    parse_modelling_rules,
-    read_gspp_rules,
-    read_modelling_rules,
-)
+from grundschutz.catalog.modelling_rules import parse_modelling_rules, read_modelling_rules, table_deviations
+from grundschutz.catalog.rules import parse_gspp_rules, read_gspp_rules
 from grundschutz.catalog.search import SearchHit, search_catalog
 from grundschutz.catalog.sources import (
     DEFAULT_EDITION,
@@ -104,6 +102,7 @@ __all__ = [
     "parse_modelling_rules",
     "read_gspp_rules",
     "read_modelling_rules",
+    "table_deviations",
     "DEFAULT_EDITION",
     "LEVELS",
     "LEVEL_NAMES",
@@ -124,6 +123,7 @@ __all__ = [
     "InstallReport",
     "Kompendium",
     "Layer",
+    "ModellingTableRow",
     "Link",
     "MappingCollection",
     "MappingEntry",

@@ -234,7 +234,7 @@ class Catalog:
 
     def modelling_rules(self):
         """The toolkit's modelling rules (``modelling.yaml``), checked against the Kompendium, read once."""
-        from grundschutz.catalog.rules import read_modelling_rules
+        from grundschutz.catalog.modelling_rules import read_modelling_rules
 
         return self._memo("modelling-rules", lambda: read_modelling_rules(kompendium=self.kompendium))
 
