@@ -208,7 +208,7 @@ def test_a_read_only_csv_is_no_traceback(tmp_path, shared_catalogs, unprivileged
     plan = plan_import(analysed(folder, shared_catalogs), book)
     assert [c.new for c in plan.changes] == ["ja"]
     before = digest(folder)
-    with pytest.raises(WriteError, match=r"check\.csv: schreibgeschützt; nichts geschrieben"):
+    with pytest.raises(WriteError, match=r"check\.csv: nicht geschrieben \(Datei ist schreibgeschützt\)"):
         apply_import(plan)
     assert digest(folder) == before
     result = CliRunner().invoke(import_, [str(folder), str(book), "--apply", "--catalogs", str(shared_catalogs)])

@@ -121,8 +121,7 @@ def test_a_killed_export_is_cleaned_up_by_the_next(tmp_path, shared_catalogs):
     child.process.kill()
     child.finish()
     stale = sorted(p.name for p in out.iterdir())
-    assert stale and all(name.startswith(".~mappe.xlsx.") and name.endswith(f".{child.process.pid}.tmp")
-                         for name in stale)
+    assert stale and all(name.startswith(f".~mappe.xlsx.pid{child.process.pid}.") for name in stale)
     result = CliRunner().invoke(main, ["export", str(folder), str(out / "mappe.xlsx"), "--catalogs",
                                        str(shared_catalogs)])
     assert result.exit_code == 0, result.output

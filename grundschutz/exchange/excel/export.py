@@ -66,7 +66,8 @@ from grundschutz.model.errors import GrundschutzError
 SHEET_NAMES = ("objects", "dependencies", "needs", "modelling", "check", "risks", "plan", "scenarios")
 #: Files the import may write; their SHA-256 sums are recorded at export.
 SOURCE_FILES = ("needs.csv", "check.csv", "modelling.csv", "risks.csv")
-_STALE = re.compile(r"^\.~.+\.(?P<pid>\d+)\.tmp$")
+#: What :func:`~grundschutz.io.files.atomic_output` and the export's private folder are called.
+_STALE = re.compile(r"^" + re.escape(TEMP_PREFIX) + r".+\.pid(\d+)\.[a-z0-9_]{8}(\.[^.]*)?$")
 _LEGACY = re.compile(r"^\.~.+\.xlsx\.tmp$")  # an export's temporary file before the private folder
 _LEGACY_AGE = 3600  # seconds after which a legacy temporary file is taken for a leftover
 
@@ -181,12 +182,13 @@ def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROW
 @contextlib.contextmanager
 def _private_space(path: Path) -> Iterator[tuple[Path, Path]]:
     """A private folder next to ``path`` for XlsxWriter's temporary files, and the temporary
-    path of the workbook; the workbook is moved onto ``path`` when the block ends without
-    error. Both are removed on any error, on Ctrl-C and on SIGTERM."""
-    suffix = f".{os.getpid()}.tmp"
-    with terminate_as_exit(), atomic_output(path, suffix=suffix) as temp:
+    path of the workbook (:func:`~grundschutz.io.files.atomic_output`); the workbook is moved onto
+    ``path`` when the block ends without error. Both are removed on any error, on Ctrl-C and on
+    SIGTERM; both are named ``.~<name>.pid<process id>.<random>…``, so that what a killed export
+    left is recognised (:func:`remove_leftovers`)."""
+    with terminate_as_exit(), atomic_output(path) as temp:
         try:
-            scratch = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=suffix, dir=path.parent))
+            scratch = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{path.name}.pid{os.getpid()}.", dir=path.parent))
         except OSError as exc:
             raise write_error(path, exc) from None
         try:
@@ -221,28 +223,22 @@ def terminate_as_exit() -> Iterator[None]:
 
 
 def remove_leftovers(folder: Path) -> list[str]:
-    """Remove what an export (or another writer of this toolkit) that was killed left in
-    ``folder``: temporary files and folders ``.~*.<pid>.tmp`` whose process is gone, and
-    an older export's ``.~*.xlsx.tmp`` more than an hour old; notes in German, also
-    for leftovers that may belong to a writer still running (named, not removed)."""
+    """Remove what an export that was killed left in ``folder``: the temporary workbook and the
+    private folder (``.~*.pid<process id>.<random>…``) whose process is gone, and an older
+    version's ``.~*.xlsx.tmp`` more than an hour old; a German note for each."""
     notes = []
     try:
         entries = list(folder.iterdir())
     except OSError:
         return notes
     for entry in entries:
-        name = entry.name
-        if not (name.startswith(TEMP_PREFIX) and name.endswith(".tmp")):
-            continue
-        match = _STALE.match(name)
+        match = _STALE.match(entry.name)
         try:
-            gone = (not _running(int(match.group("pid")))) if match else (
-                _LEGACY.match(name) is not None and time.time() - entry.stat().st_mtime > _LEGACY_AGE)
+            gone = (not _running(int(match.group(1)))) if match else (
+                _LEGACY.match(entry.name) is not None and time.time() - entry.stat().st_mtime > _LEGACY_AGE)
         except OSError:
             continue
         if not gone:
-            notes.append(f"Hinweis: {entry} stammt von einem anderen, vielleicht noch laufenden Vorgang; "
-                         "nicht entfernt (löschen, wenn kein Export mehr läuft).")
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

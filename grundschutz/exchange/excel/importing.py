@@ -42,11 +42,11 @@ from pathlib import Path
 
 from grundschutz.exchange.excel.export import SOURCE_FILES, assessment_fingerprint, source_hashes, terminate_as_exit
 from grundschutz.exchange.excel.layout import LAYOUT_VERSION, RISK_SHEET, TITLE_SEPARATOR, Column, Sheet, edition_sheets
-from grundschutz.exchange.excel.reading import Edited, base_title, exported, match_rows, read_sheets, refuse, show
+from grundschutz.exchange.excel.reading import Edited, base_title, exporter, match_rows, read_sheets, refuse, show
 from grundschutz.exchange.excel.rows import sheet_rows
 from grundschutz.exchange.excel.writer import excel_text
 from grundschutz.io.csv_edit import CsvDocument
-from grundschutz.io.files import JOURNAL_FILE, WriteError, folder_lock, recover_interrupted, replace_files
+from grundschutz.io.files import JOURNAL_FILE, folder_lock, recover_interrupted, replace_files
 from grundschutz.io.folder import read_assessment
 from grundschutz.io.workbook import WorkbookLimits
 from grundschutz.method.analysis import analyse
@@ -184,10 +184,11 @@ def plan_import(analysis, workbook: str | Path, *, force: bool = False,
         if name not in sheets or name not in rows or (name in ("modelling", "check") and analysis.modelling is None):
             continue
         sheet = sheets[name]
-        written = {tuple(str(row[c.key] or "") for c in sheet.keys): exported(sheet, row)
-                   for row in sheet_rows(analysis, name)}
-        edited = match_rows(rows[name], written, problems, plan.notes, excel_apply.new_row_rule(name, analysis))
-        del written
+        keys, (values, as_written) = [c.key for c in sheet.keys], exporter(sheet)
+        exported = {tuple(str(row[k] or "") for k in keys): values(row) for row in sheet_rows(analysis, name)}
+        edited = match_rows(rows[name], exported, as_written, problems, plan.notes,
+                            excel_apply.new_row_rule(name, analysis))
+        del exported
         if name in FILES and sheet.editable:
             getattr(excel_apply, f"apply_{name}")(ctx, sheet, [e for e in edited if e.changed(sheet)], analysis)
     refuse(problems, workbook.name)
@@ -261,9 +262,9 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
     """Write the changed files of ``plan``, all together or none; the changes per sheet.
 
     Under the folder's lock: a file changed since the plan was made (e.g. by
-    a second import of the same export) refuses the import, and so does a
-    read-only file; nothing is written then. A full disk or a missing right
-    is a :class:`~grundschutz.io.files.WriteError` naming the file, with every
+    a second import of the same export) refuses the import; nothing is
+    written then. A read-only file, a full disk or a missing right is a
+    :class:`~grundschutz.io.files.WriteError` naming the file, with every
     file as it was.
     """
     if not plan.files:
@@ -274,12 +275,7 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
         changed = [name for name in SOURCE_FILES if plan.base and now.get(name) != plan.base.get(name)]
         if changed:
             raise GrundschutzError(_changed_meanwhile(changed))
-        for name in plan.files:
-            path = plan.folder / name
-            if path.exists() and not path.stat().st_mode & 0o222:
-                raise WriteError(f"{path}: schreibgeschützt; nichts geschrieben (Schreibschutz aufheben und den "
-                                 "Import wiederholen)")
-        replace_files(plan.folder, plan.files)
+        replace_files(plan.folder, plan.files)  # refuses a read-only file before anything is written
     return plan.counts()
 
 

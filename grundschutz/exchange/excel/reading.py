@@ -17,6 +17,7 @@ and error cells by a streaming pass over the sheet XML, size limits first).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from grundschutz.exchange.excel.layout import (
     Column,
     Sheet,
 )
-from grundschutz.exchange.excel.writer import excel_text, excel_value, is_truncated
+from grundschutz.exchange.excel.writer import cell_text, excel_text, excel_value, is_truncated
 from grundschutz.io.values import parse_date
 from grundschutz.io.workbook import WorkbookLimits, open_workbook
 from grundschutz.model import Level
@@ -180,11 +181,16 @@ def _sheet_rows(title: str, data, sheet: Sheet, problems: list[Problem], notes: 
     if missing:
         return None
     width = max(positions) + 1
+    if all(p >= 0 for p in positions):
+        pick = operator.itemgetter(*positions)  # the usual case, at C speed
+    else:
+        def pick(row):
+            return tuple(row[p] if p >= 0 else "" for p in positions)
     for number, row in enumerate(data.rows[1:], start=2):
         if len(row) < width:
             row = [*row, *([""] * (width - len(row)))]
-        values = tuple(row[p] if p >= 0 else "" for p in positions)
-        if any(v not in ("", None) and not (isinstance(v, str) and not v.strip()) for v in values):
+        values = pick(row)
+        if any(v != "" and v is not None and not (type(v) is str and v.isspace()) for v in values):
             result.rows.append((title, number, values))
     return result
 
@@ -192,20 +198,23 @@ def _sheet_rows(title: str, data, sheet: Sheet, problems: list[Problem], notes: 
 # --------------------------------------------------------------------------- values
 
 
-def exported(sheet: Sheet, row: Mapping[str, object]) -> tuple:
-    """A row of :func:`~grundschutz.exchange.excel.rows.sheet_rows` as its cells were written
-    (``""`` for an empty cell), in column order: what a workbook row is compared with."""
+def exporter(sheet: Sheet) -> tuple[Callable[[Mapping[str, object]], tuple], Callable[[tuple], tuple]]:
+    """Two functions for the rows of :func:`~grundschutz.exchange.excel.rows.sheet_rows`: the first
+    gives a row's values in column order (``""`` for none), cheaply, to keep for every row; the
+    second turns such a tuple into the cells as the export wrote them (text through
+    :func:`~grundschutz.exchange.excel.writer.excel_text`): what a workbook row is compared with.
+    Most rows equal the first already; the second runs for the others."""
     source = sheet.source
-    cells = []
-    for column in sheet.columns:
-        value = row.get(column.key)
-        if value is None or value == "":
-            cells.append("")
-        elif type(value) is str:
-            cells.append(excel_text(value, source))
-        else:
-            cells.append(excel_value(value, source))
-    return tuple(cells)
+    keys = [c.key for c in sheet.columns]
+
+    def values(row: Mapping[str, object]) -> tuple:
+        return tuple(["" if value is None else value for value in map(row.get, keys)])
+
+    def written(values: tuple) -> tuple:
+        return tuple([value if value == "" else cell_text(value, source) if type(value) is str
+                      else excel_value(value, source) for value in values])
+
+    return values, written
 
 
 def _same(cell: object, written: object) -> bool:
@@ -301,19 +310,24 @@ def show(value: object) -> str:
 # --------------------------------------------------------------------------- matching
 
 
-def match_rows(found: SheetRows, written: Mapping[tuple, tuple], problems: list[Problem], notes: list[str],
-               allow_new: Callable[[tuple[str, ...]], str | None]) -> list[Edited]:
-    """The workbook rows of a sheet that differ from what the export wrote, matched by key."""
+def match_rows(found: SheetRows, exported: Mapping[tuple, tuple], as_written: Callable[[tuple], tuple],
+               problems: list[Problem], notes: list[str], allow_new: Callable[[tuple[str, ...]], str | None]
+               ) -> list[Edited]:
+    """The workbook rows of a sheet that differ from what the export wrote, matched by key.
+
+    ``exported`` holds the exported rows by key as values; ``as_written`` turns those into the cells
+    as written (see :func:`exporter`)."""
     sheet = found.sheet
     columns = sheet.columns
     keys = [i for i, c in enumerate(columns) if c.is_key]
     seen: dict[tuple, tuple[str, int]] = {}
     edited = []
     ignored = 0
+    complete = all(found.present)
     for title, number, values in found.rows:
         if (title, number) in found.flagged:
             continue
-        key = tuple(str(text_of(values[i], columns[i]) if values[i] not in ("", None) else "") for i in keys)
+        key = tuple(_key_text(values[i], columns[i]) for i in keys)
         shown = " / ".join(k for k in key if k)
         if key in seen:
             where_title, where = seen[key]
@@ -322,9 +336,13 @@ def match_rows(found: SheetRows, written: Mapping[tuple, tuple], problems: list[
                                     f"Zeile doppelt (dieselben Schlüssel wie {place})"))
             continue
         seen[key] = (title, number)
-        before = written.get(key)
-        if before is not None and all(_same(v, w) for v, w, p in zip(values, before, found.present) if p):
-            continue  # the row as exported
+        before = exported.get(key)
+        if before is not None:
+            if complete and values == before:
+                continue  # the row as exported
+            before = as_written(before)
+            if all(_same(v, w) for v, w, p in zip(values, before, found.present) if p):
+                continue
         if before is None:
             why = allow_new(key)
             if why:
@@ -369,6 +387,12 @@ def match_rows(found: SheetRows, written: Mapping[tuple, tuple], problems: list[
     if ignored > 10:
         notes.append(f"{sheet.title}: … und {ignored - 10} weitere Änderungen in schreibgeschützten Spalten.")
     return edited
+
+
+def _key_text(value: object, column: Column) -> str:
+    if type(value) is str:
+        return value.strip()
+    return "" if value is None else str(text_of(value, column))
 
 
 def _empty(column: Column) -> object:

@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -48,6 +49,7 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed
 _CLEAN = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # what excel_text changes (\r included)
 _EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")  # Excel reads _xHHHH_ as a character
 _FORMULA_START = ("=", "+", "-", "@")
+_SPACES = frozenset(" \t\n\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u3000")
 _TRUNCATED_TAIL = re.compile(re.escape(TRUNCATED).replace(r"\{file\}", ".*") + r"\Z")
 _EPOCH = datetime(1899, 12, 30)
 #: Rows of wrapped text are at most this high (Excel's limit is 409 points).
@@ -72,6 +74,13 @@ def excel_text(text: str, source: str = "") -> str:
     return text
 
 
+def cell_text(text: str, source: str = "") -> str:
+    """:func:`excel_text`, at no cost for the usual text it leaves as it is."""
+    if _CLEAN.search(text) or len(text) > EXCEL_MAX_TEXT:
+        return excel_text(text, source)
+    return text
+
+
 def is_truncated(text: object) -> bool:
     """Whether a cell's text is a text cut by :func:`excel_text`."""
     return isinstance(text, str) and len(text) == EXCEL_MAX_TEXT and bool(_TRUNCATED_TAIL.search(text[-200:]))
@@ -88,6 +97,7 @@ def excel_value(value: object, source: str = "") -> object:
     return excel_text(str(value), source)
 
 
+@functools.lru_cache(maxsize=8192)
 def text_lines(text: str, width: float) -> int:
     r"""How many lines a wrapped text takes in a column ``width`` characters wide (an estimate).
 
@@ -187,7 +197,7 @@ class RowSink:
                     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                 if "_x" in value:
                     value = _EXCEL_ESCAPE.sub(r"_x005F_\1", value)
-                space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+                space = ' xml:space="preserve"' if value[0] in _SPACES or value[-1] in _SPACES else ""
                 append(f'<c r="{letters[column]}{number}"{s} t="inlineStr"><is><t{space}>{value}</t></is></c>')
             elif isinstance(value, date):
                 append(f'<c r="{letters[column]}{number}"{s}><v>{excel_serial(value)!r}</v></c>')
@@ -272,12 +282,9 @@ class TableWriter:
                     if blank[i] is not None:
                         cells.append((i, None, blank[i]))
                     continue
-                if type(value) is not str:
-                    value = excel_value(value, source)
-                elif _CLEAN.search(value) or len(value) > EXCEL_MAX_TEXT:
-                    value = excel_text(value, source)
+                value = cell_text(value, source) if type(value) is str else excel_value(value, source)
                 if isinstance(value, str):
-                    if value[:1] in _FORMULA_START:
+                    if value[0] in _FORMULA_START:
                         cells.append((i, value, quoted[i]))
                         continue
                     if len(value) > widths[i]:
