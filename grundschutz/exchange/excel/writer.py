@@ -158,8 +158,10 @@ class RowSink:
     ``(column, value, format)`` with ``value`` a text (already through
     :func:`excel_text`), a number, a date or ``None`` (a styled empty cell).
     Rows must come in order. The cells are serialised directly into the
-    worksheet's row stream; where XlsxWriter's internals are not what this
-    expects (another version), XlsxWriter's public API writes them instead.
+    worksheet's row stream (:meth:`cell` gives one cell, :meth:`put` a row,
+    buffered until :meth:`flush`); where XlsxWriter's internals are not what
+    this expects (another version), XlsxWriter's public API writes them
+    instead.
     """
 
     def __init__(self, ws) -> None:
@@ -168,6 +170,8 @@ class RowSink:
                      and hasattr(ws, "_check_dimensions"))
         self._letters = [xl_col_to_name(i) for i in range(64)]
         self._attrs: dict[object, str] = {}
+        self._buffer: list[str] = []
+        self._last: tuple[int, int] | None = None
 
     def _attr(self, fmt) -> str:
         """The ``s`` attribute of a cell of format ``fmt`` (registers the format with XlsxWriter)."""
@@ -175,40 +179,54 @@ class RowSink:
         self._attrs[fmt] = found = f' s="{style}"' if style else ""
         return found
 
-    def row(self, index: int, cells: Sequence[tuple[int, object, object]], height: float | None = None) -> None:
+    def cell(self, column: int, number: int, value: object, fmt):
+        """Cell ``column`` of row ``number`` (counting from 1), ready for :meth:`put`."""
+        if not self.fast:
+            return column, value, fmt
+        letters = self._letters
+        if column >= len(letters):
+            letters.extend(xl_col_to_name(i) for i in range(len(letters), column + 1))
+        s = self._attrs.get(fmt)
+        if s is None:
+            s = self._attr(fmt)
+        if value is None:
+            return f'<c r="{letters[column]}{number}"{s}/>'
+        if type(value) is str:
+            if "&" in value or "<" in value or ">" in value:
+                value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            if "_x" in value:
+                value = _EXCEL_ESCAPE.sub(r"_x005F_\1", value)
+            space = ' xml:space="preserve"' if value[0] in _SPACES or value[-1] in _SPACES else ""
+            return f'<c r="{letters[column]}{number}"{s} t="inlineStr"><is><t{space}>{value}</t></is></c>'
+        if isinstance(value, date):
+            value = excel_serial(value)
+        return f'<c r="{letters[column]}{number}"{s}><v>{value!r}</v></c>'
+
+    def put(self, index: int, cells: list, height: float | None, last: int) -> None:
+        """Row ``index`` (from 0) of cells from :meth:`cell`, ``last`` its last column (buffered)."""
         if not self.fast:
             self._api_row(index, cells, height)
             return
-        letters, attrs = self._letters, self._attrs
         number = index + 1
-        out = [f'<row r="{number}" ht="{height:g}" customHeight="1">' if height else f'<row r="{number}">']
-        append = out.append
-        last = 0
-        for column, value, fmt in cells:
-            if column >= len(letters):
-                letters.extend(xl_col_to_name(i) for i in range(len(letters), column + 1))
-            s = attrs.get(fmt)
-            if s is None:
-                s = self._attr(fmt)
-            if value is None:
-                append(f'<c r="{letters[column]}{number}"{s}/>')
-            elif type(value) is str:
-                if "&" in value or "<" in value or ">" in value:
-                    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                if "_x" in value:
-                    value = _EXCEL_ESCAPE.sub(r"_x005F_\1", value)
-                space = ' xml:space="preserve"' if value[0] in _SPACES or value[-1] in _SPACES else ""
-                append(f'<c r="{letters[column]}{number}"{s} t="inlineStr"><is><t{space}>{value}</t></is></c>')
-            elif isinstance(value, date):
-                append(f'<c r="{letters[column]}{number}"{s}><v>{excel_serial(value)!r}</v></c>')
-            else:
-                append(f'<c r="{letters[column]}{number}"{s}><v>{value!r}</v></c>')
-            last = column
-        append("</row>")
-        self.ws.row_data_fh.write("".join(out))
-        if index == 0 or self.ws.dim_rowmin is None:
-            self.ws._check_dimensions(index, 0)
-        self.ws._check_dimensions(index, last)
+        start = f'<row r="{number}" ht="{height:g}" customHeight="1">' if height else f'<row r="{number}">'
+        self._buffer.append(start + "".join(cells) + "</row>")
+        self._last = (index, max(last, self._last[1]) if self._last else last)
+        if len(self._buffer) >= 256:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered rows into the worksheet's row stream."""
+        if self._buffer:
+            self.ws.row_data_fh.write("".join(self._buffer))
+            self._buffer.clear()
+            self.ws._check_dimensions(0, 0)
+            self.ws._check_dimensions(*self._last)
+
+    def row(self, index: int, cells: Sequence[tuple[int, object, object]], height: float | None = None) -> None:
+        """Write one row of ``(column, value, format)`` cells at once."""
+        self.put(index, [self.cell(c, index + 1, v, f) for c, v, f in cells], height,
+                 max((c for c, _, _ in cells), default=0))
+        self.flush()
 
     def _api_row(self, index: int, cells, height) -> None:
         ws = self.ws
@@ -264,46 +282,53 @@ class TableWriter:
         wraps = [c.wrap for c in columns]
         body = [f.body(c) for c in columns]
         quoted = [f.body(c, quote=True) for c in columns]
+        quoted_wrapped = [f.body(c, quote=True, wrap=True) for c in columns]
         wrapped = [f.body(c, wrap=True) for c in columns]  # a text too long for a column that does not wrap
         cut = [f.body(c, wrap=True, readonly=True) for c in columns]
         blank = [None if c.editable else f.body(c) for c in columns]  # empty read-only cells stay grey
         source = sheet.source
+        last = len(columns) - 1
         part, sink, written, total = 1, None, 0, 0
         for row in rows:
             if sink is None or written == self.max_rows - 1:
                 if sink is not None:
-                    self._finish(sink.ws, sheet, written)
+                    self._finish(sink, sheet, written)
                     part += 1
                 sink, written = self._start(sheet, part), 0
-            cells, lines = [], 1
+                cell = sink.cell
+            number, cells, lines = written + 2, [], 1
             for i, key in enumerate(keys):
                 value = row.get(key)
                 if value is None or value == "":
                     if blank[i] is not None:
-                        cells.append((i, None, blank[i]))
+                        cells.append(cell(i, number, None, blank[i]))
                     continue
-                value = cell_text(value, source) if type(value) is str else excel_value(value, source)
-                if isinstance(value, str):
-                    if value[0] in _FORMULA_START:
-                        cells.append((i, value, quoted[i]))
-                        continue
+                if type(value) is str:
+                    if _CLEAN.search(value) or len(value) > EXCEL_MAX_TEXT:
+                        value = excel_text(value, source)
+                else:
+                    value = excel_value(value, source)
+                if type(value) is str:
+                    fmt = body[i]
                     if len(value) > widths[i]:
                         lines = max(lines, text_lines(value, widths[i]))
                         if len(value) == EXCEL_MAX_TEXT and is_truncated(value):
-                            cells.append((i, value, cut[i]))
-                            continue
-                        if not wraps[i]:
-                            cells.append((i, value, wrapped[i]))
-                            continue
-                    cells.append((i, value, body[i]))
+                            fmt = cut[i]
+                        elif not wraps[i]:
+                            fmt = wrapped[i]
+                    if value[0] in _FORMULA_START:
+                        fmt = quoted_wrapped[i] if fmt is wrapped[i] else quoted[i]
+                    cells.append(cell(i, number, value, fmt))
+                elif isinstance(value, date) and excel_serial(value) is None:  # before 1900: Excel has no date
+                    cells.append(cell(i, number, value.strftime("%d.%m.%Y"), body[i]))
                 else:
-                    cells.append(text_cell(i, value, body[i], quoted[i]))
-            sink.row(written + 1, cells, row_height(lines) if lines > 1 else None)
+                    cells.append(cell(i, number, value, body[i]))
+            sink.put(number - 1, cells, row_height(lines) if lines > 1 else None, last)
             written += 1
             total += 1
         if sink is None:
             sink = self._start(sheet, 1)
-        self._finish(sink.ws, sheet, written)
+        self._finish(sink, sheet, written)
         return total
 
     def _start(self, sheet: Sheet, part: int) -> RowSink:
@@ -317,8 +342,9 @@ class TableWriter:
         sink.row(0, [(i, c.header, f.header(c)) for i, c in enumerate(sheet.columns)], LINE_HEIGHT * lines + 4)
         return sink
 
-    def _finish(self, ws, sheet: Sheet, written: int) -> None:
-        f = self.formats
+    def _finish(self, sink: RowSink, sheet: Sheet, written: int) -> None:
+        sink.flush()
+        ws, f = sink.ws, self.formats
         self.counts[ws.name] = written
         last = self.max_rows - 1
         ws.autofilter(0, 0, written, len(sheet.columns) - 1)
