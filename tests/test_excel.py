@@ -16,6 +16,7 @@ from grundschutz.cli.excel import export
 from grundschutz.exchange.excel.export import assessment_fingerprint, export_workbook, source_hashes
 from grundschutz.exchange.excel.layout import META_SHEET, READONLY_FILL, SHEETS
 from grundschutz.exchange.excel.writer import excel_text
+from grundschutz.io.files import WriteError
 from grundschutz.model.errors import GrundschutzError
 
 STAMP = datetime(2025, 3, 14, 9, 30)
@@ -105,18 +106,32 @@ def test_headers_are_bold_frozen_filtered_and_columns_have_widths(haan_book):
         assert headers(ws) == [c.header for c in sheet.columns]
         assert all(ws.cell(1, i).font.b for i in range(1, len(sheet.columns) + 1))
         for i, column in enumerate(sheet.columns, start=1):
-            assert ws.column_dimensions[ws.cell(1, i).column_letter].width == column.width
+            # the file holds the width with Excel's cell padding (5 pixels of 7 per character);
+            # neighbouring columns of the same width and style share one <col> element
+            width = next(d.width for d in ws.column_dimensions.values() if d.min <= i <= d.max)
+            assert column.width < width <= column.width + 1, (sheet.title, column.header, width)
 
 
-def test_read_only_columns_are_grey_and_editable_ones_white(haan_book):
+def fill_of(cell) -> str | None:
+    """The solid fill colour of a cell (RGB), ``None`` for none."""
+    return cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type == "solid" else None
+
+
+def test_read_only_cells_are_grey_and_editable_ones_white_empty_ones_too(haan_book):
+    """Issue 12: white means editable, so an empty cell of a read-only column is grey as well
+    (it is written as a styled empty cell: a cell that is not in the file shows white in LibreOffice)."""
     path, _ = haan_book
-    ws = openpyxl.load_workbook(path)["Schutzbedarfsfeststellung"]
+    workbook = openpyxl.load_workbook(path)
+    ws = workbook["Schutzbedarfsfeststellung"]
     sheet = SHEETS["needs"]
     for i, column in enumerate(sheet.columns, start=1):
-        cell = ws.cell(2, i)
-        fill = cell.fill.fgColor.rgb if cell.fill.fill_type == "solid" else None
-        assert (fill == "00" + READONLY_FILL) == (not column.editable), column.header
-    assert ws.cell(2, 5).alignment.wrap_text  # Vertraulichkeit: Begründung
+        for row in range(2, ws.max_row + 1):
+            assert (fill_of(ws.cell(row, i)) == READONLY_FILL) == (not column.editable), (column.header, row)
+    assert ws.cell(2, headers(ws).index("Vertraulichkeit: Begründung") + 1).alignment.wrap_text
+    scenario = workbook["Szenario teleheimarbeit"]  # view only: every cell of every row grey
+    empty = [scenario.cell(row, i) for row in range(2, scenario.max_row + 1)
+             for i in range(1, scenario.max_column + 1) if scenario.cell(row, i).value is None]
+    assert empty and all(fill_of(cell) == READONLY_FILL for cell in empty)
 
 
 def test_levels_and_statuses_are_coloured_by_conditional_formatting(haan_book):
@@ -124,8 +139,8 @@ def test_levels_and_statuses_are_coloured_by_conditional_formatting(haan_book):
     workbook = openpyxl.load_workbook(path)
     needs = workbook["Schutzbedarfsfeststellung"]
     rules = {str(r.sqref): [rule.formula[0] for rule in r.rules] for r in needs.conditional_formatting}
-    assert rules["D2:D1048576"] == ['"normal"', '"hoch"', '"sehr hoch"']  # Vertraulichkeit: festgestellt
-    assert rules["I2:I1048576"] == ['"normal"', '"hoch"', '"sehr hoch"']  # Vertraulichkeit: Ergebnis
+    assert rules["D2:D1048576"] == ['"normal"', '"hoch"', '"sehr hoch"']  # Vertraulichkeit: Ergebnis
+    assert rules["E2:E1048576"] == ['"normal"', '"hoch"', '"sehr hoch"']  # Vertraulichkeit: festgestellt
     check = workbook["IT-Grundschutz-Check"]
     rules = {str(r.sqref): [rule.formula[0] for rule in r.rules] for r in check.conditional_formatting}
     assert rules == {"G2:G1048576": ['"ja"', '"teilweise"', '"nein"', '"entbehrlich"']}
@@ -136,10 +151,11 @@ def test_fixed_value_columns_have_drop_down_lists(haan_book):
     workbook = openpyxl.load_workbook(path)
     check = {str(v.sqref): (v.type, v.formula1) for v in workbook["IT-Grundschutz-Check"].data_validations.dataValidation}
     assert check["G2:G1048576"] == ("list", '"ja,teilweise,nein,entbehrlich,unbearbeitet"')
-    assert check["J2:J1048576"][0] == "date" and check["K2:K1048576"][0] == "date"
+    # dates from 01.01.1990 (serial 32874): a number typed into a date cell is refused by Excel itself
+    assert check["J2:J1048576"] == ("date", "32874") and check["K2:K1048576"] == ("date", "32874")
     needs = {str(v.sqref): v.formula1 for v in workbook["Schutzbedarfsfeststellung"].data_validations.dataValidation}
-    assert needs["D2:D1048576"] == '"normal,hoch,sehr hoch"'
-    assert needs["G2:G1048576"] == '"manuell,Kumulationseffekt,Verteilungseffekt"'
+    assert needs["E2:E1048576"] == '"normal,hoch,sehr hoch"'  # Vertraulichkeit: festgestellt
+    assert needs["N2:N1048576"] == '"manuell,Kumulationseffekt,Verteilungseffekt"'  # Vertraulichkeit: Effekt
     modelling = {str(v.sqref): v.formula1 for v in workbook["Modellierung"].data_validations.dataValidation}
     assert modelling == {"I2:I1048576": '"zugeordnet,entfernt"'}
 
@@ -161,6 +177,28 @@ def test_needs_sheet_gives_rule_source_and_reason_in_words(haan_book):
                           and r["Verfügbarkeit: Begründung (manuell)"] for r in manual)
 
 
+def test_no_column_repeats_another(haan_book):
+    """Issue 12: 'Herleitung' repeated 'Begründung'. It now says only what the other columns do not:
+    nothing for an assessed value, what would have been computed for a value set by hand."""
+    path, _ = haan_book
+    ws = openpyxl.load_workbook(path)["Schutzbedarfsfeststellung"]
+    names = headers(ws)
+    rows = [dict(zip(names, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    for value in ("Vertraulichkeit", "Integrität", "Verfügbarkeit"):
+        for row in rows:
+            text = row[f"{value}: Herleitung"] or ""
+            for reason in (row[f"{value}: Begründung"], row[f"{value}: Begründung (manuell)"]):
+                assert not reason or reason not in text, (row["Zielobjekt"], value)
+            if row[f"{value}: Regel"] in ("festgestellt", "manuell gesetzt"):  # rule and reason have columns
+                assert not text.startswith("Regel:"), text
+    net = next(r for r in rows if r["Zielobjekt"] == "NET-10")
+    assert net["Vertraulichkeit: Regel"] == "manuell gesetzt"
+    assert net["Vertraulichkeit: Herleitung"].startswith("Berechnet wäre: hoch.")
+    for sheet in openpyxl.load_workbook(path, read_only=True).worksheets[1:]:  # no header twice in a table
+        names = [c.value for c in next(sheet.iter_rows(max_row=1))]
+        assert len(names) == len(set(names)), sheet.title
+
+
 def test_overview_has_counts_and_a_legend(haan_book):
     path, result = haan_book
     ws = openpyxl.load_workbook(path)["Übersicht"]
@@ -172,10 +210,130 @@ def test_overview_has_counts_and_a_legend(haan_book):
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert "schreibgeschützt: berechnet oder Stammdaten; wird beim Import nicht übernommen." in texts
     grey = next(c for row in ws.iter_rows() for c in row if c.value == "grau")
-    assert grey.fill.fgColor.rgb == "00" + READONLY_FILL
-    legend = {c.value: c.fill.fgColor.rgb for row in ws.iter_rows() for c in row
+    assert fill_of(grey) == READONLY_FILL
+    legend = {c.value: fill_of(c) for row in ws.iter_rows() for c in row
               if c.value in ("sehr hoch", "nein", "gering")}
-    assert legend == {"sehr hoch": "00FFC7CE", "nein": "00FFC7CE", "gering": "00C6EFCE"}
+    assert legend == {"sehr hoch": "FFC7CE", "nein": "FFC7CE", "gering": "C6EFCE"}
+
+
+def test_numbers_are_numbers_with_formats_for_the_decimal_comma(haan_book):
+    """Issue 12: the share of requirements done is a number shown with a percent format (Excel and
+    LibreOffice show it with the reader's decimal comma, 4,6 %), dates have the format TT.MM.JJJJ."""
+    path, _ = haan_book
+    workbook = openpyxl.load_workbook(path)
+    done = next(row[1] for row in workbook["Übersicht"].iter_rows() if row[0].value == "Umgesetzt (ja + entbehrlich)")
+    ja, entbehrlich = 251, next(row[1].value for row in workbook["Übersicht"].iter_rows()
+                                if row[0].value == "Check: entbehrlich")
+    assert done.value == pytest.approx((ja + entbehrlich) / 4938) and done.number_format == "0.0 %"
+    check = workbook["IT-Grundschutz-Check"]
+    dated = [c for row in check.iter_rows(min_row=2, min_col=10, max_col=11) for c in row if c.value is not None]
+    assert dated and {c.number_format for c in dated} == {"DD.MM.YYYY"}
+
+
+PAPER_MM = {9: 297, 8: 420}  # landscape width of A4 and A3
+
+
+def test_every_sheet_prints_landscape_with_its_header_row_and_legible_text(haan_book):
+    """Issue 12: each sheet has a print setup (landscape A4 or A3, header row on every page, one page
+    wide) whose text stays at least 8 pt; a sheet too wide for that prints the columns that matter.
+    Read back from the saved workbook; the scale is computed here from the widths in the file."""
+    path, _ = haan_book
+    workbook = openpyxl.load_workbook(path)
+    for ws in workbook.worksheets:
+        if ws.sheet_state == "hidden":
+            continue
+        setup = ws.page_setup
+        assert setup.orientation == "landscape" and int(setup.paperSize) in PAPER_MM, ws.title
+        # fit to one page wide, as many pages down as needed (fitToWidth=1 is the default the file omits)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToHeight == 0, ws.title
+        assert setup.fitToWidth in (None, 1), ws.title
+        assert "Seite &P von &N" in ws.oddFooter.right.text, ws.title
+        last = ws.max_column
+        if ws.title != "Übersicht":
+            assert ws.print_title_rows == "$1:$1", ws.title
+        if ws.print_area:
+            last = openpyxl.utils.column_index_from_string(re.search(r":\$?([A-Z]+)\$?\d*$", ws.print_area).group(1))
+        widths = [next((d.width for d in ws.column_dimensions.values() if d.min <= i <= d.max), 8.43)
+                  for i in range(1, last + 1)]
+        content = sum(w * 7 * 0.75 for w in widths)  # a character is 7 pixels, a pixel 0.75 pt
+        printable = (PAPER_MM[int(setup.paperSize)] / 25.4 - ws.page_margins.left - ws.page_margins.right) * 72
+        font = 11 * min(1.0, printable / content)
+        assert font >= 8, (ws.title, round(font, 2))
+    needs = workbook["Schutzbedarfsfeststellung"]
+    assert needs.print_area == "'Schutzbedarfsfeststellung'!$A$1:$L$220"
+    assert headers(needs)[:12] == ["Zielobjekt", "Name", "Typ"] + [
+        f"{v}: {c}" for v in ("Vertraulichkeit", "Integrität", "Verfügbarkeit")
+        for c in ("Ergebnis", "festgestellt", "Begründung")]
+
+
+def test_no_text_is_cut_a_long_text_wraps(haan_book):
+    """Issue 12: scenario sheets cut the 'Änderung' text ('nicht vor einer'). Every text longer than
+    its column wraps (and its row is high enough for it), in every sheet."""
+    from grundschutz.exchange.excel.writer import text_lines
+
+    path, _ = haan_book
+    workbook = openpyxl.load_workbook(path)
+    for ws in workbook.worksheets[1:]:
+        if ws.sheet_state == "hidden":
+            continue
+        widths = {i: next(d.width for d in ws.column_dimensions.values() if d.min <= i <= d.max)
+                  for i in range(1, ws.max_column + 1)}
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and len(cell.value) > widths[cell.column]:
+                    assert cell.alignment.wrap_text, (ws.title, cell.coordinate, cell.value)
+                    lines = text_lines(cell.value, round((widths[cell.column] * 7 - 5) / 7, 2))  # without padding
+                    assert ws.row_dimensions[cell.row].height >= 15 * min(lines, 27), (ws.title, cell.coordinate)
+    verdict = next(r for r in workbook["Szenario teleheimarbeit"].iter_rows(min_row=2) if r[0].value == "Urteil"
+                   and r[1].value == "nicht vor einer Risikoanalyse")
+    assert verdict[1].alignment.wrap_text
+
+
+def test_the_printed_workbook_in_libreoffice(tmp_path, shared_catalogs, missing_prerequisite):
+    """Issue 12: converted to PDF by headless LibreOffice (scripts/excel_to_pdf.sh), as the KRZ would
+    print it: every page of a table sheet shows the header row and the full width (its first and last
+    printed column), the text is at least 8 pt, a sheet of five rows is one page."""
+    import shutil
+    import subprocess
+
+    tools = {name: shutil.which(name) for name in ("soffice", "pdftotext", "pdftoppm", "pdfinfo")}
+    if not all(tools.values()):
+        missing_prerequisite(f"LibreOffice and poppler-utils are needed to print the workbook (missing: "
+                             f"{', '.join(n for n, found in tools.items() if not found)})")
+    folder = write_small(tmp_path / "a")
+    book = tmp_path / "druck.xlsx"
+    export_workbook(analysed(folder, shared_catalogs), book, sheets=["objects", "needs", "check"])
+    script = Path(__file__).resolve().parents[1] / "scripts" / "excel_to_pdf.sh"
+    done = subprocess.run(["bash", str(script), str(book), str(tmp_path / "pdf"), "1"], capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "pdf" / "druck.pdf"
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")[:-1]
+    count = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                                                            text=True, check=True).stdout).group(1))
+    assert len(pages) == count
+    by_sheet: dict[str, list[str]] = {}
+    for text in pages:
+        footer = [line for line in text.splitlines() if "Seite " in line][-1]
+        by_sheet.setdefault(footer.split("Seite ")[0].strip(), []).append(text)
+    assert list(by_sheet) == ["Übersicht", "Strukturanalyse", "Schutzbedarfsfeststellung", "IT-Grundschutz-Check"]
+    assert len(by_sheet["Strukturanalyse"]) == 1 and len(by_sheet["Schutzbedarfsfeststellung"]) == 1
+    assert len(by_sheet["IT-Grundschutz-Check"]) > 1
+    for number, text in enumerate(by_sheet["IT-Grundschutz-Check"], start=1):
+        assert "Zielobjekt" in text and "Geprüft" in text, number  # header row, full width, every page
+    needs = by_sheet["Schutzbedarfsfeststellung"][0]
+    assert "Ergebnis" in needs and "Begründung" in needs and "Herleitung" not in needs  # the print area
+    # the font size from the geometry: the distance between two header words is the printed column width
+    first = count - len(by_sheet["IT-Grundschutz-Check"]) - 1  # the page of Schutzbedarfsfeststellung
+    words = subprocess.run(["pdftotext", "-bbox", "-f", str(first + 1), "-l", str(first + 1), str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    x: dict[str, float] = {}
+    for m in re.finditer(r'xMin="([\d.]+)"[^>]*>([^<]+)</word>', words):
+        x.setdefault(m.group(2), float(m.group(1)))
+    column_a = (12 * 7 + 5) * 0.75  # Zielobjekt, 12 characters, in points at 100 %
+    scale = (x["Name"] - x["Zielobjekt"]) / column_a
+    assert 11 * scale >= 8, 11 * scale
 
 
 def test_sheets_without_data_are_left_out_and_named(tmp_path, shared_catalogs):
@@ -231,7 +389,8 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path, shared_catalogs):
     assert rows["APP-1"][3].quotePrefix is False
     needs = openpyxl.load_workbook(book)["Schutzbedarfsfeststellung"]
     app2 = next(r for r in needs.iter_rows(min_row=2) if r[0].value == "APP-2")
-    assert (app2[13].value, app2[13].data_type) == ("+ Korrekturen möglich", "s")
+    reason = app2[headers(needs).index("Integrität: Begründung")]
+    assert (reason.value, reason.data_type, reason.quotePrefix) == ("+ Korrekturen möglich", "s", True)
     with zipfile.ZipFile(book) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
         assert sheets
@@ -265,18 +424,21 @@ def test_sheet_longer_than_the_row_limit_is_split_not_cut(tmp_path, shared_catal
     assert seen == [(e.object, e.requirement) for e in analysis.check.entries]
 
 
-def test_export_is_atomic(tmp_path, shared_catalogs, monkeypatch):
+def test_export_is_atomic_and_a_full_disk_is_a_german_error(tmp_path, shared_catalogs, monkeypatch):
+    import errno
+
+    import xlsxwriter
+
     folder = write_small(tmp_path / "a")
     book = tmp_path / "out.xlsx"
     book.write_bytes(b"previous workbook")
-    import openpyxl.workbook.workbook as wbmod
 
-    def broken_save(self, filename):
-        Path(filename).write_bytes(b"half a zip")
-        raise OSError("disk full")
+    def broken_store(self):
+        Path(self.filename).write_bytes(b"half a zip")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(wbmod.Workbook, "save", broken_save)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(xlsxwriter.Workbook, "_store_workbook", broken_store)
+    with pytest.raises(WriteError, match=r"out\.xlsx: nicht geschrieben \(Datenträger voll\)"):
         export_workbook(analysed(folder, shared_catalogs), book)
     assert book.read_bytes() == b"previous workbook"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "out.xlsx"]

@@ -25,6 +25,7 @@ from grundschutz.exchange.excel.layout import RISK_SHEET, SHEETS, edition_sheets
 from grundschutz.exchange.excel.rows import sheet_rows
 from grundschutz.exchange.excel.writer import excel_text
 from grundschutz.io.csv_edit import CsvDocument
+from grundschutz.io.files import LOCK_FILE
 from grundschutz.model.errors import AssessmentError, GrundschutzError
 
 BY_TITLE = {s.title: s for s in (*SHEETS.values(), RISK_SHEET)}
@@ -32,9 +33,10 @@ GSPP_BY_TITLE = {s.title: s for s in edition_sheets("grundschutz++").values()}
 
 
 def digest(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file of an assessment folder (recursively)."""
+    """SHA-256 of every file of an assessment folder (recursively), but the lock file, which a writer
+    leaves in the folder (empty; listed in .gitignore)."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(LOCK_FILE)}
 
 
 def edit_book(source: Path, target: Path, edits, append=()) -> None:
@@ -278,7 +280,8 @@ def test_edits_of_read_only_cells_are_listed_not_taken(tmp_path, shared_catalogs
         "übernommen ('hoch' → 'normal')."]
 
 
-def test_a_deleted_column_changes_nothing_and_is_named(tmp_path, shared_catalogs):
+def test_a_deleted_or_renamed_column_is_an_error(tmp_path, shared_catalogs):
+    """Issue 11, item 9: a renamed column dropped that column's edits with only a hint and exit 0."""
     folder = write_small(tmp_path / "a")
     first = analysed(folder, shared_catalogs).check.entries[0]
     (folder / "check.csv").write_text("object,requirement,status,note\n"
@@ -287,10 +290,46 @@ def test_a_deleted_column_changes_nothing_and_is_named(tmp_path, shared_catalogs
     export_workbook(analysed(folder, shared_catalogs), book)
     workbook = openpyxl.load_workbook(book)
     workbook["IT-Grundschutz-Check"].delete_cols(8)  # Anmerkung
+    workbook.save(tmp_path / "geloescht.xlsx")
+    workbook = openpyxl.load_workbook(book)
+    workbook["IT-Grundschutz-Check"]["H1"] = "Bemerkung"
+    workbook["IT-Grundschutz-Check"]["H2"] = "erst im Herbst"
+    workbook.save(tmp_path / "umbenannt.xlsx")
+    before = digest(folder)
+    with pytest.raises(AssessmentError) as caught:
+        plan_import(analysed(folder, shared_catalogs), tmp_path / "geloescht.xlsx")
+    assert [str(p) for p in caught.value.problems] == [
+        "IT-Grundschutz-Check, Zeile 1, Spalte 'Anmerkung': Spalte fehlt (umbenannt oder gelöscht?): ihre Werte "
+        "können nicht übernommen werden; die Überschrift wiederherstellen"]
+    result = CliRunner().invoke(import_, [str(folder), str(tmp_path / "umbenannt.xlsx"), "--apply",
+                                          "--catalogs", str(shared_catalogs)])
+    assert result.exit_code == 1
+    assert ("IT-Grundschutz-Check, Zeile 1, Spalte 'Anmerkung': Spalte fehlt (umbenannt oder gelöscht?): ihre Werte "
+            "können nicht übernommen werden; die Überschrift wiederherstellen; unbekannte Spalten: 'Bemerkung'"
+            in result.output)
+    assert digest(folder) == before
+
+
+def test_a_renamed_or_deleted_sheet_is_an_error(tmp_path, shared_catalogs):
+    """Issue 11, item 9: a renamed sheet dropped that sheet's edits with only a hint and exit 0."""
+    folder = write_small(tmp_path / "a")
+    book = tmp_path / "a.xlsx"
+    export_workbook(analysed(folder, shared_catalogs), book)
+    first = analysed(folder, shared_catalogs).check.entries[0]
+    edit_book(book, book, [("IT-Grundschutz-Check", (first.object, first.requirement), "Status", "ja")])
+    workbook = openpyxl.load_workbook(book)
+    workbook["IT-Grundschutz-Check"].title = "Check KRZ"
     workbook.save(book)
-    plan = plan_import(analysed(folder, shared_catalogs), book)
-    assert plan.changes == []
-    assert plan.notes == ["IT-Grundschutz-Check: Spalte 'Anmerkung' fehlt; ihre Werte bleiben unverändert."]
+    before = digest(folder)
+    result = CliRunner().invoke(import_, [str(folder), str(book), "--apply", "--catalogs", str(shared_catalogs)])
+    assert result.exit_code == 1
+    assert ("a.xlsx, Wert 'IT-Grundschutz-Check': Blatt 'IT-Grundschutz-Check' fehlt (umbenannt oder gelöscht?): "
+            "seine Werte können nicht übernommen werden; den alten Namen wiederherstellen; Blätter, die es im Export "
+            "nicht gab: Check KRZ") in result.output
+    assert digest(folder) == before
+    # a sheet the export left out (only Strukturanalyse and the check chosen) is not missing
+    export_workbook(analysed(folder, shared_catalogs), book, sheets=["objects", "check"])
+    assert plan_import(analysed(folder, shared_catalogs), book).changes == []
 
 
 def test_an_emptied_cell_empties_the_value(tmp_path, shared_catalogs):
@@ -652,6 +691,7 @@ def test_property_edited_cells_change_exactly_those_values(data, choices, shared
         folder = Path(temp) / "bewertung"
         write_generated(folder, data, shared_catalogs)
         before_files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+        assert not any(name.startswith(LOCK_FILE) for name in before_files)
         analysis = analysed(folder, shared_catalogs)
         book = Path(temp) / "mappe.xlsx"
         export_workbook(analysis, book)
@@ -697,7 +737,8 @@ def test_property_edited_cells_change_exactly_those_values(data, choices, shared
             assert not on_check
             assert {p.file for p in exc.problems} <= {"check.csv (nach dem Import)", "mappe.xlsx"}
             assert all("nicht ausgewählt" in p.message for p in exc.problems if p.file != "mappe.xlsx")
-            assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before_files
+            assert {p.name: p.read_bytes() for p in folder.iterdir()
+                    if p.is_file() and not p.name.startswith(LOCK_FILE)} == before_files
             return
         after_analysis = analysed(folder, shared_catalogs)
         for name in ("needs", "check"):
@@ -715,7 +756,7 @@ def test_property_edited_cells_change_exactly_those_values(data, choices, shared
                     assert _same(row[column.key], want), (name, key, column.key, row[column.key], want)
         touched = {change.file for change in plan.changes}
         for path in folder.iterdir():
-            if path.is_file() and path.name not in touched:
+            if path.is_file() and path.name not in touched and not path.name.startswith(LOCK_FILE):
                 assert path.read_bytes() == before_files.get(path.name), path.name
 
 

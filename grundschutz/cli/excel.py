@@ -36,6 +36,8 @@ def export(assessment: str, workbook: str, catalogs: str | None, max_rows: int |
     click.echo(f"Arbeitsmappe geschrieben: {result.path} ({result.rows} Zeilen: {parts})")
     for title, reason in result.skipped.items():
         click.echo(f"Nicht enthalten: {title} ({reason})")
+    for note in result.notes:
+        click.echo(note)
 
 
 @click.command(name="import", context_settings=HELP)
@@ -51,8 +53,9 @@ def import_(assessment: str, workbook: str, apply_: bool, force: bool, catalogs:
 
     Shows what would change; writes the CSV files only with --apply.
     """
-    from grundschutz.exchange.excel.importing import apply_import, plan_import, render_plan
+    from grundschutz.exchange.excel.importing import apply_import, complete_interrupted, plan_import, render_plan
 
+    complete_interrupted(assessment)
     plan = plan_import(open_analysis(assessment, catalogs), workbook, force=force)
     if apply_ and plan.changes:
         apply_import(plan)

@@ -125,21 +125,25 @@ def apply_needs(ctx, sheet: Sheet, edited, analysis) -> None:
                     values[f"{value.value}_reason"] = state[f"{value.value}_reason"]
                 rows[object_id].append(doc.append(values))
             else:
-                for v in assessed:
-                    doc.set(record, v, state[v])
-                    doc.set(record, f"{v}_reason", state[f"{v}_reason"])
+                for v in assessed:  # only what was edited: an untouched cell keeps its text
+                    for key in (v, f"{v}_reason"):
+                        if state[key] != e.old[key]:
+                            doc.set(record, key, state[key])
         for value in BASIC_VALUES:
             v = value.value
             keys = (f"{v}_override", f"{v}_effect", f"{v}_override_reason")
-            if tuple(state[k] for k in keys) == tuple(e.old[k] for k in keys):
+            edited = [state[k] != e.old[k] for k in keys]
+            if not any(edited):
                 continue
             level, effect, reason = state[keys[0]], EFFECTS.get(state[keys[1]], ""), state[keys[2]]
             current = next((r for r in rows[object_id] if is_override(r) and doc.get(r, v)), None)
+            if current is not None and not edited[2]:
+                reason = _raw(doc, current, f"{v}_reason")  # moved to another row as it is written
             alone = current is not None and not any(doc.get(current, w.value) for w in BASIC_VALUES if w is not value)
             if current is not None and level and (doc.get(current, "effect").lower() == effect or alone):
-                doc.set(current, "effect", effect)  # the row holds only this value: its effect changes in place
-                doc.set(current, v, level)
-                doc.set(current, f"{v}_reason", reason)
+                for changed, column, new in zip(edited, (v, "effect", f"{v}_reason"), (level, effect, reason)):
+                    if changed:  # the row holds only this value: its effect changes in place
+                        doc.set(current, column, new)
                 continue
             if current is not None:
                 doc.set(current, v, "")
@@ -157,6 +161,12 @@ def apply_needs(ctx, sheet: Sheet, edited, analysis) -> None:
                     doc.set(target, v, level)
                     doc.set(target, f"{v}_reason", reason)
         ctx.record(sheet, e, "needs.csv")
+
+
+def _raw(doc, record, column: str) -> str:
+    """A cell of ``needs.csv`` exactly as the file holds it (line ends and spaces included)."""
+    index = doc.column(column)
+    return record.values[index] if index is not None and index < len(record.values) else ""
 
 
 def _check_override(ctx, sheet: Sheet, e, state, v: str) -> None:

@@ -5,76 +5,74 @@
 Modellierung, IT-Grundschutz-Check and, where the modules that compute them
 are installed, Risikoanalyse, Realisierungsplan and one sheet per scenario.
 
-- Streaming: openpyxl's write-only mode; every sheet goes to its own temporary
-  stream, so memory stays flat however many rows a sheet has. A sheet longer
-  than Excel's row limit continues on ``"<Blatt> (2)"``, ``(3)``, ... .
-- Look: bold frozen header rows, autofilter, column widths, wrapped text,
-  conditional formatting for levels, statuses and risks (edits recolour),
-  drop-down lists where a cell takes a fixed set of values, read-only columns
-  in grey with a legend on Übersicht.
-- Safety: every text cell is written as text (``t="inlineStr"``), never as a
-  formula; text beginning with ``=``, ``+``, ``-`` or ``@`` also gets Excel's
-  quote prefix so that editing the cell keeps it text. The workbook is written
-  to a temporary file in the target folder and moved into place with
-  :func:`os.replace`: an interrupted export leaves no broken file.
+- Streaming: XlsxWriter in constant-memory mode; every sheet goes to its own
+  temporary file, so memory stays flat however many rows a sheet has. A sheet
+  longer than Excel's row limit continues on ``"<Blatt> (2)"``, ``(3)``, ... .
+- Look and print: see :mod:`grundschutz.exchange.excel.writer`,
+  :mod:`grundschutz.exchange.excel.formats` and
+  :mod:`grundschutz.exchange.excel.printing`.
+- Safety: the workbook and XlsxWriter's temporary files are written into a
+  private temporary folder next to the target (``.~<name>.<random>.<pid>.tmp``),
+  and the finished workbook is moved into place atomically: an interrupted
+  export leaves no broken file. The folder is removed on success, on every
+  error and on Ctrl-C or SIGTERM; what a killed export left behind (its process
+  is gone) is removed by the next export into that folder.
 - Identity: the hidden sheet ``_grundschutz`` carries the assessment's name,
-  a fingerprint of its object ids, the toolkit version and SHA-256 sums of the
-  files the import writes to, so that :mod:`grundschutz.exchange.excel.importing` can
-  refuse a workbook of another assessment.
+  a fingerprint of its object ids, the toolkit version, the sheets written and
+  SHA-256 sums of the files the import writes to, so that
+  :mod:`grundschutz.exchange.excel.importing` can refuse a workbook of another
+  assessment and notice a renamed sheet.
 
 The rows of the editable sheets come from
 :func:`~grundschutz.exchange.excel.rows.sheet_rows`, which the import uses
-too: what the export shows is what the import compares with. The cells,
-styles and the splitting of long sheets are in
-:mod:`grundschutz.exchange.excel.writer`; this module puts the workbook
-together (Übersicht, the table sheets, the identity sheet) and saves it.
+too: what the export shows is what the import compares with. Übersicht is in
+:mod:`grundschutz.exchange.excel.overview`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
+import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from grundschutz.exchange.excel.formats import Formats
 from grundschutz.exchange.excel.layout import (
-    COLOURS,
     EXCEL_MAX_ROWS,
-    HEADER_FILL,
     LAYOUT_VERSION,
     META_SHEET,
-    READONLY_FILL,
-    READONLY_FONT,
-    READONLY_HEADER_FILL,
+    OVERVIEW_TITLE,
     SHEETS,
+    TITLE_SEPARATOR,
     Sheet,
     edition_sheets,
 )
+from grundschutz.exchange.excel.overview import assessment_fingerprint, write_overview
 from grundschutz.exchange.excel.rows import _ROWS
-from grundschutz.exchange.excel.writer import _append, _cell, _prebuilt_rows, _Writer, excel_value, text_lines
-from grundschutz.model import BASIC_VALUES
+from grundschutz.exchange.excel.writer import FastRows, RowSink, TableWriter, excel_value
+from grundschutz.io.files import TEMP_PREFIX, atomic_output, write_error
 from grundschutz.model.errors import GrundschutzError
 
 #: The table sheets :func:`export_workbook` can write, in order.
 SHEET_NAMES = ("objects", "dependencies", "needs", "modelling", "check", "risks", "plan", "scenarios")
 #: Files the import may write; their SHA-256 sums are recorded at export.
 SOURCE_FILES = ("needs.csv", "check.csv", "modelling.csv", "risks.csv")
+#: What :func:`~grundschutz.io.files.atomic_output` and the export's private folder are called.
+_STALE = re.compile(r"^" + re.escape(TEMP_PREFIX) + r".+\.pid(\d+)\.[a-z0-9_]{8}(\.[^.]*)?$")
+_LEGACY = re.compile(r"^\.~.+\.xlsx\.tmp$")  # an export's temporary file before the private folder
+_LEGACY_AGE = 3600  # seconds after which a legacy temporary file is taken for a leftover
 
 
 # --------------------------------------------------------------------------- identity
-
-
-def assessment_fingerprint(object_ids: Iterable[str]) -> str:
-    """A short SHA-256 fingerprint of a set of object ids (order does not matter).
-
-    >>> assessment_fingerprint(["B", "A"]) == assessment_fingerprint(["A", "B"])
-    True
-    """
-    digest = hashlib.sha256("\n".join(sorted(object_ids)).encode("utf-8"))
-    return digest.hexdigest()[:16]
 
 
 def source_hashes(folder: str | Path) -> dict[str, str]:
@@ -99,11 +97,13 @@ def assessment_folder(analysis) -> Path:
 @dataclass
 class ExportResult:
     """What :func:`export_workbook` wrote: rows per sheet (split parts
-    separately) and the sheets left out with the reason."""
+    separately), the sheets left out with the reason, and notes (leftovers of
+    an earlier, killed export removed or found)."""
 
     path: Path
     sheets: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
@@ -119,10 +119,10 @@ def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROW
     on Übersicht (default: now). ``sheets`` chooses the table sheets (names
     of :data:`SHEET_NAMES`; default all). Sheets whose data is not available
     (no catalog, risk analysis, work plan or scenarios not installed) are
-    left out and listed in :attr:`ExportResult.skipped`.
+    left out and listed in :attr:`ExportResult.skipped`. A full disk, a
+    missing or read-only folder is a :class:`~grundschutz.io.files.WriteError`
+    naming the path.
     """
-    from openpyxl import Workbook
-
     from grundschutz import __version__
     from grundschutz.exchange.excel.sheets import extra_sheets
 
@@ -135,12 +135,10 @@ def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROW
     if wanted - set(SHEET_NAMES):
         raise GrundschutzError(f"unbekannte Blätter {sorted(wanted - set(SHEET_NAMES))} "
                                f"(erlaubt: {', '.join(SHEET_NAMES)})")
+    if max_rows < 2:
+        raise GrundschutzError("max_rows muss mindestens 2 sein (Kopfzeile und eine Datenzeile)")
     exported = exported or datetime.now().replace(microsecond=0)
-    workbook = Workbook(write_only=True)
-    writer = _Writer(workbook, max_rows)
     result = ExportResult(path)
-    overview = workbook.create_sheet("Übersicht")
-    overview._values_to_row = _prebuilt_rows
     plan: list[tuple[Sheet, Callable[[], Iterable[Mapping[str, object]]]]] = []
     tables = edition_sheets(analysis.assessment.settings.edition)
     for name in ("objects", "dependencies", "needs", "modelling", "check"):
@@ -153,186 +151,141 @@ def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROW
     extras, skipped = extra_sheets(analysis, wanted)
     result.skipped.update(skipped)
     plan += extras
-    rows_per_sheet: dict[str, int] = {}
-    try:
-        for sheet, rows in plan:
-            rows_per_sheet[sheet.title] = writer.table(sheet, rows())
-        result.sheets = dict(writer.counts)
-        _write_overview(overview, writer, analysis, plan, rows_per_sheet, result.skipped, exported, __version__)
-        _write_meta(workbook, writer, analysis, exported, __version__)
-        workbook.properties.title = f"IT-Grundschutz: {analysis.assessment.settings.name}"
-        workbook.properties.creator = f"grundschutz {__version__}"
-        _save_atomically(workbook, path)
-    except BaseException:
-        _discard(workbook)
-        raise
+    result.notes = remove_leftovers(path.parent)
+    with _private_space(path) as (scratch, temp):
+        import xlsxwriter
+        from xlsxwriter.exceptions import FileCreateError
+
+        workbook = xlsxwriter.Workbook(str(temp), {
+            "constant_memory": True, "tmpdir": str(scratch), "strings_to_numbers": False,
+            "strings_to_formulas": False, "strings_to_urls": False})
+        try:
+            formats = Formats(workbook)
+            overview = RowSink(workbook.add_worksheet(OVERVIEW_TITLE, worksheet_class=FastRows))
+            writer = TableWriter(workbook, max_rows, formats)
+            rows_per_sheet = {sheet.title: writer.table(sheet, rows()) for sheet, rows in plan}
+            result.sheets = dict(writer.counts)
+            write_overview(overview, formats, analysis, plan, rows_per_sheet, result.skipped, exported, __version__)
+            _write_meta(workbook, formats, analysis, exported, __version__, list(result.sheets))
+            workbook.set_properties({"title": f"IT-Grundschutz: {analysis.assessment.settings.name}",
+                                     "author": f"grundschutz {__version__}"})
+            try:
+                workbook.close()
+            except FileCreateError as exc:  # XlsxWriter wraps the OSError of a full disk
+                raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc)) from None
+        except BaseException:
+            _discard(workbook)
+            raise
     return result
 
 
-def _discard(workbook) -> None:
-    """Close the sheets' open streams of a workbook that will not be saved."""
-    for ws in workbook._sheets:
-        rows = getattr(ws, "_rows", None)
-        if rows is not None:
-            try:
-                rows.close()
-            except Exception:  # noqa: BLE001 - the stream may be broken already; the first error is raised
-                pass
-        writer = getattr(ws, "_writer", None)
-        if writer is not None:
-            try:
-                writer.close()
-            except Exception:  # noqa: BLE001
-                pass
+@contextlib.contextmanager
+def _private_space(path: Path) -> Iterator[tuple[Path, Path]]:
+    """A private folder next to ``path`` for XlsxWriter's temporary files, and the temporary
+    path of the workbook (:func:`~grundschutz.io.files.atomic_output`); the workbook is moved onto
+    ``path`` when the block ends without error. Both are removed on any error, on Ctrl-C and on
+    SIGTERM; both are named ``.~<name>.pid<process id>.<random>…``, so that what a killed export
+    left is recognised (:func:`remove_leftovers`)."""
+    with terminate_as_exit(), atomic_output(path) as temp:
+        try:
+            scratch = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{path.name}.pid{os.getpid()}.", dir=path.parent))
+        except OSError as exc:
+            raise write_error(path, exc) from None
+        try:
+            yield scratch, temp
+        except OSError as exc:
+            raise write_error(path, exc) from None
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _save_atomically(workbook, path: Path) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".~{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(handle)
+@contextlib.contextmanager
+def terminate_as_exit() -> Iterator[None]:
+    """While the block runs, SIGTERM (and SIGHUP) end the process like Ctrl-C does: through
+    the ``finally`` blocks that remove temporary files (exit code 128 + signal)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def leave(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, leave)
     try:
-        workbook.save(temp)
-        os.chmod(temp, _file_mode(path))
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
-def _file_mode(path: Path) -> int:
-    """The mode of the file being replaced, else what the umask gives a new file."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+def remove_leftovers(folder: Path) -> list[str]:
+    """Remove what an export that was killed left in ``folder``: the temporary workbook and the
+    private folder (``.~*.pid<process id>.<random>…``) whose process is gone, and an older
+    version's ``.~*.xlsx.tmp`` more than an hour old; a German note for each."""
+    notes = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return notes
+    for entry in entries:
+        match = _STALE.match(entry.name)
+        try:
+            gone = (not _running(int(match.group(1)))) if match else (
+                _LEGACY.match(entry.name) is not None and time.time() - entry.stat().st_mtime > _LEGACY_AGE)
+        except OSError:
+            continue
+        if not gone:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+        if not entry.exists():
+            notes.append(f"Hinweis: Reste eines abgebrochenen Exports entfernt: {entry.name}")
+    return notes
 
 
-def _write_meta(workbook, writer: _Writer, analysis, exported: datetime, version: str) -> None:
-    ws = workbook.create_sheet(META_SHEET)
-    ws._values_to_row = _prebuilt_rows
-    ws.sheet_state = "hidden"
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process
+        return True
+    return True
+
+
+def _discard(workbook) -> None:
+    """Close the sheets' temporary row files of a workbook that will not be saved."""
+    for ws in workbook.worksheets():
+        handle = getattr(ws, "row_data_fh", None)
+        if handle is not None:
+            with contextlib.suppress(Exception):
+                handle.close()
+
+
+def _write_meta(workbook, formats: Formats, analysis, exported: datetime, version: str, titles: list[str]) -> None:
+    sink = RowSink(workbook.add_worksheet(META_SHEET, worksheet_class=FastRows))
+    sink.ws.hide()
     settings = analysis.assessment.settings
     rows = [("key", "value"), ("layout", LAYOUT_VERSION), ("name", settings.name),
             ("fingerprint", assessment_fingerprint(analysis.assessment.objects)),
             ("objects", str(len(analysis.assessment.objects))), ("version", version),
             ("exported", exported.isoformat()), ("edition", settings.edition),
-            ("variant", analysis.selection.variant if analysis.selection is not None else settings.variant)]
+            ("variant", analysis.selection.variant if analysis.selection is not None else settings.variant),
+            ("sheets", TITLE_SEPARATOR.join(titles))]
     rows += [(f"sha256:{name}", digest) for name, digest in source_hashes(assessment_folder(analysis)).items()]
-    plain = writer.styles.array()
-    for key, value in rows:
-        ws.append([_cell(ws, key, plain), _cell(ws, excel_value(value), plain)])
+    plain = formats.get()
+    for number, (key, value) in enumerate(rows):
+        sink.row(number, [(0, key, plain), (1, excel_value(value), plain)])
 
 
-_LEVEL_TEXT = {
-    "normal": "Die Schadensauswirkungen sind begrenzt und überschaubar.",
-    "hoch": "Die Schadensauswirkungen können beträchtlich sein.",
-    "sehr hoch": "Die Schadensauswirkungen können ein existenziell bedrohliches, katastrophales Ausmaß erreichen.",
-}
-_STATUS_TEXT = {
-    "ja": "Anforderung vollständig umgesetzt.", "teilweise": "Anforderung teilweise umgesetzt.",
-    "nein": "Anforderung nicht umgesetzt.", "entbehrlich": "Nicht nötig; Begründung in der Anmerkung.",
-    "unbearbeitet": "Noch nicht geprüft.",
-}
-_RISK_TEXT = {
-    "gering": "Die Maßnahmen des IT-Grundschutzes genügen.",
-    "mittel": "Die Maßnahmen genügen möglicherweise nicht.",
-    "hoch": "Die Maßnahmen genügen nicht; Risiko behandeln.",
-    "sehr hoch": "Die Maßnahmen genügen nicht; Risiko dringend behandeln.",
-}
-_HOWTO = (
-    "Nur die weißen Spalten bearbeiten; graue Spalten werden berechnet und beim Import nicht übernommen.",
-    "Blätter, Spaltenüberschriften und die Zielobjekt-/Anforderungsspalten nicht umbenennen; Zeilen werden "
-    "über diese Schlüssel zugeordnet, nicht über ihre Position. Sortieren und Filtern ist erlaubt.",
-    "Werte mit fester Auswahl über die Auswahlliste setzen; Datumsangaben als Datum (TT.MM.JJJJ).",
-    "Manuell gesetzter Schutzbedarf braucht Effekt und Begründung; 'entbehrlich' braucht eine Anmerkung.",
-    "Modellierung: Zuordnung 'entfernt' mit Begründung nimmt einen Baustein heraus; eine neue Zeile mit "
-    "Zielobjekt, Baustein und Begründung fügt einen hinzu. Gelöschte Zeilen ändern nichts.",
-    "Zurückspielen: grundschutz import <Bewertungsordner> <Arbeitsmappe> zeigt die Änderungen; "
-    "mit --apply werden sie in die CSV-Dateien geschrieben.",
-)
-
-
-def _write_overview(ws, writer: _Writer, analysis, plan, rows_per_sheet, skipped, exported, version) -> None:
-    from grundschutz.views.summary import summarize
-
-    st = writer.styles
-    plain, wrapped, bold = st.array(), st.array(wrap=True), st.array(bold=True)
-    title, section = st.array(bold=True, size=16), st.array(bold=True, size=12, colour=HEADER_FILL)
-    widths = (34, 18, 90)
-    for letter, width in zip("ABC", widths):
-        ws.column_dimensions[letter].width = width
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True  # before the first row: written with the sheet's head
-    settings = analysis.assessment.settings
-    number = [1]
-
-    def line(*cells):
-        values = [excel_value(v) for v, _ in cells]
-        lines = max([text_lines(v, widths[i]) for i, (v, (_, s)) in enumerate(zip(values, cells))
-                     if isinstance(v, str) and s is wrapped] or [1])
-        number[0] += 1
-        _append(ws, [_cell(ws, v, s) for v, (_, s) in zip(values, cells)], number[0] - 1, lines)
-
-    line(("IT-Grundschutz – Arbeitsmappe", title))
-    line(("Referenzdokumente nach BSI-Standard 200-2 und 200-3, erzeugt mit 'grundschutz export'; "
-          "Änderungen werden mit 'grundschutz import' zurückgespielt.", plain))
-    line()
-    edition = {"kompendium-2023": "IT-Grundschutz-Kompendium Edition 2023", "grundschutz++": "Grundschutz++"}
-    variant = analysis.selection.variant if analysis.selection is not None else settings.variant
-    for label, value in (("Informationsverbund", settings.name), ("Organisation", settings.organisation),
-                         ("Edition", edition.get(settings.edition, settings.edition)),
-                         ("Absicherung", {"basis": "Basis-Absicherung", "standard": "Standard-Absicherung",
-                                          "kern": "Kern-Absicherung"}.get(variant, variant)),
-                         ("Stand (Export)", exported.strftime("%d.%m.%Y %H:%M")),
-                         ("Erstellt mit", f"grundschutz {version}"),
-                         ("Kennung der Bewertung", assessment_fingerprint(analysis.assessment.objects))):
-        line((label, bold), (value, plain))
-    line()
-    line(("Blätter", section), ("Zeilen", section), ("Inhalt", section))
-    for sheet, _ in plan:
-        line((sheet.title, bold), (rows_per_sheet.get(sheet.title, 0), plain), (sheet.purpose, wrapped))
-    for title_, reason in skipped.items():
-        line((title_, bold), ("–", st.array(colour=READONLY_FONT)), (f"nicht enthalten: {reason}", wrapped))
-    line()
-    summary = summarize(analysis.propagation)
-    line(("Kennzahlen", section))
-    figures = [("Zielobjekte", summary.objects), ("Abhängigkeiten", summary.dependencies),
-               ("Zyklen", len(summary.cycles)), ("Manuell gesetzte Werte", summary.overrides)]
-    figures += [(f"Nicht bewertet: {v.label}", len(summary.unrated[v.value])) for v in BASIC_VALUES]
-    if analysis.modelling is not None:
-        figures += [("Zielobjekte ohne passenden Baustein", len(analysis.modelling.unmodelled))]
-        counts = {}
-        for item in analysis.selection:
-            counts[item.level] = counts.get(item.level, 0) + 1
-        shown = " / ".join(f"{level} {n}" for level, n in counts.items())
-        figures += [("Ausgewählte Anforderungen", f"{len(analysis.selection)} ({shown})" if counts else 0)]
-        status = analysis.check.counts()
-        total = sum(status.values())
-        done = status["ja"] + status["entbehrlich"]
-        figures += [(f"Check: {k}", n) for k, n in status.items()]
-        figures += [("Umgesetzt (ja + entbehrlich)", f"{100 * done / total:.1f} %" if total else "–")]
-    for label, value in figures:
-        line((label, bold), (value, plain))
-    line()
-    line(("Legende", section))
-    for group, texts, kind in (("Schutzbedarf", _LEVEL_TEXT, "level"), ("Umsetzungsstatus", _STATUS_TEXT, "status"),
-                               ("Risikokategorie", _RISK_TEXT, "risk")):
-        if kind == "risk" and not any(s.title == "Risikoanalyse" for s, _ in plan):
-            continue
-        for i, (value, text) in enumerate(texts.items()):
-            fill, font = COLOURS[kind].get(value, (None, None))
-            line((group if i == 0 else "", bold), (value, st.array(fill=fill, colour=font)), (text, wrapped))
-    line(("Spalten", bold), ("grau", st.array(fill=READONLY_FILL, colour=READONLY_FONT)),
-         ("schreibgeschützt: berechnet oder Stammdaten; wird beim Import nicht übernommen.", wrapped))
-    line(("", bold), ("weiß", plain), ("bearbeitbar: wird mit 'grundschutz import' übernommen.", wrapped))
-    line(("", bold), ("Kopfzeile", st.array(bold=True, colour="FFFFFF", fill=HEADER_FILL)),
-         ("blaue Kopfzeile: bearbeitbare Spalte.", wrapped))
-    line(("", bold), ("Kopfzeile", st.array(bold=True, colour="FFFFFF", fill=READONLY_HEADER_FILL)),
-         ("graue Kopfzeile: schreibgeschützte Spalte.", wrapped))
-    line()
-    line(("Bearbeiten und zurückspielen", section))
-    for count, text in enumerate(_HOWTO, start=1):
-        line((f"{count}.", bold), ("", plain), (text, wrapped))
+__all__ = ["SHEET_NAMES", "SOURCE_FILES", "ExportResult", "assessment_fingerprint", "assessment_folder",
+           "export_workbook", "remove_leftovers", "source_hashes", "terminate_as_exit"]

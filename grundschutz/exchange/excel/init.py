@@ -42,7 +42,7 @@ from pathlib import Path
 from grundschutz.io.folder import read_assessment
 from grundschutz.io.tables import TABLES
 from grundschutz.io.text import decode_text, sniff_delimiter
-from grundschutz.io.workbook import unsaved_formulas
+from grundschutz.io.workbook import open_workbook
 from grundschutz.model import BASIC_VALUES, Level, ObjectType
 from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem, unknown_name
 
@@ -103,28 +103,19 @@ def _read_rows(path: Path, sheet: str | None, header_row: int
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0])))
         label = path.name
     else:
-        import openpyxl
-
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for broken files
-            raise GrundschutzError(f"{path}: Arbeitsmappe nicht lesbar: {exc}") from None
-        try:
-            if sheet is None:
-                ws = workbook.worksheets[0]
-            elif sheet in workbook.sheetnames:
-                ws = workbook[sheet]
-            else:
-                raise GrundschutzError(f"{path.name}: Tabellenblatt '{sheet}' gibt es nicht "
-                                       f"(vorhanden: {', '.join(workbook.sheetnames)})")
-            label = f"{path.name}[{ws.title}]"
-            records = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            title = ws.title
-        finally:
-            workbook.close()
-        # formulas: their stored values are read above; one never calculated has none
-        blind = {(number, index) for sheet_title, (number, index, _) in unsaved_formulas(path, {title: records})
-                 if sheet_title == title}
+        titles = open_workbook(path, []).titles
+        if sheet is not None and sheet not in titles:
+            raise GrundschutzError(f"{path.name}: Tabellenblatt '{sheet}' gibt es nicht "
+                                   f"(vorhanden: {', '.join(titles)})")
+        if not titles:
+            raise GrundschutzError(f"{path.name}: keine Tabellenblätter")
+        title = sheet if sheet is not None else titles[0]
+        book = open_workbook(path, [title])
+        label = f"{path.name}[{title}]"
+        records = book.sheets[title].rows
+        # formulas: their stored values are read; one never calculated (or an error value) has none
+        blind = {(number, index) for (number, index), cell in book.sheets[title].special.items()
+                 if cell.kind == "e" or not cell.stored}
     if len(records) < header_row:
         raise GrundschutzError(f"{label}: Kopfzeile {header_row} fehlt (nur {len(records)} Zeilen)")
     headers = [_text(v) for v in records[header_row - 1]]

@@ -17,17 +17,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from grundschutz.model import BASIC_VALUES
 
 #: Rows per sheet in Excel (header included); a longer sheet is split.
 EXCEL_MAX_ROWS = 1_048_576
-#: Characters per cell in Excel; longer texts are cut on export.
+#: Characters per cell in Excel; a longer text is exported cut, marked and read-only (:func:`truncated_mark`).
 EXCEL_MAX_TEXT = 32_767
+#: What ends a text cut at :data:`EXCEL_MAX_TEXT`; ``{file}`` is the file that holds the whole text.
+TRUNCATED = " … [gekürzt – Originaltext in {file}]"
+#: The earliest date the import takes from a date cell: an earlier one is a number typed into a date
+#: cell (Excel shows ``1`` as 01.01.1900), not a date of an IT-Grundschutz-Check.
+EARLIEST_DATE = date(1990, 1, 1)
 #: Characters of a sheet name in Excel.
 EXCEL_MAX_TITLE = 31
 #: The hidden sheet with the workbook's identity.
 META_SHEET = "_grundschutz"
+#: The first sheet: what the workbook is, the legend, how to edit it.
+OVERVIEW_TITLE = "Übersicht"
+#: Separates the sheet titles in the ``sheets`` entry of the identity sheet (never part of a title).
+TITLE_SEPARATOR = " / "
 #: Version of the workbook layout; import refuses other versions.
 LAYOUT_VERSION = "1"
 
@@ -76,7 +86,9 @@ class Column:
     """One column of a sheet: record key, German header, width in characters.
 
     ``kind`` is ``text``, ``date``, ``int`` or a key of :data:`CHOICES`;
-    ``key`` marks the columns that identify a row (matched on import).
+    ``is_key`` marks the columns that identify a row (matched on import);
+    ``printed`` the columns of the print area (a sheet too wide to print
+    legibly prints its leading ``printed`` columns only).
     """
 
     key: str
@@ -86,6 +98,7 @@ class Column:
     kind: str = "text"
     wrap: bool = False
     is_key: bool = False
+    printed: bool = True
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -94,12 +107,24 @@ class Column:
 
 @dataclass(frozen=True)
 class Sheet:
-    """A table sheet: title, columns and what it is for (shown on Übersicht)."""
+    """A table sheet: title, columns, what it is for (shown on Übersicht) and
+    the file its rows come from (``source``; empty for computed sheets)."""
 
     name: str
     title: str
     columns: tuple[Column, ...]
     purpose: str = ""
+    source: str = ""
+
+    @property
+    def printed(self) -> tuple[Column, ...]:
+        """The columns of the print area: the leading columns marked ``printed``."""
+        columns = []
+        for column in self.columns:
+            if not column.printed:
+                break
+            columns.append(column)
+        return tuple(columns)
 
     @property
     def editable(self) -> tuple[Column, ...]:
@@ -128,19 +153,25 @@ def _key(key: str, header: str, width: float = 12) -> Column:
     return Column(key, header, width, is_key=True)
 
 
+# The Schutzbedarfsfeststellung: first per basic value the result, the assessed level and its reason
+# (what is printed), then the values set by hand and how each result came about.
 _NEED_COLUMNS: list[Column] = []
 for _value in BASIC_VALUES:
     _v, _l = _value.value, _value.label
     _NEED_COLUMNS += [
-        Column(f"{_v}", f"{_l}: festgestellt", 17, True, "level"),
+        Column(f"{_v}_final", f"{_l}: Ergebnis", 16, kind="level"),
+        Column(f"{_v}", f"{_l}: festgestellt", 16, True, "level"),
         Column(f"{_v}_reason", f"{_l}: Begründung", 40, True, wrap=True),
-        Column(f"{_v}_override", f"{_l}: manuell gesetzt", 17, True, "level"),
-        Column(f"{_v}_effect", f"{_l}: Effekt", 18, True, "effect"),
-        Column(f"{_v}_override_reason", f"{_l}: Begründung (manuell)", 32, True, wrap=True),
-        Column(f"{_v}_final", f"{_l}: Ergebnis", 17, kind="level"),
-        Column(f"{_v}_rule", f"{_l}: Regel", 18),
-        Column(f"{_v}_source", f"{_l}: Quelle", 17),
-        Column(f"{_v}_text", f"{_l}: Herleitung", 60, wrap=True),
+    ]
+for _value in BASIC_VALUES:
+    _v, _l = _value.value, _value.label
+    _NEED_COLUMNS += [
+        Column(f"{_v}_override", f"{_l}: manuell gesetzt", 16, True, "level", printed=False),
+        Column(f"{_v}_effect", f"{_l}: Effekt", 18, True, "effect", printed=False),
+        Column(f"{_v}_override_reason", f"{_l}: Begründung (manuell)", 32, True, wrap=True, printed=False),
+        Column(f"{_v}_rule", f"{_l}: Regel", 18, wrap=True, printed=False),
+        Column(f"{_v}_source", f"{_l}: Quelle", 16, wrap=True, printed=False),
+        Column(f"{_v}_text", f"{_l}: Herleitung", 50, wrap=True, printed=False),
     ]
 
 SHEETS: Mapping[str, Sheet] = {
@@ -153,7 +184,7 @@ SHEETS: Mapping[str, Sheet] = {
             Column("description", "Beschreibung", 60, wrap=True),
             Column("tags", "Tags", 30, wrap=True),
             Column("count", "Anzahl", 8, kind="int"),
-        ), "Zielobjekte (objects.csv); nur zur Ansicht."),
+        ), "Zielobjekte (objects.csv); nur zur Ansicht.", "objects.csv"),
         Sheet("dependencies", "Abhängigkeiten", (
             _key("object", "Zielobjekt"),
             Column("object_name", "Name", 30, wrap=True),
@@ -161,14 +192,14 @@ SHEETS: Mapping[str, Sheet] = {
             Column("depends_on_name", "Name (Abhängigkeit)", 30, wrap=True),
             Column("redundancy_group", "Redundanzgruppe", 18),
             Column("note", "Notiz", 30, wrap=True),
-        ), "Abhängigkeiten (dependencies.csv); nur zur Ansicht."),
+        ), "Abhängigkeiten (dependencies.csv); nur zur Ansicht.", "dependencies.csv"),
         Sheet("needs", "Schutzbedarfsfeststellung", (
             _key("object", "Zielobjekt"),
             Column("name", "Name", 28, wrap=True),
             Column("type", "Typ", 20),
             *_NEED_COLUMNS,
         ), "Festgestellter und abgeleiteter Schutzbedarf je Grundwert mit Regel, Quelle und Herleitung; "
-           "festgestellte Werte, Begründungen und manuell gesetzte Werte sind bearbeitbar (needs.csv)."),
+           "festgestellte Werte, Begründungen und manuell gesetzte Werte sind bearbeitbar (needs.csv).", "needs.csv"),
         Sheet("modelling", "Modellierung", (
             _key("object", "Zielobjekt"),
             Column("name", "Name", 26, wrap=True),
@@ -181,7 +212,7 @@ SHEETS: Mapping[str, Sheet] = {
             Column("assignment", "Zuordnung", 13, True, "assignment"),
             Column("reason", "Begründung von Hand", 40, True, wrap=True),
         ), "Bausteine je Zielobjekt; Zuordnung 'entfernt' nimmt einen Baustein heraus, eine neue Zeile "
-           "(Zielobjekt, Baustein, Begründung) fügt einen hinzu (modelling.csv)."),
+           "(Zielobjekt, Baustein, Begründung) fügt einen hinzu (modelling.csv).", "modelling.csv"),
         Sheet("check", "IT-Grundschutz-Check", (
             _key("object", "Zielobjekt"),
             Column("name", "Name", 24, wrap=True),
@@ -194,7 +225,7 @@ SHEETS: Mapping[str, Sheet] = {
             Column("responsible", "Verantwortlich", 20, True, wrap=True),
             Column("due", "Umsetzung bis", 13, True, "date"),
             Column("checked_on", "Geprüft am", 13, True, "date"),
-        ), "Umsetzungsstatus jeder ausgewählten Anforderung (check.csv)."),
+        ), "Umsetzungsstatus jeder ausgewählten Anforderung (check.csv).", "check.csv"),
     )
 }
 
@@ -203,9 +234,9 @@ RISK_SHEET = Sheet("risks", "Risikoanalyse", (
     _key("object", "Zielobjekt"),
     Column("name", "Name", 24, wrap=True),
     _key("threat", "Gefährdung", 12),
-    Column("title", "Titel", 34, True, wrap=True),
+    Column("title", "Titel", 32, True, wrap=True),
     Column("source", "Herkunft", 10),
-    Column("requirements", "Anforderungen", 26, wrap=True),
+    Column("requirements", "Anforderungen", 20, wrap=True),
     Column("frequency", "Häufigkeit", 14, True, "frequency"),
     Column("impact", "Auswirkung", 18, True, "impact"),
     Column("risk", "Risiko", 11, kind="risk"),
@@ -218,7 +249,7 @@ RISK_SHEET = Sheet("risks", "Risikoanalyse", (
     Column("residual_risk", "Restrisiko", 11, kind="risk"),
     Column("status", "Stand", 16, wrap=True),
 ), "Risikoanalyse nach BSI-Standard 200-3: Gefährdungen je Zielobjekt, Häufigkeit, Auswirkung, Behandlung "
-   "und Restrisiko; bearbeitbar, eine neue Zeile ergänzt eine Gefährdung (risks.csv).")
+   "und Restrisiko; bearbeitbar, eine neue Zeile ergänzt eine Gefährdung (risks.csv).", "risks.csv")
 
 #: The sheet Realisierungsplan (read-only): the open work in the order to do it.
 PLAN_SHEET = Sheet("plan", "Realisierungsplan", (
@@ -239,7 +270,7 @@ PLAN_SHEET = Sheet("plan", "Realisierungsplan", (
 #: A scenario's sheet (read-only): verdicts, changes against the baseline, blocking requirements.
 SCENARIO_SHEET = Sheet("scenario", "Szenario", (
     Column("kind", "Art", 16, wrap=True),
-    Column("change", "Änderung", 12),
+    Column("change", "Änderung", 20, wrap=True),
     Column("object", "Zielobjekt", 12),
     Column("name", "Name", 26, wrap=True),
     Column("item", "Gegenstand", 16, wrap=True),

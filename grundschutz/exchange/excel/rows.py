@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from grundschutz.exchange.excel.layout import EFFECT_LABELS
-from grundschutz.model import BasicValue
+from grundschutz.model import BasicValue, Rule
 from grundschutz.views.scenario_tables import blocking_records, scenario_change_records, verdict_records
 
 _VERDICTS = {"bereit": "bereit", "bereit-sobald": "bereit, sobald Anforderungen umgesetzt sind",
@@ -49,7 +49,9 @@ def dependency_rows(analysis) -> Iterator[dict[str, object]]:
 def need_rows(analysis) -> Iterator[dict[str, object]]:
     """Schutzbedarfsfeststellung: per object the assessed values and reasons,
     the values set by hand (level, effect, reason) and the final values with
-    rule, source and the derivation in words."""
+    rule, source and the derivation in words (``_text``: what the other columns
+    do not say already; an assessed value or one set by hand has its rule and
+    reason in their own columns)."""
     from grundschutz.method.explanation import explain_text
 
     assessment, result = analysis.assessment, analysis.propagation
@@ -68,7 +70,8 @@ def need_rows(analysis) -> Iterator[dict[str, object]]:
             row[f"{v}_final"] = d.level.label if d.level else ""
             row[f"{v}_rule"] = d.rule.label if d.rule else "nicht bewertet"
             row[f"{v}_source"] = d.origin or ""
-            row[f"{v}_text"] = explain_text(result, d)
+            text = explain_text(result, d)
+            row[f"{v}_text"] = text.partition("\n")[2] if d.rule in (Rule.ASSESSED, Rule.OVERRIDE) else text
         yield row
 
 

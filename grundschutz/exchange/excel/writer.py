@@ -1,137 +1,103 @@
-"""The styled sheet writer of the Excel export: cells, styles, splitting, printing.
+"""The sheet writer of the Excel export: cells, splitting, look and print setup of a table sheet.
 
-- Streaming: openpyxl's write-only mode; every sheet goes to its own temporary
-  stream, so memory stays flat however many rows a sheet has. A sheet longer
-  than the row limit continues on ``"<Blatt> (2)"``, ``(3)``, ... .
+- Streaming: XlsxWriter in constant-memory mode; every sheet's rows go to a
+  temporary file as they are written, so memory stays flat however many rows a
+  sheet has. A sheet longer than the row limit continues on ``"<Blatt> (2)"``,
+  ``(3)``, ... . The cells of a row are serialised here (:class:`RowSink`):
+  XlsxWriter's own per-cell path costs about ten times as much; everything
+  else of the file (styles, columns, validations, print setup, the package)
+  is XlsxWriter's.
 - Look: bold frozen header rows, autofilter, column widths, wrapped text with
-  row heights, conditional formatting for levels, statuses and risks (edits
-  recolour), drop-down lists where a cell takes a fixed set of values,
-  read-only columns in grey, page setup for printing.
-- Safety: every text cell is written as text, never as a formula
-  (:func:`excel_text` drops what XML does not allow); text beginning with
-  ``=``, ``+``, ``-`` or ``@`` also gets Excel's quote prefix so that editing
-  the cell keeps it text.
+  row heights (a text longer than its column wraps, so nothing is cut),
+  conditional formatting for levels, statuses and risks (edits recolour),
+  drop-down lists where a cell takes a fixed set of values, read-only cells in
+  grey (empty ones too: white means editable), shared formats
+  (:mod:`grundschutz.exchange.excel.formats`), print setup
+  (:mod:`grundschutz.exchange.excel.printing`).
+- Safety: every text cell is an inline string, never a formula, and escaped
+  (``&``, ``<``, ``>``, Excel's ``_xHHHH_``); text beginning with ``=``, ``+``,
+  ``-`` or ``@`` also gets Excel's quote prefix so that editing the cell keeps
+  it text. A text longer than a cell is cut, marked (:data:`~grundschutz.exchange.excel.layout.TRUNCATED`)
+  and read-only.
 
 :mod:`grundschutz.exchange.excel.export` puts the sheets together.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from grundschutz.exchange.excel.formats import LINE_HEIGHT, Formats
 from grundschutz.exchange.excel.layout import (
     COLOURS,
+    EARLIEST_DATE,
     EXCEL_MAX_TEXT,
-    HEADER_FILL,
-    READONLY_FILL,
-    READONLY_FONT,
-    READONLY_HEADER_FILL,
-    Column,
+    TRUNCATED,
     Sheet,
     split_title,
 )
+from grundschutz.exchange.excel.printing import apply_print_setup, print_setup
 from grundschutz.model.errors import GrundschutzError
 
-FONT = "Calibri"  # Excel's default; LibreOffice shows a metric-compatible font
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
+_CLEAN = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")  # what excel_text changes (\r included)
+_EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")  # Excel reads _xHHHH_ as a character
 _FORMULA_START = ("=", "+", "-", "@")
+_SPACES = frozenset(" \t\n\r\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u3000")
+_TRUNCATED_TAIL = re.compile(re.escape(TRUNCATED).replace(r"\{file\}", ".*") + r"\Z")
+_EPOCH = datetime(1899, 12, 30)
+#: Rows of wrapped text are at most this high (Excel's limit is 409 points).
+_MAX_ROW_HEIGHT = 409
 
 
-def excel_text(text: str) -> str:
+def excel_text(text: str, source: str = "") -> str:
     """A text as a cell keeps it: control characters dropped, line ends as
-    ``\\n``, cut at Excel's 32,767 characters.
+    ``\\n``; longer than Excel's 32,767 characters it is cut and marked as cut,
+    naming ``source``, the file that holds the whole text.
 
     >>> excel_text("a\\r\\nb\\x07")
     'a\\nb'
+    >>> cut = excel_text("x" * 40_000, "needs.csv")
+    >>> len(cut), cut[-45:]
+    (32767, 'xxxxx … [gekürzt – Originaltext in needs.csv]')
     """
     text = _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return text[:EXCEL_MAX_TEXT]
+    if len(text) > EXCEL_MAX_TEXT:
+        mark = TRUNCATED.format(file=source or "der Bewertung")
+        text = text[:EXCEL_MAX_TEXT - len(mark)] + mark
+    return text
 
 
-# --------------------------------------------------------------------------- styles
+def cell_text(text: str, source: str = "") -> str:
+    """:func:`excel_text`, at no cost for the usual text it leaves as it is."""
+    if _CLEAN.search(text) or len(text) > EXCEL_MAX_TEXT:
+        return excel_text(text, source)
+    return text
 
 
-class _Styles:
-    """Cell style templates (openpyxl ``StyleArray``), built once per workbook."""
-
-    def __init__(self, workbook) -> None:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-        self._cell = WriteOnlyCell
-        self._workbook = workbook
-        self.scratch = workbook.create_sheet("_styles")  # never saved: removed again at once
-        workbook.remove(self.scratch)
-        thin = Side(style="thin", color="BFBFBF")
-        self.border = Border(bottom=thin)
-        self.font_bold = Font(bold=True)
-        self.Alignment, self.Font, self.PatternFill = Alignment, Font, PatternFill
-        self._cache: dict[tuple, object] = {}
-
-    def array(self, *, bold=False, size=None, colour=None, fill=None, wrap=False, date=False, quote=False,
-              header=False):
-        """The ``StyleArray`` of a combination of formats (cached)."""
-        key = (bold, size, colour, fill, wrap, date, quote, header)
-        if key not in self._cache:
-            cell = self._cell(self.scratch)
-            cell.font = self.Font(name=FONT, bold=bold, size=size or 11, color=colour)
-            if fill:
-                cell.fill = self.PatternFill("solid", start_color=fill, end_color=fill)
-            cell.alignment = self.Alignment(wrap_text=wrap or header, vertical="center" if header else "top")
-            if header:
-                cell.border = self.border
-            if date:
-                cell.number_format = "DD.MM.YYYY"
-            if quote:
-                cell.quotePrefix = True
-            self._cache[key] = cell._style
-        return self._cache[key]
-
-    def body(self, column: Column, quote: bool = False):
-        readonly = not column.editable
-        return self.array(colour=READONLY_FONT if readonly else None, fill=READONLY_FILL if readonly else None,
-                          wrap=column.wrap, date=column.kind == "date", quote=quote)
-
-    def header(self, column: Column):
-        fill = HEADER_FILL if column.editable else READONLY_HEADER_FILL
-        return self.array(bold=True, colour="FFFFFF", fill=fill, header=True)
+def is_truncated(text: object) -> bool:
+    """Whether a cell's text is a text cut by :func:`excel_text`."""
+    return isinstance(text, str) and len(text) == EXCEL_MAX_TEXT and bool(_TRUNCATED_TAIL.search(text[-200:]))
 
 
-def _cell(ws, value, style):
-    """A write-only cell; text is always text (never a formula or an error code).
-
-    Built directly (value and type set, no type guessing): a third of the
-    export's time goes into cells.
-    """
-    from openpyxl.cell import Cell
-
-    cell = Cell(ws, row=1, column=1, style_array=style)
-    if isinstance(value, str):
-        if value:
-            cell._value = value
-            cell.data_type = "s"
-    elif isinstance(value, datetime | date):
-        cell._value = value
-        cell.data_type = "d"
-    elif value is not None:
-        cell._value = value
-        cell.data_type = "n"
-    return cell
+def excel_value(value: object, source: str = "") -> object:
+    """A record value as it goes into a cell (text through :func:`excel_text`)."""
+    if value is None or isinstance(value, bool | int | float | date):
+        if isinstance(value, bool):
+            return "ja" if value else "nein"
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        value = ", ".join(map(str, value))
+    return excel_text(str(value), source)
 
 
-def _prebuilt_rows(values, row_idx):
-    """Replacement for openpyxl's ``WriteOnlyWorksheet._values_to_row`` for rows of
-    ready cells: openpyxl's own tries to assign each cell as a value first and
-    catches the error, which costs more than writing the cell."""
-    for col_idx, cell in enumerate(values, 1):
-        if cell is not None:
-            cell.row, cell.column = row_idx, col_idx
-            yield cell
-
-
+@functools.lru_cache(maxsize=8192)
 def text_lines(text: str, width: float) -> int:
     r"""How many lines a wrapped text takes in a column ``width`` characters wide (an estimate).
 
@@ -158,129 +124,246 @@ def text_lines(text: str, width: float) -> int:
     return lines
 
 
-def _append(ws, cells: list, row: int, lines: int) -> None:
-    """Append a row; a row of wrapped text gets its height (set just for this
-    row and dropped after, so that memory stays flat), because LibreOffice and
-    Excel do not grow rows when they open a file."""
-    if lines > 1:
-        ws.row_dimensions[row].height = min(_LINE * lines + 3, 409)
-    ws.append(cells)
-    if lines > 1:
-        del ws.row_dimensions[row]
+def row_height(lines: int) -> float:
+    """The height in points of a row with ``lines`` lines of text."""
+    return min(LINE_HEIGHT * lines + 3, _MAX_ROW_HEIGHT)
 
 
-_LINE = 15  # points per line of 11-point text
-_PRINT_WIDTH = 260  # characters of column width that still print legibly on A4 across
+def excel_serial(value: date) -> float | int | None:
+    """A date as Excel's serial number (1900 date system), ``None`` before 1900.
+
+    >>> excel_serial(date(2024, 3, 5)), excel_serial(datetime(1900, 3, 1, 12))
+    (45356, 61.5)
+    """
+    if isinstance(value, datetime):
+        days: float = (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
+    else:
+        days = (value - _EPOCH.date()).days
+    if days < 2:
+        return None
+    return days - 1 if days < 61 else days  # Excel counts a 29 February 1900
 
 
-def excel_value(value: object) -> object:
-    """A record value as it goes into a cell."""
-    if value is None or isinstance(value, bool | int | float | date):
-        if isinstance(value, bool):
-            return "ja" if value else "nein"
-        return value
-    if isinstance(value, list | tuple | set | frozenset):
-        value = ", ".join(map(str, value))
-    return excel_text(str(value))
+# --------------------------------------------------------------------------- rows
 
 
-# --------------------------------------------------------------------------- sheets
+class FastRows(Worksheet):
+    """An XlsxWriter worksheet that also takes whole rows of prepared cells (:class:`RowSink`)."""
 
 
-class _Writer:
-    def __init__(self, workbook, max_rows: int) -> None:
+class RowSink:
+    """Writes rows of cells into a worksheet in constant-memory mode.
+
+    ``row(index, cells, height)``: ``index`` counts from 0, ``cells`` are
+    ``(column, value, format)`` with ``value`` a text (already through
+    :func:`excel_text`), a number, a date or ``None`` (a styled empty cell).
+    Rows must come in order. The cells are serialised directly into the
+    worksheet's row stream (:meth:`cell` gives one cell, :meth:`put` a row,
+    buffered until :meth:`flush`); where XlsxWriter's internals are not what
+    this expects (another version), XlsxWriter's public API writes them
+    instead.
+    """
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.fast = (isinstance(ws, FastRows) and ws.constant_memory and getattr(ws, "row_data_fh", None) is not None
+                     and hasattr(ws, "_check_dimensions"))
+        self._letters = [xl_col_to_name(i) for i in range(64)]
+        self._attrs: dict[object, str] = {}
+        self._buffer: list[str] = []
+        self._last: tuple[int, int] | None = None
+
+    def _attr(self, fmt) -> str:
+        """The ``s`` attribute of a cell of format ``fmt`` (registers the format with XlsxWriter)."""
+        style = fmt._get_xf_index() if fmt is not None else 0
+        self._attrs[fmt] = found = f' s="{style}"' if style else ""
+        return found
+
+    def cell(self, column: int, number: int, value: object, fmt):
+        """Cell ``column`` of row ``number`` (counting from 1), ready for :meth:`put`."""
+        if not self.fast:
+            return column, value, fmt
+        letters = self._letters
+        if column >= len(letters):
+            letters.extend(xl_col_to_name(i) for i in range(len(letters), column + 1))
+        s = self._attrs.get(fmt)
+        if s is None:
+            s = self._attr(fmt)
+        if value is None:
+            return f'<c r="{letters[column]}{number}"{s}/>'
+        if type(value) is str:
+            if "&" in value or "<" in value or ">" in value:
+                value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            if "_x" in value:
+                value = _EXCEL_ESCAPE.sub(r"_x005F_\1", value)
+            space = ' xml:space="preserve"' if value[0] in _SPACES or value[-1] in _SPACES else ""
+            return f'<c r="{letters[column]}{number}"{s} t="inlineStr"><is><t{space}>{value}</t></is></c>'
+        if isinstance(value, date):
+            value = excel_serial(value)
+        return f'<c r="{letters[column]}{number}"{s}><v>{value!r}</v></c>'
+
+    def put(self, index: int, cells: list, height: float | None, last: int) -> None:
+        """Row ``index`` (from 0) of cells from :meth:`cell`, ``last`` its last column (buffered)."""
+        if not self.fast:
+            self._api_row(index, cells, height)
+            return
+        number = index + 1
+        start = f'<row r="{number}" ht="{height:g}" customHeight="1">' if height else f'<row r="{number}">'
+        self._buffer.append(start + "".join(cells) + "</row>")
+        self._last = (index, max(last, self._last[1]) if self._last else last)
+        if len(self._buffer) >= 256:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered rows into the worksheet's row stream."""
+        if self._buffer:
+            self.ws.row_data_fh.write("".join(self._buffer))
+            self._buffer.clear()
+            self.ws._check_dimensions(0, 0)
+            self.ws._check_dimensions(*self._last)
+
+    def row(self, index: int, cells: Sequence[tuple[int, object, object]], height: float | None = None) -> None:
+        """Write one row of ``(column, value, format)`` cells at once."""
+        self.put(index, [self.cell(c, index + 1, v, f) for c, v, f in cells], height,
+                 max((c for c, _, _ in cells), default=0))
+        self.flush()
+
+    def _api_row(self, index: int, cells, height) -> None:
+        ws = self.ws
+        if height:
+            ws.set_row(index, height)
+        for column, value, fmt in cells:
+            if value is None:
+                ws.write_blank(index, column, None, fmt)
+            elif isinstance(value, str):
+                ws.write_string(index, column, value, fmt)
+            elif isinstance(value, date):
+                ws.write_number(index, column, excel_serial(value), fmt)
+            else:
+                ws.write_number(index, column, value, fmt)
+
+
+def text_cell(column: int, value: object, fmt, quoted) -> tuple[int, object, object]:
+    """A cell of a record value; text that looks like a formula gets the ``quoted`` format,
+    a date before 1900 (which Excel cannot show) is written as text."""
+    if isinstance(value, str) and value[:1] in _FORMULA_START:
+        return column, value, quoted
+    if isinstance(value, date) and excel_serial(value) is None:
+        return column, value.strftime("%d.%m.%Y"), fmt
+    return column, value, fmt
+
+
+# --------------------------------------------------------------------------- table sheets
+
+
+def sheet_print_setup(sheet: Sheet):
+    """The :class:`~grundschutz.exchange.excel.printing.PrintSetup` of a table sheet."""
+    return print_setup([c.width for c in sheet.columns], [c.width for c in sheet.printed])
+
+
+class TableWriter:
+    """Writes the table sheets of one workbook (see the module docstring); ``counts`` are the
+    data rows per written sheet (split parts separately)."""
+
+    def __init__(self, workbook, max_rows: int, formats: Formats) -> None:
         if max_rows < 2:
             raise GrundschutzError("max_rows muss mindestens 2 sein (Kopfzeile und eine Datenzeile)")
         self.workbook = workbook
         self.max_rows = max_rows
-        self.styles = _Styles(workbook)
+        self.formats = formats
         self.counts: dict[str, int] = {}
 
     def table(self, sheet: Sheet, rows: Iterable[Mapping[str, object]]) -> int:
         """Write a table sheet, split into parts at ``max_rows``; the number of data rows."""
-        part, ws, written, total = 1, None, 0, 0
+        f = self.formats
         columns = sheet.columns
-        bodies = [self.styles.body(c) for c in columns]
-        quoted = [self.styles.body(c, quote=True) for c in columns]
+        keys = [c.key for c in columns]
+        widths = [c.width for c in columns]
+        wraps = [c.wrap for c in columns]
+        body = [f.body(c) for c in columns]
+        quoted = [f.body(c, quote=True) for c in columns]
+        quoted_wrapped = [f.body(c, quote=True, wrap=True) for c in columns]
+        wrapped = [f.body(c, wrap=True) for c in columns]  # a text too long for a column that does not wrap
+        cut = [f.body(c, wrap=True, readonly=True) for c in columns]
+        blank = [None if c.editable else f.body(c) for c in columns]  # empty read-only cells stay grey
+        source = sheet.source
+        last = len(columns) - 1
+        part, sink, written, total = 1, None, 0, 0
         for row in rows:
-            if ws is None or written == self.max_rows - 1:
-                if ws is not None:
-                    self._finish(ws, sheet, written)
-                    self.counts[ws.title] = written
+            if sink is None or written == self.max_rows - 1:
+                if sink is not None:
+                    self._finish(sink, sheet, written)
                     part += 1
-                ws, written = self._start(sheet, part), 0
-            cells, lines = [], 1
-            for i, column in enumerate(columns):
-                value = excel_value(row.get(column.key))
+                sink, written = self._start(sheet, part), 0
+                cell = sink.cell
+            number, cells, lines = written + 2, [], 1
+            for i, key in enumerate(keys):
+                value = row.get(key)
                 if value is None or value == "":
-                    cells.append(None)  # the column's style gives the empty cell its look
+                    if blank[i] is not None:
+                        cells.append(cell(i, number, None, blank[i]))
                     continue
-                quote = isinstance(value, str) and value[0] in _FORMULA_START
-                cells.append(_cell(ws, value, quoted[i] if quote else bodies[i]))
-                if column.wrap and isinstance(value, str) and len(value) > column.width:
-                    lines = max(lines, text_lines(value, column.width))
-            _append(ws, cells, written + 2, lines)
+                if type(value) is str:
+                    if _CLEAN.search(value) or len(value) > EXCEL_MAX_TEXT:
+                        value = excel_text(value, source)
+                else:
+                    value = excel_value(value, source)
+                if type(value) is str:
+                    fmt = body[i]
+                    if len(value) > widths[i]:
+                        lines = max(lines, text_lines(value, widths[i]))
+                        if len(value) == EXCEL_MAX_TEXT and is_truncated(value):
+                            fmt = cut[i]
+                        elif not wraps[i]:
+                            fmt = wrapped[i]
+                    if value[0] in _FORMULA_START:
+                        fmt = quoted_wrapped[i] if fmt is wrapped[i] else quoted[i]
+                    cells.append(cell(i, number, value, fmt))
+                elif isinstance(value, date) and excel_serial(value) is None:  # before 1900: Excel has no date
+                    cells.append(cell(i, number, value.strftime("%d.%m.%Y"), body[i]))
+                else:
+                    cells.append(cell(i, number, value, body[i]))
+            sink.put(number - 1, cells, row_height(lines) if lines > 1 else None, last)
             written += 1
             total += 1
-        if ws is None:
-            ws = self._start(sheet, 1)
-        self._finish(ws, sheet, written)
-        self.counts[ws.title] = written
+        if sink is None:
+            sink = self._start(sheet, 1)
+        self._finish(sink, sheet, written)
         return total
 
-    def _start(self, sheet: Sheet, part: int):
-        from openpyxl.styles.cell_style import StyleArray
-        from openpyxl.utils import get_column_letter
+    def _start(self, sheet: Sheet, part: int) -> RowSink:
+        f = self.formats
+        ws = self.workbook.add_worksheet(split_title(sheet.title, part), worksheet_class=FastRows)
+        for i, column in enumerate(sheet.columns):
+            ws.set_column(i, i, column.width, f.body(column))  # empty cells below the data: grey if read-only
+        ws.freeze_panes(1, 1)
+        lines = max(text_lines(c.header, c.width) for c in sheet.columns)
+        sink = RowSink(ws)
+        sink.row(0, [(i, c.header, f.header(c)) for i, c in enumerate(sheet.columns)], LINE_HEIGHT * lines + 4)
+        return sink
 
-        ws = self.workbook.create_sheet(split_title(sheet.title, part))
-        ws._values_to_row = _prebuilt_rows
-        for i, column in enumerate(sheet.columns, start=1):
-            dimension = ws.column_dimensions[get_column_letter(i)]
-            dimension.width = column.width
-            dimension._style = StyleArray(self.styles.body(column))  # empty cells: grey if read-only
-        lines = max(len(textwrap.wrap(c.header, max(int(c.width) - 1, 1), break_on_hyphens=False))
-                    for c in sheet.columns)
-        ws.row_dimensions[1].height = 15 * max(lines, 1) + 4
-        ws.freeze_panes = "B2"
-        ws.print_title_rows = "1:1"
-        ws.page_setup.orientation = "landscape"
-        # whole rows on every page: one page across, A3 for the wide sheets
-        ws.page_setup.paperSize = "9" if sum(c.width for c in sheet.columns) <= _PRINT_WIDTH else "8"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.append([_cell(ws, c.header, self.styles.header(c)) for c in sheet.columns])
-        return ws
-
-    def _finish(self, ws, sheet: Sheet, written: int) -> None:
-        from openpyxl.formatting.rule import CellIsRule
-        from openpyxl.styles import Font, PatternFill
-        from openpyxl.utils import get_column_letter
-        from openpyxl.worksheet.datavalidation import DataValidation
-
-        last = get_column_letter(len(sheet.columns))
-        ws.auto_filter.ref = f"A1:{last}{written + 1}"
-        for i, column in enumerate(sheet.columns, start=1):
-            letter = get_column_letter(i)
-            area = f"{letter}2:{letter}{self.max_rows}"
-            for value, (fill, font) in COLOURS.get(column.kind, {}).items():
-                ws.conditional_formatting.add(area, CellIsRule(
-                    operator="equal", formula=[f'"{value}"'], fill=PatternFill("solid", start_color=fill, end_color=fill),
-                    font=Font(name=FONT, color=font)))
+    def _finish(self, sink: RowSink, sheet: Sheet, written: int) -> None:
+        sink.flush()
+        ws, f = sink.ws, self.formats
+        self.counts[ws.name] = written
+        last = self.max_rows - 1
+        ws.autofilter(0, 0, written, len(sheet.columns) - 1)
+        apply_print_setup(ws, sheet_print_setup(sheet), len(sheet.columns), written + 1)
+        for i, column in enumerate(sheet.columns):
+            for value in COLOURS.get(column.kind, {}):
+                ws.conditional_format(1, i, last, i, {"type": "cell", "criteria": "equal to", "value": f'"{value}"',
+                                                      "format": f.conditional(column.kind, value)})
             if not column.editable:
                 continue
+            title = column.header[:32]
             if column.choices:
                 shown = ", ".join(column.choices)
-                validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"',
-                                            allow_blank=True, showErrorMessage=True, errorStyle="stop",
-                                            errorTitle="Ungültiger Wert", error=f"Erlaubt: {shown}",
-                                            promptTitle=column.header, prompt=f"Auswahl: {shown}",
-                                            showInputMessage=False)
+                ws.data_validation(1, i, last, i, {
+                    "validate": "list", "source": list(column.choices), "ignore_blank": True,
+                    "error_type": "stop", "error_title": "Ungültiger Wert", "error_message": f"Erlaubt: {shown}",
+                    "input_title": title, "input_message": f"Auswahl: {shown}", "show_input": False})
             elif column.kind == "date":
-                validation = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
-                                            showErrorMessage=True, errorTitle="Kein Datum",
-                                            error="Bitte ein Datum eingeben, z. B. 31.12.2025.")
-            else:
-                continue
-            validation.add(area)
-            ws.data_validations.append(validation)
+                ws.data_validation(1, i, last, i, {
+                    "validate": "date", "criteria": ">=", "value": datetime.combine(EARLIEST_DATE, datetime.min.time()),
+                    "ignore_blank": True, "error_type": "stop", "error_title": "Kein Datum",
+                    "error_message": f"Bitte ein Datum ab {EARLIEST_DATE:%d.%m.%Y} eingeben, z. B. 31.12.2025."})
