@@ -9,9 +9,12 @@ An edge ``A -> B`` means "A depends on B"; protection needs flow along it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain, compress, repeat
 
-from grundschutz.model import Assessment
+from grundschutz.model import Assessment, Dependency
+from grundschutz.model.assessment import LARGE_GRAPH, DependencyColumns
 
 
 @dataclass(frozen=True)
@@ -37,41 +40,108 @@ def build_index(assessment: Assessment) -> DependencyIndex:
     """Number the objects and build the adjacency lists of the assessment.
 
     Edges are kept in the order of the object ids of their sources, so that
-    nothing computed from the index depends on row order.
+    nothing computed from the index depends on row order. Large graphs (from
+    :data:`~grundschutz.model.assessment.LARGE_GRAPH` edges) are sorted with
+    numpy; the result is the same.
     """
     ids = tuple(sorted(assessment.objects))
-    position = {object_id: i for i, object_id in enumerate(ids)}
-    dependencies = assessment.dependencies
-    group_size = Counter((d.source, d.redundancy_group) for d in dependencies if d.redundancy_group)
+    position = dict(zip(ids, range(len(ids))))
+    if len(assessment.dependencies) >= LARGE_GRAPH:
+        return _index_of_arrays(ids, position, *_edge_arrays(assessment.dependencies, position))
+    sources, targets, redundant = _edges(assessment.dependencies, position)
     # Each edge a -> b as one integer ``a * span + 2 * b + redundant``: one sort
     # of plain integers orders the edges by (a, b, redundant), and few
     # containers are alive at once (which keeps the garbage collector quiet).
     span = 2 * len(ids)
-    keys = []
-    append = keys.append
-    for d in dependencies:
-        group = d.redundancy_group
-        key = position[d.source] * span + 2 * position[d.target]
-        if group and group_size[(d.source, group)] >= 2:
-            key += 1
-        append(key)
+    keys = [a * span + 2 * b + r for a, b, r in zip(sources, targets, redundant)]
     keys.sort()
     dependents: list[list[tuple[int, bool]]] = [[] for _ in ids]
     supports: list[tuple[int, ...]] = [()] * len(ids)
-    current, targets, pairs = -1, [], ((-1, False), (-1, True))
+    current, found, pairs = -1, [], ((-1, False), (-1, True))
     for key in keys:
         a, code = divmod(key, span)
         if a != current:
-            if targets:
-                supports[current] = tuple(targets)
-            current, targets, pairs = a, [], ((a, False), (a, True))
+            if found:
+                supports[current] = tuple(found)
+            current, found, pairs = a, [], ((a, False), (a, True))
         b = code >> 1
-        targets.append(b)
+        found.append(b)
         # sources come in id order, so every dependents[b] ends up sorted
         dependents[b].append(pairs[code & 1])
-    if targets:
-        supports[current] = tuple(targets)
+    if found:
+        supports[current] = tuple(found)
     return DependencyIndex(ids, position, tuple(map(tuple, dependents)), tuple(supports))
+
+
+def _edges(dependencies: Sequence[Dependency], position: dict[str, int]) -> tuple[list[int], list[int], list[int]]:
+    """Source, target (numbers of ``position``) and redundancy (1: the edge belongs to a redundancy
+    group of at least two members of its source) of every edge."""
+    if isinstance(dependencies, DependencyColumns):
+        rank = list(map(position.__getitem__, dependencies.ids))
+        sources = list(map(rank.__getitem__, dependencies.sources))
+        targets = list(map(rank.__getitem__, dependencies.targets))
+        groups: Sequence[int] = dependencies.groups
+    else:
+        sources = [position[d.source] for d in dependencies]
+        targets = [position[d.target] for d in dependencies]
+        names: dict[str, int] = {"": 0}
+        groups = [names.setdefault(d.redundancy_group, len(names)) for d in dependencies]
+    size = Counter((sources[k], groups[k]) for k in compress(range(len(groups)), groups))
+    redundant = [int(bool(g) and size[(a, g)] >= 2) for a, g in zip(sources, groups)]
+    return sources, targets, redundant
+
+
+def _edge_arrays(dependencies: Sequence[Dependency], position: dict[str, int]):
+    """:func:`_edges` of a large graph as numpy arrays (no Python number per edge)."""
+    import numpy as np
+
+    if isinstance(dependencies, DependencyColumns):
+        rank = np.fromiter(map(position.__getitem__, dependencies.ids), dtype=np.int64, count=len(dependencies.ids))
+        sources = rank[np.frombuffer(dependencies.sources, dtype=np.intc)]
+        targets = rank[np.frombuffer(dependencies.targets, dtype=np.intc)]
+        groups = np.frombuffer(dependencies.groups, dtype=np.intc).astype(np.int64)
+    else:
+        count = len(dependencies)
+        sources = np.fromiter((position[d.source] for d in dependencies), dtype=np.int64, count=count)
+        targets = np.fromiter((position[d.target] for d in dependencies), dtype=np.int64, count=count)
+        names: dict[str, int] = {"": 0}
+        groups = np.fromiter((names.setdefault(d.redundancy_group, len(names)) for d in dependencies),
+                             dtype=np.int64, count=count)
+    grouped = np.flatnonzero(groups)
+    _, which, size = np.unique(sources[grouped] * (int(groups.max(initial=0)) + 1) + groups[grouped],
+                               return_inverse=True, return_counts=True)
+    redundant = np.zeros(len(sources), dtype=bool)
+    redundant[grouped] = size[which] >= 2
+    return sources, targets, redundant
+
+
+def _index_of_arrays(ids: tuple[str, ...], position: dict[str, int], a, b, redundant) -> DependencyIndex:
+    """:func:`build_index` of a large graph: the same index, sorted by numpy.
+
+    Every object number in it is the same int object (from one list), and the
+    pairs ``(a, False)`` are shared, so that a million objects do not cost
+    millions of small ints and tuples.
+    """
+    import numpy as np
+
+    n = len(ids)
+    nodes = list(range(n))
+    by_source = list(map(nodes.__getitem__, b[np.argsort(a * n + b)].tolist()))  # edges are unique: so are keys
+    order = np.argsort(b * n + a)
+    by_target = a[order].tolist()
+    plain = list(zip(nodes, repeat(False)))
+    items = list(map(plain.__getitem__, by_target))
+    for k in np.flatnonzero(redundant[order]).tolist():
+        items[k] = (nodes[by_target[k]], True)
+    del by_target
+    return DependencyIndex(ids, position, _split(items, np.bincount(b, minlength=n)),
+                           _split(by_source, np.bincount(a, minlength=n)))
+
+
+def _split(values: list, counts) -> tuple[tuple, ...]:
+    """``values`` cut into consecutive tuples of ``counts[i]`` items."""
+    bounds = [0, *counts.cumsum().tolist()]
+    return tuple(map(tuple, map(values.__getitem__, map(slice, bounds[:-1], bounds[1:]))))
 
 
 def strongly_connected_components(index: DependencyIndex) -> list[list[int]]:
@@ -79,7 +149,9 @@ def strongly_connected_components(index: DependencyIndex) -> list[list[int]]:
     condensation: every component comes after all components that depend on it.
 
     Iterative Tarjan, linear in objects + edges; members of a component are
-    sorted.
+    sorted. Large graphs go to scipy's strongly connected components (whose
+    numbering is checked to be a topological order); any topological order
+    gives the propagation the same result.
 
     >>> from grundschutz.model import Assessment, Settings, TargetObject, Dependency, ObjectType
     >>> objs = {i: TargetObject(i, ObjectType.SERVER, i) for i in "abc"}
@@ -88,6 +160,15 @@ def strongly_connected_components(index: DependencyIndex) -> list[list[int]]:
     >>> [[index.ids[i] for i in c] for c in strongly_connected_components(index)]
     [['a'], ['b', 'c']]
     """
+    if sum(map(len, index.supports)) >= LARGE_GRAPH:
+        components = _scipy_components(index)
+        if components is not None:
+            return components
+    return _tarjan(index)
+
+
+def _tarjan(index: DependencyIndex) -> list[list[int]]:
+    """:func:`strongly_connected_components` by an iterative Tarjan."""
     n = len(index)
     supports = index.supports
     number = [-1] * n
@@ -138,6 +219,35 @@ def strongly_connected_components(index: DependencyIndex) -> list[list[int]]:
                     components.append(component)
     components.reverse()
     return components
+
+
+def _scipy_components(index: DependencyIndex) -> list[list[int]] | None:
+    """:func:`strongly_connected_components` by scipy; ``None`` if its numbering is not a topological order.
+
+    scipy (Pearce's algorithm) numbers the components in the order it completes
+    them, so for every edge ``a -> b`` the number of ``a`` is at least that of
+    ``b``; this is checked on every edge, and the components are returned from
+    the highest number down, members sorted.
+    """
+    import numpy as np
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(index)
+    lengths = np.fromiter(map(len, index.supports), dtype=np.int64, count=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.fromiter(chain.from_iterable(index.supports), dtype=np.int32, count=int(indptr[-1]))
+    graph = csr_array((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(n, n))
+    count, labels = connected_components(graph, directed=True, connection="strong")
+    if not (labels[np.repeat(np.arange(n), lengths)] >= labels[indices]).all():
+        return None
+    order = np.lexsort((np.arange(n), -labels))
+    nodes = order.tolist()
+    if count == n:
+        return [[node] for node in nodes]
+    bounds = [0, *(np.flatnonzero(np.diff(labels[order])) + 1).tolist(), n]
+    return list(map(nodes.__getitem__, map(slice, bounds[:-1], bounds[1:])))
 
 
 def find_cycles(assessment: Assessment) -> list[tuple[str, ...]]:
