@@ -52,20 +52,24 @@ def write_small(folder: Path, *, objects: str | None = None, dependencies: str |
 
 
 @pytest.fixture(scope="module")
-def haan_book(haan, shared_catalogs, tmp_path_factory):
-    """The worked example, exported once."""
-    path = tmp_path_factory.mktemp("haan-export") / "haan.xlsx"
-    result = export_workbook(analysed(haan, shared_catalogs), path)
-    return path, result
+def haan_book(haan_workbook):
+    """The worked example, exported once (per test process, :func:`conftest.haan_workbook`)."""
+    return haan_workbook
+
+
+@pytest.fixture(scope="module")
+def haan_opened(haan_book):
+    """The exported worked example opened once with openpyxl, for the tests that read it."""
+    return openpyxl.load_workbook(haan_book[0])
 
 
 def headers(ws) -> list[str]:
     return [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))]
 
 
-def test_the_worked_example_has_the_reference_documents_as_german_sheets(haan_book, haan):
+def test_the_worked_example_has_the_reference_documents_as_german_sheets(haan_book, haan_opened, haan):
     path, result = haan_book
-    workbook = openpyxl.load_workbook(path)
+    workbook = haan_opened
     visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
     assert visible == ["Übersicht", "Strukturanalyse", "Abhängigkeiten", "Schutzbedarfsfeststellung",
                        "Modellierung", "IT-Grundschutz-Check", "Risikoanalyse", "Realisierungsplan",
@@ -83,9 +87,9 @@ def test_the_worked_example_has_the_reference_documents_as_german_sheets(haan_bo
     assert first[6] == "ja" and first[10].date().isoformat() == "2024-03-05"
 
 
-def test_identity_of_the_assessment_is_in_the_hidden_sheet(haan_book, haan):
+def test_identity_of_the_assessment_is_in_the_hidden_sheet(haan_book, haan_opened, haan):
     path, _ = haan_book
-    meta = {r[0]: r[1] for r in openpyxl.load_workbook(path)[META_SHEET].iter_rows(values_only=True)}
+    meta = {r[0]: r[1] for r in haan_opened[META_SHEET].iter_rows(values_only=True)}
     assessment = analysed(haan).assessment
     assert meta["name"] == "Informationsverbund Stadtverwaltung Haan"
     assert meta["fingerprint"] == assessment_fingerprint(assessment.objects)
@@ -95,9 +99,9 @@ def test_identity_of_the_assessment_is_in_the_hidden_sheet(haan_book, haan):
     assert meta["sha256:modelling.csv"] == source_hashes(haan)["modelling.csv"]
 
 
-def test_headers_are_bold_frozen_filtered_and_columns_have_widths(haan_book):
+def test_headers_are_bold_frozen_filtered_and_columns_have_widths(haan_book, haan_opened):
     path, _ = haan_book
-    workbook = openpyxl.load_workbook(path)
+    workbook = haan_opened
     for sheet in SHEETS.values():
         ws = workbook[sheet.title]
         assert ws.freeze_panes == "B2"
@@ -108,9 +112,9 @@ def test_headers_are_bold_frozen_filtered_and_columns_have_widths(haan_book):
             assert ws.column_dimensions[ws.cell(1, i).column_letter].width == column.width
 
 
-def test_read_only_columns_are_grey_and_editable_ones_white(haan_book):
+def test_read_only_columns_are_grey_and_editable_ones_white(haan_book, haan_opened):
     path, _ = haan_book
-    ws = openpyxl.load_workbook(path)["Schutzbedarfsfeststellung"]
+    ws = haan_opened["Schutzbedarfsfeststellung"]
     sheet = SHEETS["needs"]
     for i, column in enumerate(sheet.columns, start=1):
         cell = ws.cell(2, i)
@@ -119,9 +123,9 @@ def test_read_only_columns_are_grey_and_editable_ones_white(haan_book):
     assert ws.cell(2, 5).alignment.wrap_text  # Vertraulichkeit: Begründung
 
 
-def test_levels_and_statuses_are_coloured_by_conditional_formatting(haan_book):
+def test_levels_and_statuses_are_coloured_by_conditional_formatting(haan_book, haan_opened):
     path, _ = haan_book
-    workbook = openpyxl.load_workbook(path)
+    workbook = haan_opened
     needs = workbook["Schutzbedarfsfeststellung"]
     rules = {str(r.sqref): [rule.formula[0] for rule in r.rules] for r in needs.conditional_formatting}
     assert rules["D2:D1048576"] == ['"normal"', '"hoch"', '"sehr hoch"']  # Vertraulichkeit: festgestellt
@@ -131,9 +135,9 @@ def test_levels_and_statuses_are_coloured_by_conditional_formatting(haan_book):
     assert rules == {"G2:G1048576": ['"ja"', '"teilweise"', '"nein"', '"entbehrlich"']}
 
 
-def test_fixed_value_columns_have_drop_down_lists(haan_book):
+def test_fixed_value_columns_have_drop_down_lists(haan_book, haan_opened):
     path, _ = haan_book
-    workbook = openpyxl.load_workbook(path)
+    workbook = haan_opened
     check = {str(v.sqref): (v.type, v.formula1) for v in workbook["IT-Grundschutz-Check"].data_validations.dataValidation}
     assert check["G2:G1048576"] == ("list", '"ja,teilweise,nein,entbehrlich,unbearbeitet"')
     assert check["J2:J1048576"][0] == "date" and check["K2:K1048576"][0] == "date"
@@ -144,9 +148,9 @@ def test_fixed_value_columns_have_drop_down_lists(haan_book):
     assert modelling == {"I2:I1048576": '"zugeordnet,entfernt"'}
 
 
-def test_needs_sheet_gives_rule_source_and_reason_in_words(haan_book):
+def test_needs_sheet_gives_rule_source_and_reason_in_words(haan_book, haan_opened):
     path, _ = haan_book
-    ws = openpyxl.load_workbook(path)["Schutzbedarfsfeststellung"]
+    ws = haan_opened["Schutzbedarfsfeststellung"]
     names = headers(ws)
     rows = {r[0]: dict(zip(names, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
     gp = rows["GP-01"]
@@ -161,9 +165,9 @@ def test_needs_sheet_gives_rule_source_and_reason_in_words(haan_book):
                           and r["Verfügbarkeit: Begründung (manuell)"] for r in manual)
 
 
-def test_overview_has_counts_and_a_legend(haan_book):
+def test_overview_has_counts_and_a_legend(haan_book, haan_opened):
     path, result = haan_book
-    ws = openpyxl.load_workbook(path)["Übersicht"]
+    ws = haan_opened["Übersicht"]
     cells = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r[0]}
     assert cells["Informationsverbund"][0] == "Informationsverbund Stadtverwaltung Haan"
     assert cells["IT-Grundschutz-Check"][0] == 5516
@@ -187,9 +191,9 @@ def test_sheets_without_data_are_left_out_and_named(tmp_path, shared_catalogs):
     assert cells["Szenarien"][:2] == ("–", "nicht enthalten: keine Szenarien (scenarios/*.yaml) in der Bewertung")
 
 
-def test_one_sheet_per_scenario_with_verdicts_changes_and_blockers(haan_book):
+def test_one_sheet_per_scenario_with_verdicts_changes_and_blockers(haan_book, haan_opened):
     path, result = haan_book
-    ws = openpyxl.load_workbook(path)["Szenario teleheimarbeit"]
+    ws = haan_opened["Szenario teleheimarbeit"]
     names = headers(ws)
     rows = [dict(zip(names, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
     kinds = [r["Art"] for r in rows]
@@ -200,9 +204,9 @@ def test_one_sheet_per_scenario_with_verdicts_changes_and_blockers(haan_book):
     assert need["Gegenstand"] in ("Vertraulichkeit", "Integrität", "Verfügbarkeit")
 
 
-def test_risk_sheet_and_work_plan(haan_book):
+def test_risk_sheet_and_work_plan(haan_book, haan_opened):
     path, _ = haan_book
-    workbook = openpyxl.load_workbook(path)
+    workbook = haan_opened
     risks = workbook["Risikoanalyse"]
     names = headers(risks)
     assert names[:4] == ["Zielobjekt", "Name", "Gefährdung", "Titel"]
