@@ -72,8 +72,9 @@ class ObjectColumns(Mapping[str, TargetObject]):
 
     A read-only mapping from object id to :class:`TargetObject`, in the order
     of the file, like the ``dict`` of the row reader; each ``TargetObject`` is
-    made when it is asked for, so that a million objects cost a few lists, not
-    a million instances. :meth:`column` gives one field of many objects at once.
+    made when it is first asked for (and kept), so that a million objects cost
+    a few lists, not a million instances, until someone looks at them.
+    :meth:`column` gives one field of many objects at once.
 
     >>> objects = ObjectColumns(("A", "B"), (ObjectType.SERVER, ObjectType.ROOM), ("Server", "Raum"))
     >>> objects["B"], list(objects), objects.column("name", ["B", "A"])
@@ -81,7 +82,7 @@ class ObjectColumns(Mapping[str, TargetObject]):
 count=1), ['A', 'B'], ['Raum', 'Server'])
     """
 
-    __slots__ = ("ids", "types", "names", "descriptions", "tags", "counts", "_row")
+    __slots__ = ("_made", "_row", "counts", "descriptions", "ids", "names", "tags", "types")
 
     def __init__(self, ids: Sequence[str], types: Sequence[ObjectType], names: Sequence[str],
                  descriptions: Sequence[str] | None = None, tags: Sequence[Mapping[str, str]] | None = None,
@@ -93,11 +94,15 @@ count=1), ['A', 'B'], ['Raum', 'Server'])
         self.tags = tags if tags is not None else (MappingProxyType({}),) * n
         self.counts = counts if counts is not None else (1,) * n
         self._row = dict(zip(self.ids, range(n)))
+        self._made: dict[str, TargetObject] = {}
 
     def __getitem__(self, object_id: str) -> TargetObject:
-        i = self._row[object_id]
-        return TargetObject(self.ids[i], self.types[i], self.names[i], self.descriptions[i], self.tags[i],
-                            self.counts[i])
+        made = self._made.get(object_id)
+        if made is None:
+            i = self._row[object_id]
+            made = self._made[object_id] = TargetObject(
+                self.ids[i], self.types[i], self.names[i], self.descriptions[i], self.tags[i], self.counts[i])
+        return made
 
     def __contains__(self, object_id: object) -> bool:
         return object_id in self._row
@@ -152,7 +157,7 @@ class DependencyColumns(Sequence[Dependency]):
     (Dependency(source='A', target='B', redundancy_group='ha', note=''), True)
     """
 
-    __slots__ = ("ids", "sources", "targets", "groups", "group_names", "notes")
+    __slots__ = ("group_names", "groups", "ids", "notes", "sources", "targets")
 
     def __init__(self, ids: Sequence[str], sources: array, targets: array, groups: array,
                  group_names: Sequence[str], notes: Sequence[str]):
