@@ -127,13 +127,12 @@ def child_environment() -> dict[str, str]:
 
 
 def synthetic_folder(workdir: Path, n: int, seed: int) -> Path:
-    """The synthetic assessment of ``n`` objects in ``workdir``, written once."""
+    """The synthetic assessment of ``n`` objects in ``workdir``, written once (by another process, so that
+    this one stays small: a child's peak memory counts what it had before it started the program)."""
     folder = workdir / f"synthetic-{n}-seed{seed}"
     if not (folder / "needs.csv").is_file():
-        sys.path.insert(0, str(HERE))
-        from synthetic import write_synthetic
-
-        write_synthetic(folder, n, seed)
+        code = "import sys; import synthetic; synthetic.write_synthetic(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))"
+        subprocess.run([sys.executable, "-c", code, str(folder), str(n), str(seed)], check=True, cwd=HERE)
     return folder
 
 

@@ -171,13 +171,12 @@ def _dependencies(path: Path, objects: ObjectColumns) -> DependencyColumns:
 
 def _rows_of(column: Sequence[str], objects: ObjectColumns, rows: array) -> None:
     """Append the row of each object id of ``column`` to ``rows``; an empty or unknown id is refused."""
-    start = len(rows)
     for cells in (column, map(str.strip, column)):  # spaces around ids are rare: stripped only when needed
         try:
-            rows.extend(map(objects._row.__getitem__, cells))
+            rows.extend(array("i", list(map(objects._row.__getitem__, cells))))  # twice as fast as from the map
             return
         except KeyError:
-            del rows[start:]
+            pass
     raise _RowReaderNeeded
 
 

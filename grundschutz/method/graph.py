@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 
 from grundschutz.model import Assessment, Dependency
@@ -24,13 +24,17 @@ class DependencyIndex:
     ``dependents[b]`` lists ``(a, redundant)`` for each edge ``a -> b``:
     the objects whose needs flow into ``b``; ``redundant`` is true where the
     edge belongs to a redundancy group of at least two members of ``a``.
-    ``supports[a]`` lists the ``b`` of each edge ``a -> b``.
+    ``supports[a]`` lists the ``b`` of each edge ``a -> b``. ``csr``: for a
+    large graph, ``supports`` as the numpy arrays ``(indptr, indices)`` of a
+    sparse matrix, which scipy takes as they are, and from which ``supports``
+    makes each tuple when it is asked for (``None`` otherwise).
     """
 
     ids: tuple[str, ...]
     position: dict[str, int]
     dependents: tuple[tuple[tuple[int, bool], ...], ...]
-    supports: tuple[tuple[int, ...], ...]
+    supports: Sequence[tuple[int, ...]]
+    csr: tuple | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -118,15 +122,15 @@ def _edge_arrays(dependencies: Sequence[Dependency], position: dict[str, int]):
 def _index_of_arrays(ids: tuple[str, ...], position: dict[str, int], a, b, redundant) -> DependencyIndex:
     """:func:`build_index` of a large graph: the same index, sorted by numpy.
 
-    Every object number in it is the same int object (from one list), and the
-    pairs ``(a, False)`` are shared, so that a million objects do not cost
-    millions of small ints and tuples.
+    The pairs ``(a, False)`` of ``dependents`` are shared, and ``supports`` stays
+    in the arrays scipy takes (:class:`CsrRows`), so that a million objects do
+    not cost millions of small ints and tuples.
     """
     import numpy as np
 
     n = len(ids)
     nodes = list(range(n))
-    by_source = list(map(nodes.__getitem__, b[np.argsort(a * n + b)].tolist()))  # edges are unique: so are keys
+    indices = b[np.argsort(a * n + b)]  # edges are unique: so are the keys
     order = np.argsort(b * n + a)
     by_target = a[order].tolist()
     plain = list(zip(nodes, repeat(False)))
@@ -134,8 +138,40 @@ def _index_of_arrays(ids: tuple[str, ...], position: dict[str, int], a, b, redun
     for k in np.flatnonzero(redundant[order]).tolist():
         items[k] = (nodes[by_target[k]], True)
     del by_target
-    return DependencyIndex(ids, position, _split(items, np.bincount(b, minlength=n)),
-                           _split(by_source, np.bincount(a, minlength=n)))
+    per_source = np.bincount(a, minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(per_source, out=indptr[1:])
+    return DependencyIndex(ids, position, _split(items, np.bincount(b, minlength=n)), CsrRows(indptr, indices),
+                           (indptr, indices))
+
+
+class CsrRows(Sequence[tuple[int, ...]]):
+    """The rows of a sparse matrix (``indptr``, ``indices``), each made into a tuple of ints when asked for;
+    equal to the tuple of those tuples."""
+
+    __slots__ = ("indices", "indptr")
+
+    def __init__(self, indptr, indices):
+        self.indptr, self.indices = indptr, indices
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return tuple(self[i] for i in range(*row.indices(len(self))))
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        return tuple(self.indices[self.indptr[row]:self.indptr[row + 1]].tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _split(values: list, counts) -> tuple[tuple, ...]:
@@ -160,7 +196,7 @@ def strongly_connected_components(index: DependencyIndex) -> list[list[int]]:
     >>> [[index.ids[i] for i in c] for c in strongly_connected_components(index)]
     [['a'], ['b', 'c']]
     """
-    if sum(map(len, index.supports)) >= LARGE_GRAPH:
+    if index.csr is not None or sum(map(len, index.supports)) >= LARGE_GRAPH:
         components = _scipy_components(index)
         if components is not None:
             return components
@@ -234,13 +270,15 @@ def _scipy_components(index: DependencyIndex) -> list[list[int]] | None:
     from scipy.sparse.csgraph import connected_components
 
     n = len(index)
-    lengths = np.fromiter(map(len, index.supports), dtype=np.int64, count=n)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    indices = np.fromiter(chain.from_iterable(index.supports), dtype=np.int32, count=int(indptr[-1]))
+    if index.csr is not None:
+        indptr, indices = index.csr
+    else:
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, index.supports), dtype=np.int64, count=n), out=indptr[1:])
+        indices = np.fromiter(chain.from_iterable(index.supports), dtype=np.int64, count=int(indptr[-1]))
     graph = csr_array((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(n, n))
     count, labels = connected_components(graph, directed=True, connection="strong")
-    if not (labels[np.repeat(np.arange(n), lengths)] >= labels[indices]).all():
+    if not (labels[np.repeat(np.arange(n), np.diff(indptr))] >= labels[indices]).all():
         return None
     order = np.lexsort((np.arange(n), -labels))
     nodes = order.tolist()

@@ -82,7 +82,7 @@ class ObjectColumns(Mapping[str, TargetObject]):
 count=1), ['A', 'B'], ['Raum', 'Server'])
     """
 
-    __slots__ = ("_made", "_row", "counts", "descriptions", "ids", "names", "tags", "types")
+    __slots__ = ("_made", "_order", "_row", "counts", "descriptions", "ids", "names", "tags", "types")
 
     def __init__(self, ids: Sequence[str], types: Sequence[ObjectType], names: Sequence[str],
                  descriptions: Sequence[str] | None = None, tags: Sequence[Mapping[str, str]] | None = None,
@@ -95,6 +95,7 @@ count=1), ['A', 'B'], ['Raum', 'Server'])
         self.counts = counts if counts is not None else (1,) * n
         self._row = dict(zip(self.ids, range(n)))
         self._made: dict[str, TargetObject] = {}
+        self._order: tuple[object, list[int]] = ((), [])  # the rows of the ids last asked for, see column()
 
     def __getitem__(self, object_id: str) -> TargetObject:
         made = self._made.get(object_id)
@@ -124,7 +125,13 @@ count=1), ['A', 'B'], ['Raum', 'Server'])
         """The field ``name`` (``type``, ``name``, ``description``, ``tags``, ``count``) of each object."""
         values = {"type": self.types, "name": self.names, "description": self.descriptions, "tags": self.tags,
                   "count": self.counts}[name]
-        return list(map(values.__getitem__, map(self._row.__getitem__, object_ids)))
+        if object_ids is self._order[0]:  # the same tuple of ids, field after field
+            rows = self._order[1]
+        else:
+            rows = list(map(self._row.__getitem__, object_ids))
+            if isinstance(object_ids, tuple):
+                self._order = (object_ids, rows)
+        return list(map(values.__getitem__, rows))
 
 
 def object_column(objects: Mapping[str, TargetObject], name: str, object_ids: Iterable[str]) -> list:
