@@ -4,6 +4,16 @@ Project rule for tests that need something outside the repository (the
 official BSI catalog files, Chromium): they run when it is there and are
 skipped with a reason when it is not -- except under ``CI=true``, where its
 absence is a failure (:func:`require_or_skip`).
+
+Hypothesis profiles: a property is written with the number of examples it
+runs on CI (``@settings(max_examples=examples(150))``). The ``default``
+profile, a developer's ``pytest``, runs a third of them (at least 5); ``ci``
+(chosen by itself under ``CI=true``) runs them as written; ``thorough`` runs ten
+times as many. Choose one with ``pytest --hypothesis-profile thorough`` or
+``HYPOTHESIS_PROFILE=thorough``.
+
+The worked example is analysed once per test process (:func:`haan_analysis`)
+and exported once (:func:`haan_workbook`), for the tests that only read them.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 REPO = Path(__file__).resolve().parents[1]
 #: ``$GRUNDSCHUTZ_TEST_CATALOGS``, else ``../shared/catalogs`` next to the repository
@@ -30,6 +41,19 @@ def require_or_skip(reason: str) -> None:
     if on_ci():
         pytest.fail(f"{reason} [CI=true: missing prerequisites are a failure, not a skip]", pytrace=False)
     pytest.skip(reason)
+
+
+#: Examples of the profiles, relative to ``ci`` (100, Hypothesis' own default, stands for "as written").
+_PROFILES = {"default": 34, "ci": 100, "thorough": 1000}
+for _name, _examples in _PROFILES.items():
+    settings.register_profile(_name, max_examples=_examples, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if on_ci() else "default"))
+
+
+def examples(written: int) -> int:
+    """The examples a property runs under the loaded profile; ``written`` is what it runs under ``ci``."""
+    return max(5, round(written * settings().max_examples / _PROFILES["ci"]))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -95,6 +119,26 @@ def analysed(path, catalogs=None, *, variant=None):
 
     catalog = load_catalog(catalogs) if catalogs is not None else None
     return analyse(read_assessment(path), catalog, variant=variant)
+
+
+@pytest.fixture(scope="session")
+def haan_analysis(haan, shared_catalogs):
+    """The analysis of the worked example with the official catalogs, made once per test process.
+
+    Shared: only for tests that read it (its steps are computed on first use
+    and kept).
+    """
+    return analysed(haan, shared_catalogs)
+
+
+@pytest.fixture(scope="session")
+def haan_workbook(haan_analysis, tmp_path_factory):
+    """``(path, result)`` of :func:`~grundschutz.exchange.excel.export.export_workbook` of the worked
+    example, exported once per test process; read it, never change it."""
+    from grundschutz.exchange.excel.export import export_workbook
+
+    path = tmp_path_factory.mktemp("haan-export") / "haan.xlsx"
+    return path, export_workbook(haan_analysis, path)
 
 
 SMALL = Path(__file__).parent / "data" / "small"

@@ -53,20 +53,24 @@ def write_small(folder: Path, *, objects: str | None = None, dependencies: str |
 
 
 @pytest.fixture(scope="module")
-def haan_book(haan, shared_catalogs, tmp_path_factory):
-    """The worked example, exported once."""
-    path = tmp_path_factory.mktemp("haan-export") / "haan.xlsx"
-    result = export_workbook(analysed(haan, shared_catalogs), path)
-    return path, result
+def haan_book(haan_workbook):
+    """The worked example, exported once (per test process, :func:`conftest.haan_workbook`)."""
+    return haan_workbook
+
+
+@pytest.fixture(scope="module")
+def haan_opened(haan_book):
+    """The exported worked example opened once with openpyxl, for the tests that read it."""
+    return openpyxl.load_workbook(haan_book[0])
 
 
 def headers(ws) -> list[str]:
     return [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))]
 
 
-def test_the_worked_example_has_the_reference_documents_as_german_sheets(haan_book, haan):
+def test_the_worked_example_has_the_reference_documents_as_german_sheets(haan_book, haan_opened, haan):
     path, result = haan_book
-    workbook = openpyxl.load_workbook(path)
+    workbook = haan_opened
     visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]
     assert visible == ["Übersicht", "Strukturanalyse", "Abhängigkeiten", "Schutzbedarfsfeststellung",
                        "Modellierung", "IT-Grundschutz-Check", "Risikoanalyse", "Realisierungsplan",
@@ -84,9 +88,9 @@ def test_the_worked_example_has_the_reference_documents_as_german_sheets(haan_bo
     assert first[6] == "ja" and first[10].date().isoformat() == "2024-03-05"
 
 
-def test_identity_of_the_assessment_is_in_the_hidden_sheet(haan_book, haan):
+def test_identity_of_the_assessment_is_in_the_hidden_sheet(haan_book, haan_opened, haan):
     path, _ = haan_book
-    meta = {r[0]: r[1] for r in openpyxl.load_workbook(path)[META_SHEET].iter_rows(values_only=True)}
+    meta = {r[0]: r[1] for r in haan_opened[META_SHEET].iter_rows(values_only=True)}
     assessment = analysed(haan).assessment
     assert meta["name"] == "Informationsverbund Stadtverwaltung Haan"
     assert meta["fingerprint"] == assessment_fingerprint(assessment.objects)
@@ -96,9 +100,9 @@ def test_identity_of_the_assessment_is_in_the_hidden_sheet(haan_book, haan):
     assert meta["sha256:modelling.csv"] == source_hashes(haan)["modelling.csv"]
 
 
-def test_headers_are_bold_frozen_filtered_and_columns_have_widths(haan_book):
+def test_headers_are_bold_frozen_filtered_and_columns_have_widths(haan_book, haan_opened):
     path, _ = haan_book
-    workbook = openpyxl.load_workbook(path)
+    workbook = haan_opened
     for sheet in SHEETS.values():
         ws = workbook[sheet.title]
         assert ws.freeze_panes == "B2"
@@ -117,11 +121,11 @@ def fill_of(cell) -> str | None:
     return cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type == "solid" else None
 
 
-def test_read_only_cells_are_grey_and_editable_ones_white_empty_ones_too(haan_book):
+def test_read_only_cells_are_grey_and_editable_ones_white_empty_ones_too(haan_book, haan_opened):
     """Issue 12: white means editable, so an empty cell of a read-only column is grey as well
     (it is written as a styled empty cell: a cell that is not in the file shows white in LibreOffice)."""
     path, _ = haan_book
-    workbook = openpyxl.load_workbook(path)
+    workbook = haan_opened
     ws = workbook["Schutzbedarfsfeststellung"]
     sheet = SHEETS["needs"]
     for i, column in enumerate(sheet.columns, start=1):
@@ -134,9 +138,9 @@ def test_read_only_cells_are_grey_and_editable_ones_white_empty_ones_too(haan_bo
     assert empty and all(fill_of(cell) == READONLY_FILL for cell in empty)
 
 
-def test_levels_and_statuses_are_coloured_by_conditional_formatting(haan_book):
+def test_levels_and_statuses_are_coloured_by_conditional_formatting(haan_book, haan_opened):
     path, _ = haan_book
-    workbook = openpyxl.load_workbook(path)
+    workbook = haan_opened
     needs = workbook["Schutzbedarfsfeststellung"]
     rules = {str(r.sqref): [rule.formula[0] for rule in r.rules] for r in needs.conditional_formatting}
     assert rules["D2:D1048576"] == ['"normal"', '"hoch"', '"sehr hoch"']  # Vertraulichkeit: Ergebnis
@@ -146,9 +150,9 @@ def test_levels_and_statuses_are_coloured_by_conditional_formatting(haan_book):
     assert rules == {"G2:G1048576": ['"ja"', '"teilweise"', '"nein"', '"entbehrlich"']}
 
 
-def test_fixed_value_columns_have_drop_down_lists(haan_book):
+def test_fixed_value_columns_have_drop_down_lists(haan_book, haan_opened):
     path, _ = haan_book
-    workbook = openpyxl.load_workbook(path)
+    workbook = haan_opened
     check = {str(v.sqref): (v.type, v.formula1) for v in workbook["IT-Grundschutz-Check"].data_validations.dataValidation}
     assert check["G2:G1048576"] == ("list", '"ja,teilweise,nein,entbehrlich,unbearbeitet"')
     # dates from 01.01.1990 (serial 32874): a number typed into a date cell is refused by Excel itself
@@ -160,9 +164,9 @@ def test_fixed_value_columns_have_drop_down_lists(haan_book):
     assert modelling == {"I2:I1048576": '"zugeordnet,entfernt"'}
 
 
-def test_needs_sheet_gives_rule_source_and_reason_in_words(haan_book):
+def test_needs_sheet_gives_rule_source_and_reason_in_words(haan_book, haan_opened):
     path, _ = haan_book
-    ws = openpyxl.load_workbook(path)["Schutzbedarfsfeststellung"]
+    ws = haan_opened["Schutzbedarfsfeststellung"]
     names = headers(ws)
     rows = {r[0]: dict(zip(names, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
     gp = rows["GP-01"]
@@ -177,11 +181,11 @@ def test_needs_sheet_gives_rule_source_and_reason_in_words(haan_book):
                           and r["Verfügbarkeit: Begründung (manuell)"] for r in manual)
 
 
-def test_no_column_repeats_another(haan_book):
+def test_no_column_repeats_another(haan_book, haan_opened):
     """Issue 12: 'Herleitung' repeated 'Begründung'. It now says only what the other columns do not:
     nothing for an assessed value, what would have been computed for a value set by hand."""
     path, _ = haan_book
-    ws = openpyxl.load_workbook(path)["Schutzbedarfsfeststellung"]
+    ws = haan_opened["Schutzbedarfsfeststellung"]
     names = headers(ws)
     rows = [dict(zip(names, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
     for value in ("Vertraulichkeit", "Integrität", "Verfügbarkeit"):
@@ -199,9 +203,9 @@ def test_no_column_repeats_another(haan_book):
         assert len(names) == len(set(names)), sheet.title
 
 
-def test_overview_has_counts_and_a_legend(haan_book):
+def test_overview_has_counts_and_a_legend(haan_book, haan_opened):
     path, result = haan_book
-    ws = openpyxl.load_workbook(path)["Übersicht"]
+    ws = haan_opened["Übersicht"]
     cells = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r[0]}
     assert cells["Informationsverbund"][0] == "Informationsverbund Stadtverwaltung Haan"
     assert cells["IT-Grundschutz-Check"][0] == 4938
@@ -345,9 +349,9 @@ def test_sheets_without_data_are_left_out_and_named(tmp_path, shared_catalogs):
     assert cells["Szenarien"][:2] == ("–", "nicht enthalten: keine Szenarien (scenarios/*.yaml) in der Bewertung")
 
 
-def test_one_sheet_per_scenario_with_verdicts_changes_and_blockers(haan_book):
+def test_one_sheet_per_scenario_with_verdicts_changes_and_blockers(haan_book, haan_opened):
     path, result = haan_book
-    ws = openpyxl.load_workbook(path)["Szenario teleheimarbeit"]
+    ws = haan_opened["Szenario teleheimarbeit"]
     names = headers(ws)
     rows = [dict(zip(names, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
     kinds = [r["Art"] for r in rows]
@@ -358,9 +362,9 @@ def test_one_sheet_per_scenario_with_verdicts_changes_and_blockers(haan_book):
     assert need["Gegenstand"] in ("Vertraulichkeit", "Integrität", "Verfügbarkeit")
 
 
-def test_risk_sheet_and_work_plan(haan_book):
+def test_risk_sheet_and_work_plan(haan_book, haan_opened):
     path, _ = haan_book
-    workbook = openpyxl.load_workbook(path)
+    workbook = haan_opened
     risks = workbook["Risikoanalyse"]
     names = headers(risks)
     assert names[:4] == ["Zielobjekt", "Name", "Gefährdung", "Titel"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import analysed
+from conftest import analysed, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_excel import NEEDS_HEADER, write_small
@@ -80,11 +80,9 @@ def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
 
 
 @pytest.fixture(scope="module")
-def haan_export(haan, shared_catalogs, tmp_path_factory):
-    """The worked example exported once; tests import into copies of the folder."""
-    path = tmp_path_factory.mktemp("haan-book") / "haan.xlsx"
-    export_workbook(analysed(haan, shared_catalogs), path)
-    return path
+def haan_export(haan_workbook):
+    """The worked example exported once (per test process); tests import into copies of the folder."""
+    return haan_workbook[0]
 
 
 @pytest.fixture
@@ -668,7 +666,7 @@ def _write_csv(path: Path, columns: list[str], rows, form) -> None:
     path.write_bytes((("\ufeff" if form["bom"] else "") + text).encode("utf-8"))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=assessments())
 def test_property_export_and_import_without_edits_changes_no_byte(data, shared_catalogs):
     with tempfile.TemporaryDirectory() as temp:
@@ -684,7 +682,7 @@ def test_property_export_and_import_without_edits_changes_no_byte(data, shared_c
         assert digest(folder) == before
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=assessments(), choices=st.data())
 def test_property_edited_cells_change_exactly_those_values(data, choices, shared_catalogs):
     with tempfile.TemporaryDirectory() as temp:

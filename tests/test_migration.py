@@ -23,8 +23,8 @@ FULL = {"equal-to", "equivalent-to", "superset-of"}
 
 
 @pytest.fixture(scope="module")
-def haan_migration(haan, shared_catalogs):
-    return migrate(analysed(haan, shared_catalogs))
+def haan_migration(haan_analysis):
+    return migrate(haan_analysis)
 
 
 # --------------------------------------------------------------------------- the rule on a tiny case

@@ -73,11 +73,6 @@ def small(tmp_path, shared_catalogs):
 
 
 @pytest.fixture(scope="module")
-def haan_analysis(haan, shared_catalogs):
-    return analysed(haan, shared_catalogs)
-
-
-@pytest.fixture(scope="module")
 def haan_plan(haan_analysis):
     return haan_analysis.plan
 

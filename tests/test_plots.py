@@ -19,11 +19,6 @@ SMALL = Path(__file__).parent / "data" / "small"
 
 
 @pytest.fixture(scope="module")
-def haan_analysis(haan, shared_catalogs):
-    return analysed(haan, shared_catalogs)
-
-
-@pytest.fixture(scope="module")
 def small():
     return propagate(read_assessment(SMALL))
 
@@ -222,10 +217,10 @@ def test_risk_matrix_draws_counts_over_the_category_colours():
 # --------------------------------------------------------------------------- scenario
 
 
-def test_scenario_figure_shows_changed_needs_and_blocking_per_application(haan, shared_catalogs):
+def test_scenario_figure_shows_changed_needs_and_blocking_per_application(haan_analysis):
     from grundschutz.views.scenario_tables import scenario_list_records
 
-    analysis = analysed(haan, shared_catalogs)
+    analysis = haan_analysis
     names = [s["name"] for s in scenario_list_records(analysis.assessment)]
     assert "teleheimarbeit" in names
     result = analysis.scenario("teleheimarbeit")

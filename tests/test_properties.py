@@ -17,6 +17,7 @@ import random
 from dataclasses import replace
 
 import networkx as nx
+from conftest import examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -43,7 +44,7 @@ from grundschutz.model import (
 )
 
 PROPERTY_SETTINGS = settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import os
 import re
 import shutil
 import subprocess
@@ -24,6 +25,7 @@ from click.testing import CliRunner
 from conftest import analysed
 
 from grundschutz.cli.report import report
+from grundschutz.views import forked
 from grundschutz.views.report import build_report, write_report
 
 SMALL = Path(__file__).parent / "data" / "small"
@@ -62,9 +64,9 @@ def browser(tmp_path_factory, missing_prerequisite):
 
 
 @pytest.fixture(scope="module")
-def haan_report(haan, shared_catalogs, tmp_path_factory) -> Path:
+def haan_report(haan_analysis, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "bericht.html"
-    write_report(analysed(haan, shared_catalogs), out, date=datetime.date(2024, 5, 1))
+    write_report(haan_analysis, out, date=datetime.date(2024, 5, 1))
     return out
 
 
@@ -155,7 +157,7 @@ def test_page_shows_its_sections_figures_and_tables(browser, haan_report, haan):
 
 
 def test_table_of_contents_links_every_section_and_ids_are_unique(haan_report):
-    text = haan_report.read_text(encoding="utf-8")
+    text = haan_report.read_bytes().decode("utf-8")
     ids = re.findall(r'<(?:section|table|figure|h3)[^>]* id="([^"]+)"', text)
     assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
     toc = re.search(r'<nav class="toc".*?</nav>', text, re.S).group(0)
@@ -164,7 +166,7 @@ def test_table_of_contents_links_every_section_and_ids_are_unique(haan_report):
 
 
 def test_report_needs_no_network(haan_report):
-    text = haan_report.read_text(encoding="utf-8")
+    text = haan_report.read_bytes().decode("utf-8")
     assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', text)
     assert "@import" not in text and "url(http" not in text
     # the only addresses are XML namespace names of the inline SVGs
@@ -236,10 +238,32 @@ def test_everything_from_the_assessment_is_escaped(browser, shared_catalogs, tmp
                for r in dom.visible("objekte"))
 
 
-def test_same_analysis_and_date_give_the_same_report(haan, shared_catalogs):
-    analysis = analysed(haan, shared_catalogs)
-    date = datetime.date(2024, 5, 1)
-    assert build_report(analysis, date=date) == build_report(analysis, date=date)
+def test_same_analysis_and_date_give_the_same_report(haan_analysis, haan_report):
+    # haan_report is the same analysis with the same date, built before
+    assert build_report(haan_analysis, date=datetime.date(2024, 5, 1)) == haan_report.read_bytes().decode("utf-8")
+
+
+def test_figures_drawn_in_forked_processes_give_the_same_report(haan_analysis, haan_report, monkeypatch):
+    # pytest-xdist runs threads, so the report draws its figures here; forking is forced for the test
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    text = build_report(haan_analysis, date=datetime.date(2024, 5, 1), workers=2)
+    assert text == haan_report.read_bytes().decode("utf-8")
+
+
+def test_run_all_keeps_the_order_and_redoes_the_share_of_a_failed_copy(monkeypatch):
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    here = os.getpid()
+    assert forked.run_all([lambda k=k: (k, os.getpid() == here) for k in range(5)], workers=2) == [
+        (0, True), (1, False), (2, True), (3, False), (4, True)]
+
+    def fails_in_a_copy():
+        if os.getpid() != here:
+            raise RuntimeError("in der Kopie")
+        return "hier"
+
+    assert forked.run_all([lambda: "a", fails_in_a_copy], workers=2) == ["a", "hier"]
+    with pytest.raises(ZeroDivisionError):
+        forked.run_all([lambda: 1, lambda: 1 / 0], workers=2)
 
 
 def test_cli_report_writes_one_file(haan, shared_catalogs, tmp_path):

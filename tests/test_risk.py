@@ -87,11 +87,6 @@ def small(tmp_path, shared_catalogs):
 
 
 @pytest.fixture(scope="module")
-def haan_analysis(haan, shared_catalogs):
-    return analysed(haan, shared_catalogs)
-
-
-@pytest.fixture(scope="module")
 def haan_risks(haan_analysis):
     return haan_analysis.risks
 

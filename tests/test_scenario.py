@@ -31,8 +31,8 @@ HAAN_SCENARIOS = ("teleheimarbeit", "neue-serverlandschaft", "digitale-ratsarbei
 
 
 @pytest.fixture(scope="module")
-def baseline(haan, shared_catalogs):
-    return analysed(haan, shared_catalogs)
+def baseline(haan_analysis):
+    return haan_analysis
 
 
 @pytest.fixture(scope="module")

@@ -67,13 +67,14 @@ def assess(assessment: str, catalogs: str | None, output_format: str) -> None:
     csv: one row per object with its final needs, their rule and source.
     With --format json: the summary and every object.
     """
-    from grundschutz.views.render import render_catalog_summary, render_summary, to_csv, to_json
+    from grundschutz.views.render import csv_chunks, render_catalog_summary, render_summary, to_json
     from grundschutz.views.summary import catalog_summary, summarize
-    from grundschutz.views.tables import needs_records
+    from grundschutz.views.tables import NEEDS_COLUMNS, needs_records, needs_rows
 
     if output_format == "csv":
         analysis = open_analysis(assessment, with_catalog=False)
-        click.echo(to_csv(needs_records(analysis.propagation)), nl=False)
+        for text in csv_chunks(needs_rows(analysis.propagation, ("", "ja")), NEEDS_COLUMNS):
+            click.echo(text, nl=False)
         return
     analysis = open_analysis(assessment, catalogs, need_catalog=False)
     summary, catalog = summarize(analysis.propagation), catalog_summary(analysis)

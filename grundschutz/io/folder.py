@@ -11,9 +11,11 @@ which the steps of the method take as it is: nothing is read twice.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import replace
 from pathlib import Path
 
+from grundschutz.io.columnar import ObjectIds, read_core_columnar
 from grundschutz.io.records import ANY_OBJECT, check_records, modelling_changes, relevance_decisions, risk_records
 from grundschutz.io.scenarios import SCENARIO_DIR, parse_scenario, read_scenarios
 from grundschutz.io.settings import SETTINGS_FILE, parse_settings
@@ -68,19 +70,29 @@ def _read_assessment(path: Path) -> Assessment:
     from_workbook = workbook.is_file() and (
         path == workbook or not any((folder / f"{name}.csv").is_file() for name in REQUIRED_TABLES))
     tables: dict[str, Table] = {}
-    if from_workbook:
-        tables = _workbook_tables(workbook, problems)
-    else:
-        if workbook.is_file():
-            problems.append(file_problem(WORKBOOK_FILE, "CSV-Dateien und Arbeitsmappe zugleich vorhanden: "
-                                                        "bitte nur eine Form behalten"))
-        for name in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
-            table = _csv(folder / f"{name}.csv", problems, required=name in REQUIRED_TABLES)
-            if table is not None:
+    # a clean folder is read column by column; anything else by rows, which report every problem
+    assessment = None if from_workbook or problems or workbook.is_file() else \
+        read_core_columnar(folder, settings, str(path))
+    if assessment is not None:
+        known: Container[str] = ObjectIds(assessment.objects)
+        for name in OPTIONAL_TABLES:
+            if (table := _csv(folder / f"{name}.csv", problems, required=False)) is not None:
                 tables[name] = table
-    core = build_assessment(settings, {n: t for n, t in tables.items() if n in REQUIRED_TABLES}, str(path),
-                            problems)
-    known = (core.known_ids | {INFORMATIONSVERBUND_ID}) if core.known_ids is not None else ANY_OBJECT
+    else:
+        if from_workbook:
+            tables = _workbook_tables(workbook, problems)
+        else:
+            if workbook.is_file():
+                problems.append(file_problem(WORKBOOK_FILE, "CSV-Dateien und Arbeitsmappe zugleich vorhanden: "
+                                                            "bitte nur eine Form behalten"))
+            for name in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
+                table = _csv(folder / f"{name}.csv", problems, required=name in REQUIRED_TABLES)
+                if table is not None:
+                    tables[name] = table
+        core = build_assessment(settings, {n: t for n, t in tables.items() if n in REQUIRED_TABLES}, str(path),
+                                problems)
+        known = (core.known_ids | {INFORMATIONSVERBUND_ID}) if core.known_ids is not None else ANY_OBJECT
+        assessment = core.assessment
     optional = {}
     for name, parse in OPTIONAL_TABLES.items():
         optional[name] = parse(tables[name], known, problems) if name in tables else ()
@@ -88,8 +100,7 @@ def _read_assessment(path: Path) -> Assessment:
         problems.append(file_problem(optional["modelling"][0].file, _REFUSED_FOR_GSPP))
     if optional["relevance"] and settings.edition != "grundschutz++":
         problems.append(file_problem(optional["relevance"][0].file, _RELEVANCE_ONLY_GSPP))
-    assessment = core.assessment
-    if assessment is not None:
+    if assessment is not None and settings.distribution.documented:
         _documented_groups(assessment, problems)
     if assessment is None:
         _scenario_syntax(folder, problems)

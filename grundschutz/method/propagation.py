@@ -33,6 +33,7 @@ from grundschutz.model import (
     Level,
     Rule,
 )
+from grundschutz.model.assessment import object_column
 from grundschutz.model.bulk import paused_gc
 
 _ASSESSED, _MAXIMUM, _CUMULATION, _DISTRIBUTION, _OVERRIDE = range(5)
@@ -381,7 +382,6 @@ class _State:
         }
         rules = [r for r in assessment.settings.cumulation if r.basic_value == value]
         rules_for = self._rules_by_object(rules)
-        objects = assessment.objects
         unlowered_best: dict[int, int] = {}
 
         for members in self.components:
@@ -439,13 +439,14 @@ class _State:
             if single:
                 b = members[0]
                 if rules_for[b]:
-                    self._cumulate(b, objects[ids[b]], rules_for[b], value, level, rule, via, origin, True)
+                    self._cumulate(b, rules_for[b], value, level, rule, via, origin, True)
                 computed[b] = level[b]
                 override = overrides.get(b)
                 if override is not None:
                     level[b], rule[b], via[b], origin[b] = int(override.level), _OVERRIDE, -1, b
             else:
-                self._settle_cycle(members, value, rules, overrides, level, rule, via, origin, provisional, computed)
+                self._settle_cycle(members, value, rules_for, overrides, level, rule, via, origin, provisional,
+                                   computed)
             for b in members:
                 if b in picked and rule[b] == _MAXIMUM and via[b] == picked[b][0].dependent:
                     group, lowered_level = picked[b]
@@ -477,17 +478,13 @@ class _State:
         if not rules:
             return [()] * len(self.index)
         objects = self.assessment.objects
-        by_type: dict[object, tuple[CumulationRule, ...]] = {}
-        found = []
-        for object_id in self.index.ids:
-            obj = objects[object_id]
-            admitted = by_type.get(obj.type)
-            if admitted is None:
-                admitted = by_type[obj.type] = tuple(r for r in rules if r.applies_to(obj))
-            found.append(admitted)
-        return found
+        types = object_column(objects, "type", self.index.ids)
+        # one object of each type, asked in its place
+        example = dict(zip(reversed(types), reversed(self.index.ids)))
+        by_type = {t: tuple(r for r in rules if r.applies_to(objects[i])) for t, i in example.items()}
+        return list(map(by_type.__getitem__, types))
 
-    def _settle_cycle(self, members, value, rules, overrides, level, rule, via, origin, provisional, computed):
+    def _settle_cycle(self, members, value, rules_for, overrides, level, rule, via, origin, provisional, computed):
         """Settle the members of a cycle, given what flows in from outside.
 
         Overridden members are fixed at their override; the others rise to the
@@ -496,8 +493,6 @@ class _State:
         few rounds). Without overrides every member ends at the cycle's maximum.
         """
         dependents = self.index.dependents
-        objects = self.assessment.objects
-        ids = self.index.ids
         inside = set(members)
         base = {m: level[m] for m in members}
         fixed = {m: overrides[m] for m in members if m in overrides}
@@ -512,18 +507,18 @@ class _State:
                     if a in inside and level[a] > level[m]:
                         level[m], rule[m], via[m], origin[m] = level[a], _MAXIMUM, a, origin[a]
                         changed = True
-                if rules and self._cumulate(m, objects[ids[m]], rules, value, level, rule, via, origin, False):
+                if rules_for[m] and self._cumulate(m, rules_for[m], value, level, rule, via, origin, False):
                     changed = True
         for m in free:
-            if rules:  # at the fixpoint no rule fires any more: this only lists candidates
-                self._cumulate(m, objects[ids[m]], rules, value, level, rule, via, origin, True)
+            if rules_for[m]:  # at the fixpoint no rule fires any more: this only lists candidates
+                self._cumulate(m, rules_for[m], value, level, rule, via, origin, True)
             computed[m] = level[m]
         for m, override in fixed.items():
             # what the Maximumprinzip would give the member, for the deviation check
             saved = level[m], rule[m], via[m], origin[m]
             level[m] = max([base[m]] + [level[a] for a, _ in dependents[m] if a in inside])
-            if rules:
-                self._cumulate(m, objects[ids[m]], rules, value, level, rule, via, origin, True)
+            if rules_for[m]:
+                self._cumulate(m, rules_for[m], value, level, rule, via, origin, True)
             computed[m] = level[m]
             level[m], rule[m], via[m], origin[m] = saved
         incomplete = any(provisional[m] for m in members) or any(
@@ -532,14 +527,13 @@ class _State:
         for m in members:
             provisional[m] = incomplete
 
-    def _cumulate(self, b, obj, rules, value, level, rule, via, origin, list_candidates) -> bool:
+    def _cumulate(self, b, rules, value, level, rule, via, origin, list_candidates) -> bool:
         """Apply the cumulation rules to object ``b`` in order; record what fired
-        (and, with ``list_candidates``, the near misses). True if ``b`` was raised."""
+        (and, with ``list_candidates``, the near misses). True if ``b`` was raised.
+        ``rules`` are those whose type filter admits ``b`` (:meth:`_rules_by_object`)."""
         raised = False
         dependents = self.index.dependents[b]
         for cumulation in rules:
-            if not cumulation.applies_to(obj):
-                continue
             current = level[b]
             if current >= cumulation.raise_to:
                 continue

@@ -1,12 +1,14 @@
 """The assessment as read: target objects, dependencies, needs, overrides, settings,
 and the rows of the optional files.
 
-Everything here is a frozen dataclass; nothing here reads files or computes.
+Everything here is immutable -- frozen dataclasses, and the column stores the fast reader fills
+(:class:`ObjectColumns`, :class:`DependencyColumns`); nothing here reads files or computes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -15,8 +17,14 @@ from grundschutz.model.levels import BasicValue, Effect, Level, ObjectType
 from grundschutz.model.records import CheckRecord, ModellingChange, RelevanceDecision, RiskRecord
 from grundschutz.model.scales import DEFAULT_MATRIX, RiskMatrix
 
+#: From this many dependencies on, graph work runs on numpy/scipy arrays (below, importing them costs more than
+#: it saves).
+LARGE_GRAPH = 50_000
+
 
 def _frozen_mapping(value: Mapping | None) -> Mapping:
+    if isinstance(value, ObjectColumns):  # immutable already, and too large to copy
+        return value
     return MappingProxyType(dict(value or {}))
 
 
@@ -59,12 +67,134 @@ class Dependency:
     note: str = ""
 
 
+class ObjectColumns(Mapping[str, TargetObject]):
+    """The objects of an assessment stored column by column, as the fast reader builds them.
+
+    A read-only mapping from object id to :class:`TargetObject`, in the order
+    of the file, like the ``dict`` of the row reader; each ``TargetObject`` is
+    made when it is first asked for (and kept), so that a million objects cost
+    a few lists, not a million instances, until someone looks at them.
+    :meth:`column` gives one field of many objects at once.
+
+    >>> objects = ObjectColumns(("A", "B"), (ObjectType.SERVER, ObjectType.ROOM), ("Server", "Raum"))
+    >>> objects["B"], list(objects), objects.column("name", ["B", "A"])
+    (TargetObject(id='B', type=<ObjectType.ROOM: 'room'>, name='Raum', description='', tags=mappingproxy({}), \
+count=1), ['A', 'B'], ['Raum', 'Server'])
+    """
+
+    __slots__ = ("_made", "_order", "_row", "counts", "descriptions", "ids", "names", "tags", "types")
+
+    def __init__(self, ids: Sequence[str], types: Sequence[ObjectType], names: Sequence[str],
+                 descriptions: Sequence[str] | None = None, tags: Sequence[Mapping[str, str]] | None = None,
+                 counts: Sequence[int] | None = None):
+        self.ids = tuple(ids)
+        n = len(self.ids)
+        self.types, self.names = types, names
+        self.descriptions = descriptions if descriptions is not None else ("",) * n
+        self.tags = tags if tags is not None else (MappingProxyType({}),) * n
+        self.counts = counts if counts is not None else (1,) * n
+        self._row = dict(zip(self.ids, range(n)))
+        self._made: dict[str, TargetObject] = {}
+        self._order: tuple[object, list[int]] = ((), [])  # the rows of the ids last asked for, see column()
+
+    def __getitem__(self, object_id: str) -> TargetObject:
+        made = self._made.get(object_id)
+        if made is None:
+            i = self._row[object_id]
+            made = self._made[object_id] = TargetObject(
+                self.ids[i], self.types[i], self.names[i], self.descriptions[i], self.tags[i], self.counts[i])
+        return made
+
+    def __contains__(self, object_id: object) -> bool:
+        return object_id in self._row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __repr__(self) -> str:
+        return f"<ObjectColumns: {len(self)} Zielobjekte>"
+
+    def row(self, object_id: str) -> int:
+        """The row of an object: its position in :attr:`ids` and in every column."""
+        return self._row[object_id]
+
+    def column(self, name: str, object_ids: Iterable[str]) -> list:
+        """The field ``name`` (``type``, ``name``, ``description``, ``tags``, ``count``) of each object."""
+        values = {"type": self.types, "name": self.names, "description": self.descriptions, "tags": self.tags,
+                  "count": self.counts}[name]
+        if object_ids is self._order[0]:  # the same tuple of ids, field after field
+            rows = self._order[1]
+        else:
+            rows = list(map(self._row.__getitem__, object_ids))
+            if isinstance(object_ids, tuple):
+                self._order = (object_ids, rows)
+        return list(map(values.__getitem__, rows))
+
+
+def object_column(objects: Mapping[str, TargetObject], name: str, object_ids: Iterable[str]) -> list:
+    """The field ``name`` of each of ``object_ids``, from any mapping of objects
+    (from :class:`ObjectColumns` without making the objects)."""
+    if isinstance(objects, ObjectColumns):
+        return objects.column(name, object_ids)
+    return [getattr(objects[object_id], name) for object_id in object_ids]
+
+
 @dataclass(frozen=True)
 class Need:
     """One basic value's level with its reason, as written by the officer."""
 
     level: Level
     reason: str = ""
+
+
+class DependencyColumns(Sequence[Dependency]):
+    """The dependencies of an assessment stored column by column, as the fast reader builds them.
+
+    A read-only sequence of :class:`Dependency` in the order of the file, like
+    the tuple of the row reader, and equal to it. ``sources`` and ``targets``
+    are rows of ``ids`` (the object ids in the order of ``objects.csv``),
+    ``groups`` numbers into ``group_names`` (0: no redundancy group),
+    ``notes`` the notes.
+
+    >>> edges = DependencyColumns(("A", "B"), array("i", [0]), array("i", [1]), array("i", [1]), ("", "ha"), ("",))
+    >>> edges[0], edges == (Dependency("A", "B", "ha"),)
+    (Dependency(source='A', target='B', redundancy_group='ha', note=''), True)
+    """
+
+    __slots__ = ("group_names", "groups", "ids", "notes", "sources", "targets")
+
+    def __init__(self, ids: Sequence[str], sources: array, targets: array, groups: array,
+                 group_names: Sequence[str], notes: Sequence[str]):
+        self.ids, self.sources, self.targets = ids, sources, targets
+        self.groups, self.group_names, self.notes = groups, group_names, notes
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        ids = self.ids
+        return Dependency(ids[self.sources[index]], ids[self.targets[index]], self.group_names[self.groups[index]],
+                          self.notes[index])
+
+    def __iter__(self) -> Iterator[Dependency]:
+        ids, names = self.ids, self.group_names
+        for source, target, group, note in zip(self.sources, self.targets, self.groups, self.notes):
+            yield Dependency(ids[source], ids[target], names[group], note)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a tuple, but mutable arrays inside
+
+    def __repr__(self) -> str:
+        return f"<DependencyColumns: {len(self)} Abhängigkeiten>"
 
 
 @dataclass(frozen=True)
@@ -185,7 +315,7 @@ class Assessment:
 
     settings: Settings
     objects: Mapping[str, TargetObject]
-    dependencies: tuple[Dependency, ...] = ()
+    dependencies: Sequence[Dependency] = ()
     needs: Mapping[str, Mapping[BasicValue, Need]] = field(default_factory=dict)
     overrides: Mapping[str, Mapping[BasicValue, Override]] = field(default_factory=dict)
     source: str = ""

@@ -97,13 +97,12 @@ class BasicValue(str, enum.Enum):
         >>> BasicValue.parse("Verfügbarkeit")
         <BasicValue.AVAILABILITY: 'availability'>
         """
-        key = text.strip().lower()
-        for value in cls:
-            if key in (value.value, value.label.lower(), value.letter.lower()):
-                return value
-        raise ValueError(
-            f"'{text}' ist kein Grundwert (confidentiality, integrity, availability)"
-        )
+        try:
+            return _BASIC_VALUE_WORDS[text.strip().lower()]
+        except KeyError:
+            raise ValueError(
+                f"'{text}' ist kein Grundwert (confidentiality, integrity, availability)"
+            ) from None
 
     def __str__(self) -> str:
         return self.value
@@ -115,6 +114,10 @@ _BASIC_VALUE_LABELS = {
     BasicValue.AVAILABILITY: "Verfügbarkeit",
 }
 BASIC_VALUES: tuple[BasicValue, ...] = tuple(BasicValue)
+#: A basic value by its English or German name or its letter, in lower case (what :meth:`BasicValue.parse` reads).
+_BASIC_VALUE_WORDS = {
+    word: value for value in BASIC_VALUES for word in (value.value, value.label.lower(), value.letter.lower())
+}
 
 
 class ObjectType(str, enum.Enum):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 
 from grundschutz.method.explanation import explain_text
 from grundschutz.method.propagation import Propagation
@@ -59,6 +60,27 @@ def to_csv(records: Sequence[Mapping[str, object]], columns: Sequence[str] | Non
     for record in records:
         writer.writerow({k: _csv_value(record.get(k)) for k in columns})
     return out.getvalue()
+
+
+def csv_chunks(rows: Iterable[Sequence[object]], header: Sequence[str], size: int = 20_000) -> Iterator[str]:
+    """Rows (already in their CSV form: strings, numbers) as CSV text like :func:`to_csv`'s, ``size`` rows
+    at a time, so that a large table is written while it is made, never held as one string.
+
+    >>> list(csv_chunks([("A", 1), ("B", "x,y")], ("object", "count"), size=1))
+    ['object,count\\nA,1\\n', 'B,"x,y"\\n']
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    rows = iter(rows)
+    while True:
+        writer.writerows(islice(rows, size))
+        text = out.getvalue()
+        if not text:
+            return
+        yield text
+        out.seek(0)
+        out.truncate()
 
 
 def to_json(data: object) -> str:

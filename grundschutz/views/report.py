@@ -29,6 +29,7 @@ from grundschutz.model import BASIC_VALUES
 from grundschutz.views.html import esc
 from grundschutz.views.report_sections import (
     _FIGURE_NUMBER,
+    Figures,
     _check_section,
     _method_section,
     _modelling_section,
@@ -217,7 +218,7 @@ def scenario_results(analysis) -> list:
 
 
 def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = None,
-                 with_risks: bool = True, with_scenarios: bool = True) -> str:
+                 with_risks: bool = True, with_scenarios: bool = True, workers: int | None = None) -> str:
     """The report of ``analysis`` as one HTML document (a string).
 
     ``analysis`` must be made with a catalog (Modellierung and check are
@@ -226,7 +227,10 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
     (default: :func:`example_object`). The risk analysis and the work plan
     (which builds on it) are left out with ``with_risks=False``, the
     scenarios (every ``scenarios/*.yaml`` of the assessment folder, see
-    :func:`scenario_results`) with ``with_scenarios=False``.
+    :func:`scenario_results`) with ``with_scenarios=False``. The figures are
+    drawn in ``workers`` processes at most (default: one per CPU), where the
+    platform allows it (:func:`~grundschutz.views.forked.run_all`); the page
+    is the same either way.
     """
     from grundschutz.model.errors import GrundschutzError
     from grundschutz.views.summary import summarize
@@ -243,29 +247,28 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
     settings = analysis.assessment.settings
     date = date or _dt.date.today()
     results = scenario_results(analysis) if with_scenarios else []
-    sections = _Sections()
+    sections, figures = _Sections(), Figures()
     sections.add("sachstand", "Sachstand", _summary_section(analysis, summary, risks, results))
-    sections.add("strukturanalyse", "Strukturanalyse", _structure_section(analysis, summary))
-    sections.add("schutzbedarf", "Schutzbedarfsfeststellung", _needs_section(analysis, summary, focus))
+    sections.add("strukturanalyse", "Strukturanalyse", _structure_section(analysis, summary, figures))
+    sections.add("schutzbedarf", "Schutzbedarfsfeststellung", _needs_section(analysis, summary, focus, figures))
     sections.add("modellierung", "Modellierung", _modelling_section(analysis))
-    sections.add("check", "IT-Grundschutz-Check", _check_section(analysis))
+    sections.add("check", "IT-Grundschutz-Check", _check_section(analysis, figures))
     if risks is not None:
-        sections.add("risikoanalyse", "Risikoanalyse", _risk_section(analysis, risks))
+        sections.add("risikoanalyse", "Risikoanalyse", _risk_section(analysis, risks, figures))
         sections.add("arbeitsplan", "Arbeitsplan", _plan_section(analysis, risks))
     if results:
-        sections.add("szenarien", "Szenarien", _scenario_section(analysis, results))
+        sections.add("szenarien", "Szenarien", _scenario_section(analysis, results, figures))
     sections.add("methode", "Anhang: Methode und Einstellungen", _method_section(analysis))
     title = f"Sicherheitskonzeption nach IT-Grundschutz: {settings.name or 'Bewertung'}"
     header = (f'<header class="doc"><h1>{esc(title)}</h1>'
               f"<p>{esc(settings.organisation)}</p><p>Stand: {date.strftime('%d.%m.%Y')}</p></header>")
-    return _number_figures(
+    return _number_figures(figures.fill(
         "<!DOCTYPE html>\n"
         f'<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, '
         f'initial-scale=1"><meta name="generator" content="grundschutz">'
         f"<title>{esc(title)}</title><style>{_STYLE}</style></head>"
         f"<body>{header}<main>{sections.toc_html()}{''.join(sections.parts)}</main>"
-        f"<script>{_SCRIPT}</script></body></html>\n"
-    )
+        f"<script>{_SCRIPT}</script></body></html>\n", workers))
 
 
 def write_report(analysis, output: str | Path, **options) -> Path:

@@ -3,7 +3,8 @@
 One function per section: Sachstand, Strukturanalyse, Schutzbedarfsfeststellung
 (with the explanation of every value), Modellierung, IT-Grundschutz-Check,
 Risikoanalyse, Arbeitsplan, Szenarien and the method as an appendix; and
-:func:`figure_html`, which embeds a figure as inline SVG. Everything taken
+:func:`figure_html`, which embeds a figure as inline SVG. The sections leave
+a placeholder for each figure; :class:`Figures` draws them all at the end. Everything taken
 from the assessment is escaped by :mod:`grundschutz.views.html`.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 
 from grundschutz.method.explanation import explain_text
 from grundschutz.model import BASIC_VALUES, ObjectType, Rule
@@ -36,6 +39,32 @@ def figure_html(figure, caption: str, figure_id: str) -> Markup:
     svg = svg.replace("<svg", f'<svg role="img" aria-label="{esc(caption)}"', 1)
     return Markup(f'<figure id="{esc(figure_id)}"><div class="svg-wrap" title="Klicken zum Vergrößern">{svg}'
                   f'</div><figcaption>{_FIGURE_NUMBER}{esc(caption)}</figcaption></figure>')
+
+
+class Figures:
+    """The figures of a report: each section adds a placeholder, :meth:`fill` makes and draws them all
+    at the end, in several processes where that is possible (:func:`~grundschutz.views.forked.run_all`)."""
+
+    def __init__(self) -> None:
+        self._jobs: list[tuple[Callable[[], object], str, str]] = []
+
+    def add(self, make: Callable[[], object], caption: str, figure_id: str) -> str:
+        """A placeholder for :func:`figure_html` of the figure ``make()``."""
+        self._jobs.append((make, caption, figure_id))
+        return f"\0figure {len(self._jobs) - 1}\0"
+
+    def fill(self, page: str, workers: int | None = None) -> str:
+        """``page`` with every placeholder replaced by its figure."""
+        from grundschutz.views.figures import preload
+        from grundschutz.views.forked import run_all
+
+        preload()  # once here, not in every process
+        html = run_all([partial(_figure_job, *job) for job in self._jobs], workers)
+        return re.sub("\0figure (\\d+)\0", lambda m: html[int(m.group(1))], page)
+
+
+def _figure_job(make: Callable[[], object], caption: str, figure_id: str) -> str:
+    return str(figure_html(make(), caption, figure_id))
 
 
 def _p(text: str) -> str:
@@ -114,7 +143,7 @@ def _highest(propagation) -> dict[str, str]:
     return highest_levels(propagation)
 
 
-def _structure_section(analysis, summary) -> str:
+def _structure_section(analysis, summary, figures: Figures) -> str:
     from grundschutz.views.figures_graph import dependency_graph_figure
 
     a = analysis
@@ -135,14 +164,14 @@ def _structure_section(analysis, summary) -> str:
     ]
     edges = [{"object": d.source, "depends_on": d.target, "group": d.redundancy_group, "note": d.note}
              for d in a.assessment.dependencies]
-    graph = dependency_graph_figure(a)
     return "".join([
         _p("Die Strukturanalyse erfasst die Geschäftsprozesse, Anwendungen, IT-Systeme, Netze, Räume und "
            "Dienstleistungen des Informationsverbunds und ihre Abhängigkeiten. Eine Kante „A hängt ab von B“ "
            "bedeutet, dass der Schutzbedarf von A auf B übergeht. Gleichartige Zielobjekte sind nach "
            "BSI-Standard 200-2 zu Gruppen zusammengefasst (Spalte „Anzahl“)."),
-        figure_html(graph, "Abhängigkeiten in Ebenen; Farbe = höchster Schutzbedarf des Zielobjekts. "
-                           "Große Ebenen sind nach Typ und Schutzbedarf gebündelt. Klicken vergrößert die Grafik.",
+        figures.add(lambda: dependency_graph_figure(a),
+                    "Abhängigkeiten in Ebenen; Farbe = höchster Schutzbedarf des Zielobjekts. "
+                    "Große Ebenen sind nach Typ und Schutzbedarf gebündelt. Klicken vergrößert die Grafik.",
                     "abb-graph"),
         "<h3>Zielobjekte nach Typ</h3>",
         table(per_type, {"type": "Typ", "count": "Zielobjekte", "pieces": "Stück (mit Gruppen)"}, "typen",
@@ -157,7 +186,7 @@ def _structure_section(analysis, summary) -> str:
     ])
 
 
-def _needs_section(analysis, summary, focus: str | None) -> str:
+def _needs_section(analysis, summary, focus: str | None, figures: Figures) -> str:
     from grundschutz.views.figures_graph import dependency_graph_figure
     from grundschutz.views.tables import needs_records
 
@@ -190,12 +219,12 @@ def _needs_section(analysis, summary, focus: str | None) -> str:
         table(counts, {"value": "Grundwert", "normal": "normal", "hoch": "hoch", "sehr hoch": "sehr hoch",
                        "nicht bewertet": "nicht bewertet"}, "schutzbedarf-verteilung",
               numeric=("normal", "hoch", "sehr hoch", "nicht bewertet")),
-        _heatmap_html(a),
+        _heatmap_html(a, figures),
     ]
     if focus is not None:
         d_text = "; ".join(f"{v.label}: {' → '.join(d.path)}" for v, d in p.derivations(focus).items() if d.level)
-        parts.append(figure_html(
-            dependency_graph_figure(a, object_id=focus),
+        parts.append(figures.add(
+            lambda: dependency_graph_figure(a, object_id=focus),
             f"Herleitung des Schutzbedarfs von {focus} ({a.assessment.objects[focus].name}) "
             f"entlang der Abhängigkeiten. {d_text}", "abb-herleitung"))
     parts += [
@@ -215,15 +244,16 @@ def _needs_section(analysis, summary, focus: str | None) -> str:
     return "".join(parts)
 
 
-def _heatmap_html(analysis) -> str:
+def _heatmap_html(analysis, figures: Figures) -> str:
     """The heatmap of the applications, or a note that the assessment has none."""
     from grundschutz.views.plots import needs_heatmap_figure
 
     if not any(o.type is ObjectType.APPLICATION for o in analysis.assessment.objects.values()):
         return _p("Die Bewertung enthält keine Anwendungen (Typ „Anwendung“); die Übersicht des Schutzbedarfs "
                   "der Anwendungen entfällt.")
-    return figure_html(needs_heatmap_figure(analysis), "Schutzbedarf der Anwendungen nach Vertraulichkeit, "
-                                                       "Integrität und Verfügbarkeit.", "abb-heatmap")
+    return figures.add(lambda: needs_heatmap_figure(analysis), "Schutzbedarf der Anwendungen nach "
+                                                               "Vertraulichkeit, Integrität und Verfügbarkeit.",
+                       "abb-heatmap")
 
 
 def _events_html(summary) -> str:
@@ -295,7 +325,7 @@ def _modelling_section(analysis) -> str:
     return "".join(parts)
 
 
-def _check_section(analysis) -> str:
+def _check_section(analysis, figures: Figures) -> str:
     from grundschutz.views.plots import coverage_figure
     from grundschutz.views.requirements_tables import check_records, coverage_records
 
@@ -315,8 +345,8 @@ def _check_section(analysis) -> str:
            f"{counts['nein']} nicht umgesetzt; {counts['entbehrlich']} sind begründet entbehrlich und "
            f"{counts['unbearbeitet']} noch nicht bearbeitet. Umgesetzt im Sinne des Checks "
            f"(ja oder entbehrlich): {_percent(done, len(check))}."),
-        figure_html(coverage_figure(a), "Umsetzungsstand je Baustein (Anteile) und je "
-                                        "Anforderungsstufe (Anzahl).", "abb-check"),
+        figures.add(lambda: coverage_figure(a), "Umsetzungsstand je Baustein (Anteile) und je "
+                                                "Anforderungsstufe (Anzahl).", "abb-check"),
         "<h3>Umsetzungsstand je Zielobjekt</h3>",
         table(by_object, {"object": "ID", "name": "Name", **status_cols, "total": "gesamt",
                           "percent": "umgesetzt %"}, "check-objekte",
@@ -329,7 +359,7 @@ def _check_section(analysis) -> str:
     ])
 
 
-def _risk_section(analysis, risks) -> str:
+def _risk_section(analysis, risks, figures: Figures) -> str:
     from grundschutz.views.plots import risk_matrix_figure
     from grundschutz.views.risk_tables import risk_records, risk_summary_records
 
@@ -353,8 +383,8 @@ def _risk_section(analysis, risks) -> str:
            f"{len(risks.untreated)} hohe oder sehr hohe Risiken sind noch ohne Behandlung; "
            f"{len(risks.residual_unaccepted)} hohe Restrisiken sind noch nicht von der Leitung übernommen "
            "(BSI-Standard 200-3, Risikobehandlung)."),
-        figure_html(risk_matrix_figure(risks), "Risikomatrix mit der Zahl der bewerteten Gefährdungen "
-                                               "je Feld.", "abb-risiko"),
+        figures.add(lambda: risk_matrix_figure(risks), "Risikomatrix mit der Zahl der bewerteten Gefährdungen "
+                                                       "je Feld.", "abb-risiko"),
         "<h3>Zielobjekte mit Risikoanalyse</h3>",
         table(summary, {"object": "ID", "name": "Name", "why": "Anlass", "need": "höchster Schutzbedarf",
                         "threats": "Gefährdungen", "rated": "bewertet", "open": "offen", "hoch": "hoch",
@@ -411,7 +441,7 @@ def _plan_section(analysis, risks) -> str:
     return "".join(parts)
 
 
-def _scenario_section(analysis, results) -> str:
+def _scenario_section(analysis, results, figures: Figures) -> str:
     from grundschutz.views.plots import scenario_figure
     from grundschutz.views.scenario_tables import blocking_records, scenario_change_records, verdict_records
 
@@ -438,8 +468,8 @@ def _scenario_section(analysis, results) -> str:
         parts += [
             f'<h3 id="szenario-{esc(slug)}">Szenario „{esc(scenario.name)}“</h3>',
             _p(scenario.description) if scenario.description else "",
-            figure_html(scenario_figure(result), f"Szenario „{scenario.name}“: geänderter Schutzbedarf "
-                                                 "und was die Entscheidung je Anwendung aufhält.",
+            figures.add(partial(scenario_figure, result), f"Szenario „{scenario.name}“: geänderter Schutzbedarf "
+                                                          "und was die Entscheidung je Anwendung aufhält.",
                         f"abb-szenario-{slug}"),
             "<h4>Ergebnis je Anwendung</h4>",
             table(verdicts, {"application": "ID", "name": "Name", "verdict_word": "Ergebnis", "text": "Begründung",

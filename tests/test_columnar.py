@@ -1,0 +1,205 @@
+"""The fast paths for large assessments give exactly what the plain paths give.
+
+- The columnar reader (:mod:`grundschutz.io.columnar`) reads a clean folder
+  into the same objects, dependencies, needs and overrides as the row reader
+  (:mod:`grundschutz.io.tables`), in the same order; it also takes the harmless
+  irregularities people's files have (BOM, ``;``, blank lines, short rows,
+  spaces, quoted line breaks), and it refuses -- so that the row reader
+  reports it -- every file the row reader has a problem with.
+- The numpy index and scipy's strongly connected components, used from
+  :data:`~grundschutz.model.assessment.LARGE_GRAPH` edges on, give the same
+  index, the same components and the same propagation as the pure-Python ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import HAAN, SMALL, problems_of
+from hypothesis import given
+from test_properties import PROPERTY_SETTINGS, assessments, snapshot
+
+from grundschutz import read_assessment
+from grundschutz.io.columnar import read_core_columnar
+from grundschutz.io.settings import parse_settings
+from grundschutz.io.tables import REQUIRED_TABLES, build_assessment
+from grundschutz.io.text import read_csv_table
+from grundschutz.method import graph
+from grundschutz.method.propagation import propagate
+from grundschutz.model.assessment import DependencyColumns, ObjectColumns
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def row_reader(folder: Path):
+    """The assessment of ``folder`` as the row reader builds it (no optional files)."""
+    settings, problems = parse_settings((folder / "assessment.yaml").read_text(encoding="utf-8"))
+    tables = {name: read_csv_table(folder / f"{name}.csv") for name in REQUIRED_TABLES}
+    core = build_assessment(settings, tables, str(folder), problems)
+    assert not problems, problems
+    return settings, core.assessment
+
+
+def assert_same(fast, rows) -> None:
+    assert isinstance(fast.objects, ObjectColumns) and isinstance(fast.dependencies, DependencyColumns)
+    assert list(fast.objects) == list(rows.objects)
+    assert [fast.objects[i] for i in fast.objects] == [rows.objects[i] for i in rows.objects]
+    assert fast.dependencies == rows.dependencies and list(fast.dependencies) == list(rows.dependencies)
+    assert fast.needs == rows.needs and fast.overrides == rows.overrides
+    assert fast == rows
+
+
+@pytest.fixture(scope="module")
+def synthetic_folder(tmp_path_factory) -> Path:
+    """A synthetic landscape of 3,000 objects (``benchmarks/synthetic.py``): cycles, groups, overrides."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from synthetic import write_synthetic
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return write_synthetic(tmp_path_factory.mktemp("synthetic"), 3000, seed=3)
+
+
+@pytest.mark.parametrize("name", ["haan", "small", "synthetic"])
+def test_columnar_reader_reads_what_the_row_reader_reads(name, synthetic_folder, monkeypatch):
+    folder = {"haan": HAAN, "small": SMALL, "synthetic": synthetic_folder}[name]
+    settings, rows = row_reader(folder)
+    assert_same(read_core_columnar(folder, settings, str(folder)), rows)
+    # the numpy check for self-dependencies and doubled edges agrees
+    monkeypatch.setattr("grundschutz.io.columnar.LARGE_GRAPH", 0)
+    assert_same(read_core_columnar(folder, settings, str(folder)), rows)
+
+
+def test_read_assessment_takes_the_columnar_reader_for_a_clean_folder():
+    assessment = read_assessment(HAAN)
+    assert isinstance(assessment.objects, ObjectColumns)
+    assert assessment.check_records and assessment.scenarios  # the optional files are read as before
+
+
+def _variant(tmp_path: Path, change) -> Path:
+    folder = tmp_path / "bewertung"
+    shutil.copytree(SMALL, folder)
+    (folder / "expected-needs.csv").unlink()
+    for name in ("objects.csv", "dependencies.csv"):
+        path = folder / name
+        path.write_bytes(change(name, path.read_text(encoding="utf-8")).encode("utf-8"))
+    return folder
+
+
+def _lines(text: str) -> list[str]:
+    return text.rstrip("\n").split("\n")
+
+
+def _semicolons(text: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\n").writerows(csv.reader(io.StringIO(text)))
+    return out.getvalue()
+
+
+HARMLESS = {
+    "semicolons and BOM": lambda name, text: "\ufeff" + _semicolons(text),
+    "CRLF": lambda name, text: text.replace("\n", "\r\n"),
+    "blank lines": lambda name, text: text.replace("\n", "\n\n", 3) + "\n\n",
+    "short rows": lambda name, text: "\n".join(line.rstrip(",") for line in _lines(text)) + "\n",
+    "empty cells beyond the header": lambda name, text: "\n".join(line + ",," for line in _lines(text)),
+    "spaces around cells": lambda name, text: text.replace(",", " , ").replace("\n", " \n"),
+    "upper-case header": lambda name, text: text.split("\n", 1)[0].upper() + "\n" + text.split("\n", 1)[1],
+    "quoted line break": lambda name, text: text.replace(
+        ",,\n", ',"eine\nzweite Zeile",\n', 1) if name == "dependencies.csv" else text,
+    "columns in another order": lambda name, text: "\n".join(
+        ",".join(reversed(line.split(","))) for line in _lines(text)) + "\n",
+    "optional columns missing": lambda name, text: "\n".join(
+        ",".join(line.split(",")[:2]) for line in _lines(text)) + "\n" if name == "dependencies.csv" else text,
+}
+
+
+@pytest.mark.parametrize("change", HARMLESS.values(), ids=HARMLESS.keys())
+def test_columnar_reader_takes_harmless_irregularities(tmp_path, change):
+    folder = _variant(tmp_path, change)
+    settings, rows = row_reader(folder)
+    assert_same(read_core_columnar(folder, settings, str(folder)), rows)
+    assert read_assessment(folder) == rows
+
+
+#: Files with a problem the row reader reports: the columnar reader must refuse each of them.
+PROBLEMS = {
+    "doubled id": lambda name, text: text + "GP-1,process,Doppelt,,,\n" if name == "objects.csv" else text,
+    "empty id": lambda name, text: text + ",process,Ohne ID,,,\n" if name == "objects.csv" else text,
+    "unknown type": lambda name, text: text.replace("GP-1,process", "GP-1,prozesschen") if name == "objects.csv"
+    else text,
+    "line break in an id": lambda name, text: text + '"X\nY",server,Umbruch,,,\n' if name == "objects.csv"
+    else text,
+    "tag without a name": lambda name, text: text.replace("source=annahme", "=annahme"),
+    "count 0": lambda name, text: text.replace("GP-1,process,Meldewesen,,,", "GP-1,process,Meldewesen,,,0"),
+    "reserved id": lambda name, text: text + "IV,server,Kein Verbund,,,\n" if name == "objects.csv" else text,
+    "cells beyond the header": lambda name, text: text.replace("GP-1,APP-1,,", "GP-1,APP-1,,,extra"),
+    "unknown object": lambda name, text: text + "GP-1,NIX,,\n" if name == "dependencies.csv" else text,
+    "empty object": lambda name, text: text + ",APP-1,,\n" if name == "dependencies.csv" else text,
+    "self-dependency": lambda name, text: text + "APP-1,APP-1,,\n" if name == "dependencies.csv" else text,
+    "doubled edge": lambda name, text: text + "GP-1,APP-1,,\n" if name == "dependencies.csv" else text,
+    "control character": lambda name, text: text.replace("Meldewesen", "Melde\x07wesen"),
+    "unknown column": lambda name, text: text.replace("note", "notiz"),
+    "unclosed quote": lambda name, text: text + 'GP-2,APP-1,"offen,\n' if name == "dependencies.csv" else text,
+}
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["python", "numpy"])
+@pytest.mark.parametrize("change", PROBLEMS.values(), ids=PROBLEMS.keys())
+def test_columnar_reader_refuses_what_the_row_reader_reports(tmp_path, change, large, monkeypatch):
+    if large:
+        monkeypatch.setattr("grundschutz.io.columnar.LARGE_GRAPH", 0)
+    folder = _variant(tmp_path, change)
+    settings, _ = parse_settings((folder / "assessment.yaml").read_text(encoding="utf-8"))
+    assert read_core_columnar(folder, settings, str(folder)) is None
+    assert problems_of(folder)
+
+
+def test_columnar_reader_refuses_a_problem_in_needs(tmp_path):
+    folder = _variant(tmp_path, lambda name, text: text)
+    (folder / "needs.csv").write_text((folder / "needs.csv").read_text(encoding="utf-8") + "NIX,hoch,,,,,,\n",
+                                      encoding="utf-8")
+    settings, _ = parse_settings((folder / "assessment.yaml").read_text(encoding="utf-8"))
+    assert read_core_columnar(folder, settings, str(folder)) is None
+    assert problems_of(folder) == ["needs.csv, Zeile 9, Spalte 'object', Wert 'NIX': unbekannte Objekt-ID"]
+
+
+@PROPERTY_SETTINGS
+@given(assessments())
+def test_large_graph_paths_give_the_same_index_components_and_propagation(assessment):
+    small_index = graph.build_index(assessment)
+    small_components = graph._tarjan(small_index)
+    expected = snapshot(propagate(assessment))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(graph, "LARGE_GRAPH", 0)
+        large_index = graph.build_index(assessment)
+        assert large_index == small_index
+        components = graph._scipy_components(large_index)
+        assert components is not None
+        assert sorted(map(tuple, components)) == sorted(map(tuple, small_components))
+        order = {member: k for k, members in enumerate(components) for member in members}
+        for b, dependents in enumerate(large_index.dependents):  # every component after its dependents
+            assert all(order[a] <= order[b] for a, _ in dependents)
+        assert snapshot(propagate(assessment)) == expected
+
+
+def test_large_graph_paths_on_a_synthetic_landscape(synthetic_folder, monkeypatch):
+    assessment = read_assessment(synthetic_folder)
+    expected = snapshot(propagate(assessment))
+    assert expected["cycles"] and expected["cumulations"] and expected["distributions"]
+    monkeypatch.setattr(graph, "LARGE_GRAPH", 0)
+    assert snapshot(propagate(assessment)) == expected
+
+
+def test_dependency_columns_are_a_sequence_equal_to_the_tuple(synthetic_folder):
+    dependencies = read_assessment(synthetic_folder).dependencies
+    plain = tuple(dependencies)
+    k = random.Random(1).randrange(len(plain))
+    assert dependencies[k] == plain[k] and dependencies[-1] == plain[-1]
+    assert dependencies[5:9] == plain[5:9]
+    assert dependencies == plain and plain == dependencies and dependencies != plain[:-1]
