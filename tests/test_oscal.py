@@ -67,12 +67,24 @@ def export(folder: Path, out: Path, catalogs: Path, *extra) -> str:
     return result.output
 
 
-@pytest.fixture(scope="module", params=["haan", "haan-gspp"])
-def exported(request, shared_catalogs, tmp_path_factory):
-    """(assessment folder, output folder, export message) for each example, exported once."""
-    folder = HAAN if request.param == "haan" else GSPP
-    out = tmp_path_factory.mktemp(f"oscal-{request.param}")
-    return folder, out, export(folder, out, shared_catalogs)
+@pytest.fixture(scope="module")
+def exports(shared_catalogs, tmp_path_factory):
+    """The examples exported once each, on first use: folder -> (folder, output folder, export message)."""
+    done: dict[Path, tuple[Path, Path, str]] = {}
+
+    def get(folder: Path) -> tuple[Path, Path, str]:
+        if folder not in done:
+            out = tmp_path_factory.mktemp(f"oscal-{folder.name}")
+            done[folder] = (folder, out, export(folder, out, shared_catalogs))
+        return done[folder]
+
+    return get
+
+
+@pytest.fixture(params=["haan", "haan-gspp"])
+def exported(request, exports):
+    """(assessment folder, output folder, export message) of each example (do not write into it)."""
+    return exports(HAAN if request.param == "haan" else GSPP)
 
 
 # --------------------------------------------------------------------------- a real OSCAL implementation
@@ -103,7 +115,8 @@ def test_every_document_parses_with_trestles_oscal_models_and_passes_its_validat
             assert validator.model_is_valid(document, True), (kind, type(validator).__name__)
 
 
-def test_the_gspp_ssp_names_only_controls_of_the_bsi_profile_as_trestle_resolves_it(shared_catalogs, tmp_path):
+def test_the_gspp_ssp_names_only_controls_of_the_bsi_profile_as_trestle_resolves_it(exports, shared_catalogs,
+                                                                                       tmp_path):
     """trestle resolves the BSI profile "Anwenderkatalog Grundschutz++" from the local files (the
     Kernel-G0 catalog it imports is not published, the Kernel stands in, as in the toolkit): every control
     id of the SSP is a control of that catalog. (trestle's rule-parameter validator resolves the profile
@@ -112,7 +125,7 @@ def test_the_gspp_ssp_names_only_controls_of_the_bsi_profile_as_trestle_resolves
     from trestle.core.profile_resolver import ProfileResolver
     from trestle.oscal.ssp import SystemSecurityPlan
 
-    export(GSPP, tmp_path / "out", shared_catalogs)
+    _, out, _ = exports(GSPP)
     profiles = shared_catalogs / "BSI-Bund_Stand-der-Technik-Bibliothek/control_layer/Grundschutz++/sources/profiles"
     profile = json.loads((profiles / "Grundschutz++-profile.json").read_text(encoding="utf-8"))
     for item in profile["profile"]["back-matter"]["resources"]:
@@ -124,28 +137,28 @@ def test_the_gspp_ssp_names_only_controls_of_the_bsi_profile_as_trestle_resolves
     (workspace / "profile.json").write_text(json.dumps(profile), encoding="utf-8")
     catalog = ProfileResolver.get_resolved_profile_catalog(workspace, str(workspace / "profile.json"))
     controls = set(CatalogInterface(catalog).get_control_ids())
-    ssp = SystemSecurityPlan.oscal_read(tmp_path / "out" / "ssp.json")
+    ssp = SystemSecurityPlan.oscal_read(out / "ssp.json")
     used = [r.control_id for r in ssp.control_implementation.implemented_requirements]
     assert len(used) > 800 and set(used) <= controls
     assert ssp.import_profile.href.endswith("/Grundschutz%2B%2B-profile.json")
 
 
+def objects_in(node):
+    """Every JSON object in a document, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from objects_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from objects_in(value)
+
+
 def _defined(document: dict) -> tuple[set[str], set[str], set[str]]:
     """uuids, role ids and back-matter resource uuids defined in a document."""
-    uuids, roles = set(), {r["id"] for r in document["metadata"].get("roles", ())}
+    uuids = {node["uuid"] for node in objects_in(document) if isinstance(node.get("uuid"), str)}
+    roles = {r["id"] for r in document["metadata"].get("roles", ())}
     resources = {r["uuid"] for r in document.get("back-matter", {}).get("resources", ())}
-
-    def walk(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("uuid"), str):
-                uuids.add(node["uuid"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(document)
     return uuids, roles, resources
 
 
@@ -330,18 +343,9 @@ def test_bsi_props_keep_the_namespaces_of_the_bsi_catalogs(exported, shared_cata
     kernel = json.loads((shared_catalogs / "BSI-Bund_Stand-der-Technik-Bibliothek/control_layer/Grundschutz++/"
                          "sources/catalogs/Kernel/BSI-Stand-der-Technik-Kernel-catalog.json").read_text("utf-8"))
     namespaces: dict[str, set[str]] = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "name" in node and "ns" in node:
-                namespaces.setdefault(node["name"], set()).add(node["ns"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(kernel)
+    for node in objects_in(kernel):
+        if "name" in node and "ns" in node:
+            namespaces.setdefault(node["name"], set()).add(node["ns"])
     expected = {name: namespaces[name].pop() for name in ("sec_level", "effort_level", "target_object_categories")
                 if len(namespaces[name]) == 1}
     assert expected == {n: BSI_NS + f for n, f in (("sec_level", "security_level.csv"),
@@ -385,8 +389,11 @@ def test_kompendium_requirements_link_the_controls_the_bsi_mapping_names(exporte
 
 
 def test_ssp_round_trip_is_byte_identical(exported, shared_catalogs, tmp_path):
-    """Export, import unchanged (nothing written, every byte of the folder kept), export again: same bytes."""
+    """The time stamp is the newest date checked; export, import unchanged (nothing written, every byte of
+    the folder kept), export again: same bytes."""
     folder, out, _ = exported
+    newest = max(r["checked_on"] for r in csv_rows((folder / "check.csv").read_text(encoding="utf-8")))
+    assert {load(out, kind)["metadata"]["last-modified"] for kind in DOCUMENTS} == {f"{newest}T00:00:00Z"}
     copy = tmp_path / folder.name
     shutil.copytree(folder, copy)
     before = digest(copy)
@@ -400,14 +407,14 @@ def test_ssp_round_trip_is_byte_identical(exported, shared_catalogs, tmp_path):
         assert (again / f"{kind}.json").read_bytes() == (out / f"{kind}.json").read_bytes(), kind
 
 
-def test_an_ssp_rewritten_by_trestle_imports_without_change(shared_catalogs, tmp_path):
+def test_an_ssp_rewritten_by_trestle_imports_without_change(exports, shared_catalogs, tmp_path):
     """An auditor's tool reads and writes the SSP (other key order and layout): nothing changes."""
     from trestle.oscal.ssp import SystemSecurityPlan
 
-    export(GSPP, tmp_path / "out", shared_catalogs)
+    _, out, _ = exports(GSPP)
     rewritten = tmp_path / "trestle-ssp.json"
-    SystemSecurityPlan.oscal_read(tmp_path / "out" / "ssp.json").oscal_write(rewritten)
-    assert rewritten.read_bytes() != (tmp_path / "out" / "ssp.json").read_bytes()
+    SystemSecurityPlan.oscal_read(out / "ssp.json").oscal_write(rewritten)
+    assert rewritten.read_bytes() != (out / "ssp.json").read_bytes()
     result = run("oscal", "import", GSPP, rewritten, "--catalogs", shared_catalogs)
     assert result.exit_code == 0, result.output
     assert "Keine Änderungen" in result.output
@@ -535,12 +542,8 @@ def test_ssp_and_results_that_contradict_each_other_are_an_error(gspp_copy, shar
 
 def test_export_time_stamp_and_errors(shared_catalogs, tmp_path):
     out = tmp_path / "out"
-    export(GSPP, out, shared_catalogs, "--timestamp", "2025-01-31")
-    assert {load(out, kind)["metadata"]["last-modified"] for kind in DOCUMENTS} == {"2025-01-31T00:00:00Z"}
-    default = tmp_path / "default"
-    export(GSPP, default, shared_catalogs)
-    newest = max(r["checked_on"] for r in csv_rows((GSPP / "check.csv").read_text(encoding="utf-8")))
-    assert load(default, "ssp")["metadata"]["last-modified"] == f"{newest}T00:00:00Z"
+    export(GSPP, out, shared_catalogs, "--timestamp", "2025-01-31T10:15:00+01:00")
+    assert {load(out, kind)["metadata"]["last-modified"] for kind in DOCUMENTS} == {"2025-01-31T09:15:00Z"}
     bad = run("oscal", "export", GSPP, "-o", tmp_path / "x", "--timestamp", "gestern", "--catalogs", shared_catalogs)
     assert bad.exit_code == 1 and "--timestamp: 'gestern' ist kein Zeitpunkt" in bad.output
     blocked = tmp_path / "datei"

@@ -104,14 +104,11 @@ def single_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
-def prop(name: str, value: object, *, ns: str = NAMESPACE, cls: str | None = None,
-         remarks: str | None = None) -> dict[str, str]:
+def prop(name: str, value: object, *, ns: str = NAMESPACE, cls: str | None = None) -> dict[str, str]:
     """One OSCAL prop; ``value`` is made single-line."""
     result = {"name": name, "ns": ns, "value": single_line(value)}
     if cls:
         result["class"] = cls
-    if remarks:
-        result["remarks"] = remarks
     return result
 
 
@@ -126,8 +123,8 @@ def props(*items: tuple[str, object] | dict | None) -> list[dict[str, str]]:
                 result.append(item)
             continue
         name, value = item
-        if value is not None and single_line(value):
-            result.append(prop(name, value))
+        if value is not None and (text := single_line(value)):
+            result.append({"name": name, "ns": NAMESPACE, "value": text})
     return result
 
 
@@ -168,7 +165,7 @@ def iso_timestamp(moment: datetime | date) -> str:
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
-def resource(ctx: ExportContext, key: str, remarks: str = "") -> dict:
+def resource(ctx: ExportContext, key: str) -> dict:
     """The back-matter resource of the official file ``key`` of ``sources.yaml``: its published addresses
     and SHA-256; the uuid is derived from the key, so every document cites the file the same way."""
     source = official_sources()[key]
@@ -178,8 +175,6 @@ def resource(ctx: ExportContext, key: str, remarks: str = "") -> dict:
     result = {"uuid": ctx.resource_uuid(key), "title": single_line(source.description),
               "props": props(("source-key", key), ("origin", source.origin), ("license", source.license)),
               "rlinks": rlinks}
-    if remarks:
-        result["remarks"] = remarks
     return result
 
 
@@ -199,6 +194,7 @@ class ExportContext:
     roles: dict[str, str] = field(default_factory=dict)
     identity: list[dict[str, str]] = field(default_factory=list)
     _base: uuid.UUID = field(init=False, repr=False)
+    _objects: dict[tuple[str, str], str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._base = uuid.uuid5(_PROJECT, self.name)
@@ -215,14 +211,21 @@ class ExportContext:
         """The uuid of a subject named by ``parts`` (e.g. ``"component", "SRV-01"``)."""
         return str(uuid.uuid5(self._base, "\x1f".join(parts)))
 
+    def _per_object(self, kind: str, object_id: str) -> str:
+        """The uuid of an object's ``kind`` (component, observation), derived once per export."""
+        key = (kind, object_id)
+        if key not in self._objects:
+            self._objects[key] = self.uuid(kind, object_id)
+        return self._objects[key]
+
     def component_uuid(self, object_id: str) -> str:
-        return self.uuid("component", object_id)
+        return self._per_object("component", object_id)
 
     def by_component_uuid(self, object_id: str, requirement: str) -> str:
         return self.uuid("by-component", object_id, requirement)
 
     def observation_uuid(self, object_id: str) -> str:
-        return self.uuid("observation", object_id)
+        return self._per_object("observation", object_id)
 
     def risk_uuid(self, object_id: str, threat: str) -> str:
         return self.uuid("risk", object_id, threat)
@@ -242,8 +245,7 @@ class ExportContext:
         """The system id of the Informationsverbund (RFC 4122 uuid)."""
         return {"identifier-type": "https://ietf.org/rfc/rfc4122", "id": self.uuid("system")}
 
-    def metadata(self, title: str, *, roles: bool = False, links: list[dict] | None = None,
-                 remarks: str = "") -> dict:
+    def metadata(self, title: str, *, roles: bool = False, links: list[dict] | None = None) -> dict:
         """The ``metadata`` of a document: title, time stamp, version, the identity props of the
         assessment (checked by the import), the organisation as party and, with ``roles``, the roles."""
         settings = self.analysis.assessment.settings
@@ -255,8 +257,6 @@ class ExportContext:
             result["roles"] = [{"id": rid, "title": title} for title, rid in self.roles.items()]
         result["parties"] = [{"uuid": self.party_uuid, "type": "organization",
                               "name": single_line(settings.organisation or settings.name)}]
-        if remarks:
-            result["remarks"] = remarks
         return result
 
 

@@ -143,16 +143,20 @@ def build_document(kind: str, ctx: ExportContext, links: GsppLinks | None = None
     return build_ssp(ctx, links) if kind == "ssp" else BUILDERS[kind](ctx)
 
 
-def to_json(document: dict) -> bytes:
-    """A document as the bytes written: UTF-8, an object that holds objects key by key (two spaces),
-    an object that holds none on one line, a final line break; empty arrays are left out (an OSCAL array
-    has at least one item).
+#: A value that nests at most this many objects and arrays is written on one line.
+FLAT_LEVELS = 3
 
-    >>> print(to_json({"a": {"b": [{"c": 1, "d": []}], "e": []}}).decode(), end="")
+
+def to_json(document: dict) -> bytes:
+    """A document as the bytes written: UTF-8; a value that nests at most :data:`FLAT_LEVELS` objects and
+    arrays on one line, a larger object key by key and a larger array item by item (two spaces); empty
+    arrays left out (an OSCAL array has at least one item); a final line break.
+
+    >>> print(to_json({"a": {"b": [{"c": {"d": [1]}}], "e": []}}).decode(), end="")
     {
       "a": {
         "b": [
-          {"c":1}
+          {"c":{"d":[1]}}
         ]
       }
     }
@@ -177,36 +181,44 @@ def write_json(document: dict, write) -> None:
     write("".join(buffer))
 
 
-def _empty(value) -> bool:
-    return isinstance(value, list) and not value or isinstance(value, Items) and value.first is None
-
-
-def _objects(value) -> bool:
-    """Whether a value is an array of objects."""
-    return isinstance(value, Items) or isinstance(value, list) and bool(value) and isinstance(value[0], dict)
+def _flat(value, levels: int) -> bool:
+    """Whether ``value`` nests at most ``levels`` objects and arrays and holds no empty array (an
+    :class:`Items` is never flat): then it is written on one line as it is."""
+    if isinstance(value, dict):
+        children = value.values()
+    elif isinstance(value, list):
+        if not value:
+            return False
+        children = value
+    else:
+        return not isinstance(value, Items)
+    if levels == 0:
+        return False
+    for child in children:
+        if (isinstance(child, (dict, list, Items))) and not _flat(child, levels - 1):
+            return False
+    return True
 
 
 def _emit(value, indent: str, push) -> None:
-    if isinstance(value, dict):
-        items = [(k, v) for k, v in value.items() if not _empty(v)]
-        if not any(isinstance(v, dict) or _objects(v) for _, v in items):
-            push(_COMPACT.encode(dict(items)))
-            return
+    if _flat(value, FLAT_LEVELS):
+        push(_COMPACT.encode(value))
+    elif isinstance(value, dict):
         inner = indent + "  "
         push("{")
+        items = [(k, v) for k, v in value.items()
+                 if not (isinstance(v, list) and not v or isinstance(v, Items) and v.first is None)]
         for n, (key, item) in enumerate(items):
             push(f"{',' if n else ''}\n{inner}{_COMPACT.encode(key)}: ")
             _emit(item, inner, push)
         push(f"\n{indent}}}")
-    elif _objects(value):
+    else:
         inner = indent + "  "
         push("[")
         for n, item in enumerate(value):
             push(f"{',' if n else ''}\n{inner}")
             _emit(item, inner, push)
         push(f"\n{indent}]")
-    else:
-        push(_COMPACT.encode(value))
 
 
 def export_oscal(analysis, folder: str | Path, *, timestamp: str | None = None) -> OscalExport:

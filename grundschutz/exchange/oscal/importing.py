@@ -30,7 +30,7 @@ from pathlib import Path
 
 from grundschutz.exchange.excel.applying import date_text
 from grundschutz.exchange.excel.export import assessment_fingerprint
-from grundschutz.exchange.excel.importing import NEW_FILE_COLUMNS
+from grundschutz.exchange.excel.importing import NEW_FILE_COLUMNS, listing_end
 from grundschutz.exchange.oscal.common import ExportContext
 from grundschutz.exchange.oscal.export import check_hash, file_hash
 from grundschutz.exchange.oscal.reading import (
@@ -76,11 +76,8 @@ class OscalImportPlan:
 
 
 def _show(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
-    return str(value)
+    """A value as the listing shows it (dates TT.MM.JJJJ)."""
+    return value.strftime("%d.%m.%Y") if isinstance(value, date) else "" if value is None else str(value)
 
 
 def _check_identity(document: Document, analysis, force: bool, notes: list[str]) -> None:
@@ -275,26 +272,10 @@ def apply_oscal_import(plan: OscalImportPlan) -> dict[str, int]:
 
 def render_oscal_import(plan: OscalImportPlan, applied: bool = False) -> str:
     """The German listing of an import: the changes per document, notes, and what was written."""
-    out = [f"Import aus {', '.join(plan.documents)} in {plan.folder}"]
-    if not plan.changes:
-        out.append("Keine Änderungen: die Dokumente stimmen mit der Bewertung überein.")
-    by_file: dict[str, list[Change]] = {}
-    for change in plan.changes:
-        by_file.setdefault(change.file, []).append(change)
-    for file, changes in by_file.items():
-        out += ["", f"{file} → {CHECK_FILE}: {_values(len(changes))}"]
+    out = [f"Import aus {', '.join(plan.documents)} in {plan.folder}",
+           *([] if plan.changes else ["Keine Änderungen: die Dokumente stimmen mit der Bewertung überein."])]
+    for file in dict.fromkeys(change.file for change in plan.changes):
+        changes = [c for c in plan.changes if c.file == file]
+        out += ["", f"{file} → {CHECK_FILE}: {len(changes)} {'Wert' if len(changes) == 1 else 'Werte'}"]
         out += [f"  {c.object} / {c.requirement} · {COLUMNS[c.column]}: '{c.old}' → '{c.new}'" for c in changes]
-    if plan.notes:
-        out += ["", "Hinweise:"] + [f"  {note}" for note in dict.fromkeys(plan.notes)]
-    out.append("")
-    if not plan.changes:
-        out.append("Nichts geschrieben.")
-    elif applied:
-        out.append(f"Übernommen: {_values(len(plan.changes))}. Geschrieben: {CHECK_FILE}.")
-    else:
-        out.append(f"Nichts geschrieben: {_values(len(plan.changes))} in {CHECK_FILE}; mit --apply übernehmen.")
-    return "\n".join(out)
-
-
-def _values(n: int) -> str:
-    return f"{n} Wert" if n == 1 else f"{n} Werte"
+    return "\n".join(out + listing_end(list(dict.fromkeys(plan.notes)), len(plan.changes), [CHECK_FILE], applied))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from grundschutz.catalog.sources import official_sources
 from grundschutz.exchange.oscal.common import (
     COMPONENT_TYPES,
     STATES,
@@ -63,8 +64,6 @@ class GsppLinks:
         self.targets: dict[str, list[tuple[str, str]]] = {}
         self.available = mapping is not None and controls is not None
         self.why = why
-        self.title = getattr(mapping, "title", "")
-        self.status = getattr(mapping, "status", None)
         if not self.available:
             return
         for entry in mapping:
@@ -132,8 +131,6 @@ def build_ssp(ctx: ExportContext, links: GsppLinks | None = None) -> dict:
 
 def resource_url(key: str) -> str:
     """The first published address of an official file (``sources.yaml``)."""
-    from grundschutz.catalog.sources import official_sources
-
     return official_sources()[key].urls[0]
 
 
