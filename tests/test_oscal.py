@@ -559,3 +559,34 @@ def test_help_is_german():
     assert "Sicherheitskonzept" in run("oscal", "-h").output
     assert "Zielordner" in run("oscal", "export", "-h").output
     assert "Änderungen schreiben" in run("oscal", "import", "-h").output
+
+
+def test_a_mangled_document_is_an_error_never_a_traceback(exports, shared_catalogs):
+    """Values of any JSON type in any place (what a broken tool might write): a German error or a plan."""
+    import copy
+    import random
+
+    from grundschutz.cli.common import open_analysis
+    from grundschutz.exchange.oscal.importing import plan_oscal_import
+    from grundschutz.model.errors import GrundschutzError
+
+    _, out, _ = exports(GSPP)
+    analysis = open_analysis(GSPP, str(shared_catalogs))
+    rng = random.Random(14)
+    outcomes = Counter()
+    for kind in ("ssp", "ar"):
+        base = {ROOTS[kind]: load(out, kind)}
+        for _ in range(15):
+            document = copy.deepcopy(base)
+            places = [(node, key) for node in objects_in(document) for key in node]
+            for node, key in rng.sample(places, 3):
+                node[key] = rng.choice([None, 5, True, "x", [], {}, [1], {"a": []}])
+            path = out.parent / f"kaputt-{kind}.json"
+            path.write_text(json.dumps(document), encoding="utf-8")
+            try:
+                plan_oscal_import(analysis, [path])
+                outcomes["plan"] += 1
+            except GrundschutzError as exc:
+                assert "Traceback" not in str(exc)
+                outcomes["error"] += 1
+    assert outcomes["error"] > 5

@@ -67,7 +67,7 @@ def read_document(data: bytes, file: str) -> Document:
     for kind, key in READABLE.items():
         if isinstance(parsed.get(key), dict):
             root = parsed[key]
-            metadata = root.get("metadata") if isinstance(root.get("metadata"), dict) else {}
+            metadata = _dict(root.get("metadata"))
             identity = {}
             for item in _list(metadata.get("props")):
                 if isinstance(item, dict) and item.get("ns") == NAMESPACE:
@@ -83,18 +83,32 @@ def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value) -> str | None:
+    """A string value as it is; anything else (a number, an object) as ``None``."""
+    return value if isinstance(value, str) else None
+
+
 def own_props(item: Mapping) -> dict[str, str]:
     """This toolkit's props of an item by name (the first of each name)."""
     found: dict[str, str] = {}
     for entry in _list(item.get("props")):
-        if isinstance(entry, dict) and entry.get("ns") == NAMESPACE and entry.get("name") not in found:
-            found[str(entry.get("name"))] = str(entry.get("value", ""))
+        name = _text(entry.get("name")) if isinstance(entry, dict) and entry.get("ns") == NAMESPACE else None
+        if name is not None and name not in found:
+            found[name] = str(entry.get("value", ""))
     return found
 
 
 def status_of(state: object, status_prop: str, where: str, file: str, problems: list[Problem],
               notes: list[str]) -> Status | None:
     """The check status of an OSCAL implementation-status state (``None`` after a problem)."""
+    if not isinstance(state, str | None):
+        problems.append(Problem(file, None, f"{where}.implementation-status.state", str(state),
+                                "Umsetzungsstatus muss ein Text sein"))
+        return None
     if state is None or state == "":
         try:
             return Status(status_prop)
@@ -136,10 +150,10 @@ def proposals(document: Document, components: Mapping[str, str], statements: Map
 
 def _ssp(document: Document, components: Mapping[str, str], problems: list[Problem]) -> list[Proposal]:
     file, root = document.file, document.root
-    roles = {r.get("id"): str(r.get("title", "")) for r in _list(root.get("metadata", {}).get("roles"))
+    roles = {_text(r.get("id")): str(r.get("title", "")) for r in _list(_dict(root.get("metadata")).get("roles"))
              if isinstance(r, dict)}
     result = []
-    implemented = _list(root.get("control-implementation", {}).get("implemented-requirements"))
+    implemented = _list(_dict(root.get("control-implementation")).get("implemented-requirements"))
     for i, requirement in enumerate(implemented):
         if not isinstance(requirement, dict):
             continue
@@ -148,20 +162,19 @@ def _ssp(document: Document, components: Mapping[str, str], problems: list[Probl
             where = f"control-implementation.implemented-requirements[{i}].by-components[{j}]"
             if not isinstance(item, dict):
                 continue
-            object_id = components.get(item.get("component-uuid"))
+            object_id = components.get(_text(item.get("component-uuid")))
             if object_id is None:
                 problems.append(Problem(file, None, f"{where}.component-uuid", str(item.get("component-uuid")),
                                         "Komponente gehört zu keinem Zielobjekt der Bewertung"))
                 continue
             own = own_props(item)
-            status_block = item.get("implementation-status") if isinstance(item.get("implementation-status"),
-                                                                           dict) else {}
+            status_block = _dict(item.get("implementation-status"))
             notes: list[str] = []
             found = len(problems)
             status = status_of(status_block.get("state"), own.get("status", ""), where, file, problems, notes)
             titles = []
             for k, role in enumerate(_list(item.get("responsible-roles"))):
-                rid = role.get("role-id") if isinstance(role, dict) else None
+                rid = _text(role.get("role-id")) if isinstance(role, dict) else None
                 if rid not in roles or not roles[rid]:
                     problems.append(Problem(file, None, f"{where}.responsible-roles[{k}].role-id", str(rid),
                                             "Rolle ist in metadata.roles nicht definiert"))
@@ -185,9 +198,9 @@ def _results(document: Document, components: Mapping[str, str], statements: Mapp
         subjects = {}
         for observation in _list(block.get("observations")):
             if isinstance(observation, dict):
-                found = [components.get(s.get("subject-uuid")) for s in _list(observation.get("subjects"))
+                found = [components.get(_text(s.get("subject-uuid"))) for s in _list(observation.get("subjects"))
                          if isinstance(s, dict)]
-                subjects[observation.get("uuid")] = [f for f in found if f]
+                subjects[_text(observation.get("uuid"))] = [f for f in found if f]
         for j, finding in enumerate(_list(block.get("findings"))):
             where = f"results[{i}].findings[{j}]"
             if not isinstance(finding, dict):
@@ -198,10 +211,9 @@ def _results(document: Document, components: Mapping[str, str], statements: Mapp
                                         "Feststellung lässt sich keinem Zielobjekt und keiner Anforderung zuordnen "
                                         "(implementation-statement-uuid oder target-id mit Beobachtung)"))
                 continue
-            target = finding.get("target") if isinstance(finding.get("target"), dict) else {}
-            status_block = target.get("implementation-status") if isinstance(target.get("implementation-status"),
-                                                                             dict) else {}
-            satisfied = (target.get("status") or {}).get("state") if isinstance(target.get("status"), dict) else None
+            target = _dict(finding.get("target"))
+            status_block = _dict(target.get("implementation-status"))
+            satisfied = _dict(target.get("status")).get("state")
             own, notes, found = own_props(finding), [], len(problems)
             if satisfied == "satisfied":
                 status = Status.ENTBEHRLICH if status_block.get("state") == "not-applicable" else Status.JA
@@ -221,14 +233,13 @@ def _results(document: Document, components: Mapping[str, str], statements: Mapp
 def _finding_key(finding: Mapping, subjects: Mapping, statements: Mapping) -> tuple[str, str] | None:
     """(object, requirement) of a finding: by its implementation statement, else target-id and the subject
     of its observation."""
-    key = statements.get(finding.get("implementation-statement-uuid"))
+    key = statements.get(_text(finding.get("implementation-statement-uuid")))
     if key is not None:
         return key
-    target = finding.get("target") if isinstance(finding.get("target"), dict) else {}
-    target_id = str(target.get("target-id", ""))
+    target_id = str(_dict(finding.get("target")).get("target-id", ""))
     requirement = normalise_requirement_id(target_id[:-4] if target_id.endswith("_stm") else target_id)
     objects = {o for related in _list(finding.get("related-observations")) if isinstance(related, dict)
-               for o in subjects.get(related.get("observation-uuid"), ())}
+               for o in subjects.get(_text(related.get("observation-uuid")), ())}
     if len(objects) == 1 and requirement:
         return objects.pop(), requirement
     return None
