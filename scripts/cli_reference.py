@@ -14,9 +14,7 @@ command's help that is not followed by a regeneration fails the tests.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 #: The repository root (this file is ``scripts/cli_reference.py``).
@@ -74,26 +72,6 @@ def render() -> str:
     return "\n".join(parts)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        mode = path.stat().st_mode & 0o777
-    else:  # what a plain open() would give: 0o666 minus the umask
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(temporary, mode)  # mkstemp creates the file readable by its owner only
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     """Write ``docs/cli.md``; with ``--check`` only compare (exit 1 if it differs)."""
     args = sys.argv[1:] if argv is None else argv
@@ -112,7 +90,13 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("docs/cli.md ist aktuell")
         return 0
-    write_atomically(target, text)
+    from grundschutz.io.files import WriteError, atomic_write
+
+    try:
+        atomic_write(target, text)  # through a flushed temporary file: never half-written
+    except WriteError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
     print(f"{TARGET.as_posix()} geschrieben")
     return 0
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -314,14 +313,11 @@ def test_dataclasses_are_frozen(kompendium: Kompendium) -> None:
     assert hash(requirement) == hash(dataclasses.replace(requirement))
 
 
-def test_parse_is_pure_and_fast(shared_catalogs: Path, kompendium: Kompendium) -> None:
+def test_parse_is_pure(shared_catalogs: Path, kompendium: Kompendium) -> None:
+    """Parsing the same bytes again gives an equal Kompendium (speed: benchmarks/bench_catalog.py)."""
     data = (shared_catalogs / XML).read_bytes()
     assert data.count(b"\r\n") > 1000  # the official file has CRLF line endings
-    start = time.perf_counter()
-    again = parse_kompendium(data)
-    elapsed = time.perf_counter() - start
-    assert again == kompendium
-    assert elapsed < 2.0, f"parsing took {elapsed:.2f} s"
+    assert parse_kompendium(data) == kompendium
     # LF line endings (the MKSacc/ISMS-Tool copy) give the same result
     assert parse_kompendium(data.replace(b"\r\n", b"\n")) == kompendium
 
@@ -401,10 +397,8 @@ def test_unparseable_requirement_title_is_reported() -> None:
 @pytest.mark.parametrize("name", ["billion_laughs.xml", "external_entity.xml"])
 def test_entity_declarations_are_refused(name: str) -> None:
     path = DATA / name
-    start = time.perf_counter()
     with pytest.raises(CatalogError) as info:
         read_kompendium(path)
-    assert time.perf_counter() - start < 1.0
     message = str(info.value)
     assert str(path) in message
     assert "XML mit DTD/Entity-Deklaration abgelehnt" in message  # refused by us, not by expat limits

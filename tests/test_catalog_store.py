@@ -32,6 +32,7 @@ from grundschutz.catalog import (
     official_sources,
     search_catalog,
 )
+from grundschutz.catalog.integrity import MANIFEST_FILE, read_manifest
 from grundschutz.catalog.loading import CACHE_ENV_VAR, INSTALL_HINT
 from grundschutz.catalog.sources import parse_sources
 from grundschutz.model.errors import CatalogError
@@ -180,7 +181,11 @@ def test_install_from_single_files(shared_catalogs: Path, tmp_path: Path) -> Non
     assert report.installed == (XML_KEY, KRT_KEY)
     assert set(report.missing) == set(ALL_KEYS) - {XML_KEY, KRT_KEY}
     assert (dest / XML).read_bytes() == (shared_catalogs / XML).read_bytes()
-    assert _files_below(dest) == sorted([dest / XML, dest / KRT])
+    assert _files_below(dest) == sorted([dest / XML, dest / KRT, dest / MANIFEST_FILE])
+    recorded = read_manifest(dest)
+    assert set(recorded) == {XML_KEY, KRT_KEY}
+    assert recorded[XML_KEY] == {"path": XML, "size": SOURCES[XML_KEY].size,
+                                 "mtime_ns": (dest / XML).stat().st_mtime_ns, "sha256": SOURCES[XML_KEY].sha256}
 
     # one file given as a plain path; already installed ones count as skipped, not missing
     single = install_catalogs(shared_catalogs / SOURCES["basethreats"].path, dest)
@@ -420,8 +425,7 @@ def test_second_load_uses_the_cache(kompendium_dir: Path, monkeypatch: pytest.Mo
 def test_stale_cache_is_rebuilt(kompendium_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     load_catalog(kompendium_dir)
     assert load_catalog(kompendium_dir).from_cache
-    with open(kompendium_dir / XML, "ab") as fh:  # trailing whitespace: still the same content
-        fh.write(b"\r\n")
+    (kompendium_dir / XML).write_bytes((kompendium_dir / XML).read_bytes())  # same content, new mtime
 
     calls = []
     original = kompendium_module.parse_kompendium

@@ -218,7 +218,8 @@ def test_git_errors(repo, tmp_path, shared_catalogs, monkeypatch):
     outside = old_state(tmp_path / "ohne-git")
     with pytest.raises(GrundschutzError) as caught:
         diff_paths("HEAD", outside, shared_catalogs)
-    assert str(caught.value) == f"{outside} liegt nicht in einem Git-Repository"
+    assert str(caught.value) == (f"'HEAD' ist weder ein Bewertungsordner noch eine Git-Revision "
+                                 f"({outside} liegt nicht in einem Git-Repository)")
     with pytest.raises(GrundschutzError) as caught:
         diff_paths("alt", "neu", shared_catalogs)
     assert str(caught.value) == (

@@ -74,7 +74,7 @@ def test_the_worked_example_has_the_reference_documents_as_german_sheets(haan_bo
     assert result.skipped == {}
     assert workbook[META_SHEET].sheet_state == "hidden"
     assert result.sheets["Strukturanalyse"] == 219
-    assert result.sheets["IT-Grundschutz-Check"] == 5516
+    assert result.sheets["IT-Grundschutz-Check"] == 4938
     check = workbook["IT-Grundschutz-Check"]
     assert headers(check) == ["Zielobjekt", "Name", "Baustein", "Anforderung", "Stufe", "Titel", "Status",
                               "Anmerkung", "Verantwortlich", "Umsetzung bis", "Geprüft am"]
@@ -166,7 +166,7 @@ def test_overview_has_counts_and_a_legend(haan_book):
     ws = openpyxl.load_workbook(path)["Übersicht"]
     cells = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r[0]}
     assert cells["Informationsverbund"][0] == "Informationsverbund Stadtverwaltung Haan"
-    assert cells["IT-Grundschutz-Check"][0] == 5516
+    assert cells["IT-Grundschutz-Check"][0] == 4938
     assert cells["Risikoanalyse"][0] == result.sheets["Risikoanalyse"]
     assert cells["Check: ja"][0] == 251
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]

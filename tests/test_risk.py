@@ -162,9 +162,9 @@ def test_haan_flags_every_object_with_high_need_no_baustein_or_atypical_use(haan
             (haan_analysis.propagation.level(i, v) or 0) >= Level.HOCH for v in BASIC_VALUES))
     }
     assert set(flagged) == expected
-    assert len(flagged) == 179
+    assert len(flagged) == 158
     assert set(modelling.unmodelled) == {i for i, f in flagged.items() if "ohne Baustein" in f.kinds}
-    assert sum("sehr hoch" in f.kinds for f in flagged.values()) == 73
+    assert sum("sehr hoch" in f.kinds for f in flagged.values()) == 62
 
 
 # --------------------------------------------------------------------------- threat overview
@@ -176,7 +176,7 @@ def test_threat_overview_is_the_union_of_the_krt_threats_of_the_selected_require
     for item in haan_analysis.selection.requirements:
         for threat in kompendium.requirement(item.requirement).threats:
             expected.setdefault(item.object, {}).setdefault(threat, []).append(item.requirement)
-    assert len(haan_risks) == 179
+    assert len(haan_risks) == 158
     for entry in haan_risks:
         object_id = entry.flagged.object
         krt = {r.threat: list(r.requirements) for r in entry.risks if r.source == "KRT"}
@@ -506,8 +506,8 @@ def test_cli_risk_summary(run, haan):
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.startswith("Risikoanalyse (BSI-Standard 200-3): Informationsverbund Stadtverwaltung Haan\n"
-                          "179 Zielobjekte mit Risikoanalyse (Gründe: sehr hoch 73, ohne Baustein 6, hoch 171)\n"
-                          "Gefährdungen: 2615, bewertet 49, offen 2566; Analysen offen: 174\n"
+                          "158 Zielobjekte mit Risikoanalyse (Gründe: sehr hoch 62, ohne Baustein 8, hoch 150)\n"
+                          "Gefährdungen: 2329, bewertet 49, offen 2280; Analysen offen: 153\n"
                           "Risiken nach Kategorie: gering 8, mittel 30, hoch 10, sehr hoch 1 (Matrix: default)\n")
     assert "Unbehandelte hohe Risiken (hoch/sehr hoch ohne Behandlung)" in out
     untreated = out.split("Unbehandelte hohe Risiken")[1]
@@ -526,7 +526,7 @@ def test_cli_risk_one_object(run, haan):
 
 def test_cli_risk_csv_and_json(run, haan):
     rows = list(csv.DictReader(io.StringIO(run(haan, "--format", "csv").output)))
-    assert len(rows) == 179 and rows[0]["object"] == "APP-01"
+    assert len(rows) == 158 and rows[0]["object"] == "APP-01"
     rows = list(csv.DictReader(io.StringIO(run(haan, "--object", "SRV-01", "-f", "csv").output)))
     assert [r["threat"] for r in rows if r["status"] == "unbehandelt"] == ["G 0.30"]
     data = json.loads(run(haan, "-f", "json").output)

@@ -82,7 +82,7 @@ def test_notebook_for_an_application_with_high_confidentiality(baseline, krt):
     derivation = after.propagation.derivation("CL-30", BasicValue.CONFIDENTIALITY)
     assert (derivation.origin, derivation.path) == ("APP-18", ("APP-18", "CL-30"))
     bausteine = after.modelling.bausteine("CL-30")
-    assert bausteine == ("SYS.2.1", "SYS.2.2.3", "SYS.3.1")
+    assert bausteine == ("APP.1.2", "SYS.2.1", "SYS.2.2.3", "SYS.3.1")
     kompendium = after.kompendium
     h_requirements = [r for b in bausteine for r in kompendium.requirements_of(b, include_withdrawn=False)
                       if r.level == "H"]
@@ -196,16 +196,18 @@ def test_every_problem_at_once(baseline):
     )
 
 
-def test_a_baustein_the_rules_assign_already_is_an_error(baseline):
+def test_a_baustein_the_rules_assign_already_is_a_warning(baseline):
+    """In a scenario (unlike modelling.csv) adding what a rule assigns changes nothing and is reported."""
     text = """\
     applications: [APP-43]
     bausteine:
       - {object: APP-43, baustein: APP.5.3, reason: doppelt}
     """
-    with pytest.raises(AssessmentError) as caught:
-        run(baseline, text)
-    assert (f"{FILE}, Zeile 3, Spalte 'baustein', Wert 'APP.5.3': APP.5.3 ist APP-43 bereits durch Regel "
-            "'e-mail' zugeordnet") in str(caught.value)
+    result = run(baseline, text)
+    assert [str(w) for w in result.result.modelling.warnings] == [
+        f"{FILE}, Zeile 3, Spalte 'baustein', Wert 'APP.5.3': APP.5.3 ist APP-43 bereits durch Regel 'e-mail' "
+        "zugeordnet; der Eintrag ändert nichts"]
+    assert not result.bausteine_added
 
 
 def test_check_rows_of_the_scenario_are_validated(baseline):

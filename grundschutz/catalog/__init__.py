@@ -9,13 +9,15 @@
 - the catalog directory with the official files listed in ``sources.yaml``:
   :func:`catalog_dir`, :func:`official_sources`, :func:`check_catalogs`
   (``sources``); :func:`install_catalogs`, :func:`download_catalogs`
-  (``install``); :func:`load_catalog` with a parsed cache (``loading``);
+  (``install``), which record what they installed, checked on every load
+  (``integrity``); :func:`load_catalog` with a parsed cache (``loading``);
   :func:`search_catalog` (``search``);
 - the Grundschutz++ controls in force and the Zielobjekt-Kategorien:
   :func:`gspp_catalog` (``gspp_controls``);
 - the toolkit's modelling rules (``catalogs/modelling.yaml``,
   ``catalogs/gspp_modelling.yaml``), checked against the catalogs:
-  :func:`read_modelling_rules`, :func:`read_gspp_rules` (``rules``).
+  :func:`read_modelling_rules`, :func:`table_deviations` (``modelling_rules``),
+  :func:`read_gspp_rules` (``rules``).
 
 Every user-caused problem (missing file, wrong format, unsafe XML) raises
 :class:`grundschutz.model.errors.CatalogError` with the file path in the message.
@@ -44,6 +46,7 @@ from grundschutz.catalog.install import (
     download_catalogs,
     install_catalogs,
 )
+from grundschutz.catalog.integrity import ChangedCatalogError
 from grundschutz.catalog.kompendium import (
     LEVEL_NAMES,
     LEVELS,
@@ -54,6 +57,7 @@ from grundschutz.catalog.kompendium import (
     BausteinThreat,
     Kompendium,
     Layer,
+    ModellingTableRow,
     Requirement,
     Threat,
     parse_kompendium,
@@ -74,12 +78,8 @@ from grundschutz.catalog.mapping import (
     parse_mapping,
     read_mapping,
 )
-from grundschutz.catalog.rules import (
-    parse_gspp_rules,
-    parse_modelling_rules,
-    read_gspp_rules,
-    read_modelling_rules,
-)
+from grundschutz.catalog.modelling_rules import parse_modelling_rules, read_modelling_rules, table_deviations
+from grundschutz.catalog.rules import parse_gspp_rules, read_gspp_rules
 from grundschutz.catalog.search import SearchHit, search_catalog
 from grundschutz.catalog.sources import (
     DEFAULT_EDITION,
@@ -102,6 +102,7 @@ __all__ = [
     "parse_modelling_rules",
     "read_gspp_rules",
     "read_modelling_rules",
+    "table_deviations",
     "DEFAULT_EDITION",
     "LEVELS",
     "LEVEL_NAMES",
@@ -113,6 +114,7 @@ __all__ = [
     "Baustein",
     "BausteinThreat",
     "Catalog",
+    "ChangedCatalogError",
     "ChecksumError",
     "ChecksumMismatch",
     "Control",
@@ -121,6 +123,7 @@ __all__ = [
     "InstallReport",
     "Kompendium",
     "Layer",
+    "ModellingTableRow",
     "Link",
     "MappingCollection",
     "MappingEntry",

@@ -6,7 +6,10 @@
   is written (:class:`ChecksumError` lists every :class:`ChecksumMismatch`)
   and report what they did in an :class:`InstallReport`;
 - every file is written to a temporary file next to its target first and
-  moved into place (``os.replace``) only when all files are ready.
+  moved into place (``os.replace``) only when all files are ready;
+- size, modification time and SHA-256 of every installed file are recorded
+  (:func:`~grundschutz.catalog.integrity.record_installed`), so that every
+  load can check that the file is still the one installed.
 
 All user-facing messages are German; every user-caused problem raises
 :class:`~grundschutz.model.errors.CatalogError`.
@@ -14,15 +17,14 @@ All user-facing messages are German; every user-caused problem raises
 
 from __future__ import annotations
 
-import hashlib
 import os
-import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from grundschutz.catalog.integrity import ChecksumMismatch, record_installed, stage
 from grundschutz.catalog.sources import (
     _ALLOWED_SCHEMES,
     _CHUNK,
@@ -31,32 +33,13 @@ from grundschutz.catalog.sources import (
     _select,
     file_sha256,
 )
-from grundschutz.model.errors import CatalogError
+from grundschutz.model.errors import CatalogError, os_error_reason
 
 _USER_AGENT = "grundschutz (BSI IT-Grundschutz toolkit; catalog download)"
 _SKIP_DIRS = {".cache", ".git", "__pycache__"}
 
 
 # --------------------------------------------------------------------------- checksums
-
-
-@dataclass(frozen=True)
-class ChecksumMismatch:
-    """A file whose SHA-256 differs from the pinned one (``file`` is a path or URL)."""
-
-    key: str
-    file: str
-    expected: str
-    actual: str
-    expected_size: int
-    actual_size: int
-
-    def __str__(self) -> str:
-        return (
-            f"  {self.file} ({self.key})\n"
-            f"    erwartet: {self.expected} ({self.expected_size} Bytes)\n"
-            f"    gefunden: {self.actual} ({self.actual_size} Bytes)"
-        )
 
 
 class ChecksumError(CatalogError):
@@ -124,6 +107,7 @@ class _Staged:
     target: Path
     temp: Path
     verified: bool
+    sha256: str = ""
 
 
 def install_catalogs(
@@ -145,13 +129,18 @@ def install_catalogs(
     file with expected and actual hash and nothing is written, unless
     ``force=True``: then the file is installed and reported as unverified.
     Given files that match no official file are refused the same way (with
-    ``force`` they are only reported). Files are written atomically.
+    ``force`` they are only reported). A source that holds none of the
+    official files is an error. Files are written atomically; what was
+    installed is recorded (:mod:`~grundschutz.catalog.integrity`).
     """
     catalog = _select(sources, None)
     destination = Path(dest)
     candidates, unknown = _find_candidates(src, catalog)
+    if not candidates and (force or not unknown):
+        raise CatalogError(_nothing_found(src, unknown, catalog))
 
     skipped: list[str] = []
+    present: dict[str, str] = {}  # already installed with this SHA-256: recorded again
     missing: list[str] = []
     mismatches: list[ChecksumMismatch] = []
     plan: list[tuple[str, Path, str]] = []
@@ -159,7 +148,11 @@ def install_catalogs(
         target = source.location(destination)
         found = candidates.get(key)
         if found is None:
-            (skipped if _has_hash(target, source.sha256, source.size) else missing).append(key)
+            if _has_hash(target, source.sha256, source.size):
+                skipped.append(key)
+                present[key] = source.sha256
+            else:
+                missing.append(key)
             continue
         path, actual = found
         verified = actual == source.sha256
@@ -170,6 +163,7 @@ def install_catalogs(
         if _has_hash(target, actual):
             if verified or force:
                 skipped.append(key)
+                present[key] = actual
             continue
         plan.append((key, path, actual))
 
@@ -182,13 +176,13 @@ def install_catalogs(
     try:
         for key, path, checked in plan:
             target = catalog[key].location(destination)
-            temp, copied = _stage(target, _file_chunks(path))
-            staged.append(_Staged(key, target, temp, checked == catalog[key].sha256))
+            temp, copied = stage(target, _file_chunks(path))
+            staged.append(_Staged(key, target, temp, checked == catalog[key].sha256, copied))
             if copied != checked:
                 raise CatalogError(
                     f"{path} hat sich während der Installation geändert; nichts wurde installiert."
                 )
-        _commit(staged)
+        _commit(staged, destination, present, catalog)
     finally:
         _discard(staged)
     return InstallReport(
@@ -199,6 +193,16 @@ def install_catalogs(
         unverified=tuple(s.key for s in staged if not s.verified),
         unknown=tuple(str(p) for p in unknown),
     )
+
+
+def _nothing_found(src: object, unknown: Sequence[Path], catalog: Mapping[str, Source]) -> str:
+    """The error for a source that holds none of the official files."""
+    if unknown:
+        return _unknown_message(unknown) + "\nNichts wurde installiert."
+    where = f"In {src}" if isinstance(src, (str, os.PathLike)) else "Unter den angegebenen Dateien"
+    names = ", ".join(sorted({source.name for source in catalog.values()}))
+    return (f"{where} ist keine der Katalogdateien aus sources.yaml (gesucht nach Pfad und Dateiname: "
+            f"{names}); nichts wurde installiert.")
 
 
 def _unknown_message(unknown: Sequence[Path]) -> str:
@@ -280,37 +284,21 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
         yield from iter(lambda: fh.read(_CHUNK), b"")
 
 
-def _stage(target: Path, chunks: Iterable[bytes]) -> tuple[Path, str]:
-    """Write ``chunks`` to a temporary file next to ``target``; return it and its SHA-256."""
-    temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
-    digest = hashlib.sha256()
+def _commit(staged: Sequence[_Staged], destination: Path, present: Mapping[str, str],
+            sources: Mapping[str, Source]) -> None:
+    """Move the staged files into place and record them with the ``present`` ones (key -> SHA-256)."""
+    done: dict[str, str] = {}
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "xb") as fh:
-            for chunk in chunks:
-                digest.update(chunk)
-                fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise CatalogError(
-            f"Katalogverzeichnis nicht beschreibbar: {target.parent} ({exc.strerror or exc})"
-        ) from exc
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return temp, digest.hexdigest()
-
-
-def _commit(staged: Sequence[_Staged]) -> None:
-    for item in staged:
-        try:
-            os.replace(item.temp, item.target)
-        except OSError as exc:
-            raise CatalogError(
-                f"Katalogdatei nicht schreibbar: {item.target} ({exc.strerror or exc})"
-            ) from exc
+        for item in staged:
+            try:
+                os.replace(item.temp, item.target)
+            except OSError as exc:
+                raise CatalogError(
+                    f"Katalogdatei nicht geschrieben: {item.target} ({os_error_reason(exc)})"
+                ) from None
+            done[item.key] = item.sha256
+    finally:
+        record_installed(destination, {**present, **done}, sources)
 
 
 def _discard(staged: Sequence[_Staged]) -> None:
@@ -379,7 +367,7 @@ def download_catalogs(
                     errors.append(f"  {exc}")
                     continue
                 if actual == source.sha256:
-                    staged.append(_Staged(key, target, temp, True))
+                    staged.append(_Staged(key, target, temp, True, actual))
                     if fallback is not None:
                         fallback.temp.unlink(missing_ok=True)
                     done = True
@@ -387,7 +375,7 @@ def download_catalogs(
                 mismatches.append(ChecksumMismatch(key, url, source.sha256, actual, source.size, size))
                 if fallback is not None:
                     fallback.temp.unlink(missing_ok=True)
-                fallback = _Staged(key, target, temp, False)
+                fallback = _Staged(key, target, temp, False, actual)
             if done:
                 mismatches = [m for m in mismatches if m.key != key]
                 continue
@@ -401,7 +389,7 @@ def download_catalogs(
             )
         if mismatches and not force:
             raise ChecksumError(mismatches, action="installiert (Download)")
-        _commit(staged)
+        _commit(staged, destination, {key: catalog[key].sha256 for key in skipped}, catalog)
     finally:
         _discard(staged)
     return InstallReport(
@@ -450,7 +438,7 @@ def _fetch(opener: Any, url: str, target: Path, source: Source, timeout: float) 
             status = getattr(response, "status", None)
             if status is not None and not 200 <= status < 300:
                 raise CatalogError(f"{url}: HTTP {status}")
-            temp, actual = _stage(target, chunks(response))
+            temp, actual = stage(target, chunks(response))
     except urllib.error.HTTPError as exc:
         raise CatalogError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
     except urllib.error.URLError as exc:

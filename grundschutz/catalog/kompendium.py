@@ -155,12 +155,24 @@ class Threat:
 
 
 @dataclass(frozen=True)
+class ModellingTableRow:
+    """A row of the modelling table of chapter "Schichtenmodell und Modellierung":
+    Baustein | Reihenfolge (R1/R2/R3) | Zielobjekttyp."""
+
+    baustein: str
+    order: str
+    target_type: str
+
+
+@dataclass(frozen=True)
 class Kompendium:
     """The parsed Kompendium: dicts by id, in document order.
 
     The dicts must be treated as read-only. ``cross_reference_applied`` tells
     whether ``cia``/``threats`` of the requirements were filled from the KRT;
-    without it an empty ``cia`` means "unknown", not "none".
+    without it an empty ``cia`` means "unknown", not "none". ``modelling_table``
+    is the modelling table of chapter "Schichtenmodell und Modellierung", row by
+    row in the order of the XML.
     """
 
     layers: dict[str, Layer]
@@ -168,6 +180,7 @@ class Kompendium:
     requirements: dict[str, Requirement]
     threats: dict[str, Threat]
     cross_reference_applied: bool = field(default=False)
+    modelling_table: tuple[ModellingTableRow, ...] = ()
 
     def baustein(self, baustein_id: str) -> Baustein:
         """Return the Baustein ``baustein_id``; raise :class:`UnknownIdError` if absent."""
@@ -316,7 +329,8 @@ def parse_kompendium(data: bytes, source: str = "<bytes>") -> Kompendium:
         raise CatalogError(
             f"{source}: die Modellierungstabelle nennt unbekannte Bausteine: {', '.join(unknown)}"
         )
-    return Kompendium(layers, bausteine, requirements, threats)
+    table = tuple(ModellingTableRow(b, order, target) for b, (order, target) in modelling.items())
+    return Kompendium(layers, bausteine, requirements, threats, modelling_table=table)
 
 
 # --------------------------------------------------------------------------- internals

@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 import grundschutz.catalog._common as _common
 import grundschutz.catalog.gspp as _gspp
+import grundschutz.catalog.integrity as _integrity
 import grundschutz.catalog.kompendium as _kompendium
 import grundschutz.catalog.krt as _krt
 import grundschutz.catalog.mapping as _mapping
@@ -129,7 +130,8 @@ def _code_fingerprint() -> str:
     """Hash of the toolkit version and the code that builds the cached objects.
 
     Covered are the parser modules (``kompendium``, ``krt``, ``gspp``,
-    ``mapping``), their shared helpers (``_common``, :mod:`grundschutz.model.ids`) and this module (the cache
+    ``mapping``), their shared helpers (``_common``, :mod:`grundschutz.model.ids`), the integrity check
+    (``integrity``: a cache entry is written only after it) and this module (the cache
     format and what :func:`load_catalog` builds): a change to any of them
     invalidates the cache.
     """
@@ -138,7 +140,7 @@ def _code_fingerprint() -> str:
     digest = hashlib.sha256()
     digest.update(str(getattr(grundschutz, "__version__", "")).encode())
     digest.update(f"{sys.version_info[0]}.{sys.version_info[1]}".encode())
-    for module in (_kompendium, _krt, _gspp, _mapping, _common, _ids, sys.modules[__name__]):
+    for module in (_kompendium, _krt, _gspp, _mapping, _common, _ids, _integrity, sys.modules[__name__]):
         try:
             digest.update(Path(module.__file__ or "").read_bytes())
         except OSError:
@@ -184,7 +186,17 @@ class Catalog:
         return source is not None and source.location(self.directory).is_file()
 
     def path(self, key: str) -> Path:
-        """Return the path of the installed file ``key``; :class:`CatalogError` if not installed."""
+        """Return the path of the installed file ``key``, checked to be the one installed.
+
+        :class:`CatalogError` if not installed;
+        :class:`~grundschutz.catalog.integrity.ChangedCatalogError` if changed
+        since (:func:`~grundschutz.catalog.integrity.verify_installed`).
+        """
+        location = self._installed(key)
+        _integrity.verify_installed(self.directory, _select(None, [key]).values())
+        return location
+
+    def _installed(self, key: str) -> Path:
         source = _select(None, [key])[key]
         location = source.location(self.directory)
         if not location.is_file():
@@ -222,7 +234,7 @@ class Catalog:
 
     def modelling_rules(self):
         """The toolkit's modelling rules (``modelling.yaml``), checked against the Kompendium, read once."""
-        from grundschutz.catalog.rules import read_modelling_rules
+        from grundschutz.catalog.modelling_rules import read_modelling_rules
 
         return self._memo("modelling-rules", lambda: read_modelling_rules(kompendium=self.kompendium))
 
@@ -243,7 +255,7 @@ class Catalog:
             raise CatalogError(f"{key!r} ist keine Datei vom Typ {expected_format}")
         if key in self._loaded:
             return self._loaded[key]
-        path = self.path(key)
+        path = self._installed(key)
         value, _ = _load_cached(
             self._cache, key, self.directory, [source], lambda: reader(path),
             lambda cached: isinstance(cached, cls),
@@ -266,7 +278,10 @@ def load_catalog(
     is not writable, in :func:`default_cache_dir`). It is keyed by size, mtime
     and inode of the source files, the toolkit version and the parser code.
     A stale or corrupt cache is rebuilt silently; ``cache=False`` neither
-    reads nor writes it.
+    reads nor writes it. Before a file is parsed, it is checked to be the one
+    ``catalog install`` recorded, else the official one
+    (:mod:`~grundschutz.catalog.integrity`): a changed file raises
+    :class:`~grundschutz.catalog.integrity.ChangedCatalogError`.
 
     Raises :class:`CatalogError` "Katalog nicht installiert: …" with the
     install commands if a required file is missing.
@@ -322,18 +337,29 @@ def _load_cached(
     build: Callable[[], Any],
     valid: Callable[[Any], bool],
 ) -> tuple[Any, bool]:
-    """Return (value, from_cache): the cached value if its key matches, else ``build()``."""
-    if store is None:
-        return build(), False
-    try:
-        key = (name, _code_fingerprint(), tuple(_file_key(directory, s) for s in sources))
-    except OSError:
-        return build(), False
-    value = store.get(name, key)
-    if value is not None and valid(value):
-        return value, True
+    """Return (value, from_cache): the cached value if its key matches, else ``build()``.
+
+    A cache entry is written only after the files were checked
+    (:func:`~grundschutz.catalog.integrity.verify_installed`) and only if
+    they did not change while they were read; so a hit, keyed by size,
+    modification time and inode, stands for a checked file.
+    """
+
+    def key() -> tuple | None:
+        try:
+            return (name, _code_fingerprint(), tuple(_file_key(directory, s) for s in sources))
+        except OSError:
+            return None
+
+    before = key() if store is not None else None
+    if store is not None and before is not None:
+        value = store.get(name, before)
+        if value is not None and valid(value):
+            return value, True
+    _integrity.verify_installed(directory, sources)
     value = build()
-    store.put(name, key, value)
+    if store is not None and before is not None and key() == before:
+        store.put(name, before, value)
     return value, False
 
 

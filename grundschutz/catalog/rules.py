@@ -6,14 +6,19 @@ conditions ``all``/``any``/``none``), optionally ``when_present`` (a second
 selector) and ``covered``, and a ``reason``. Only what a rule assigns differs
 (``bausteine``; ``categories`` and ``general``): a :class:`RuleSchema` per
 edition parses those keys and builds the rule (the rule types are in
-:mod:`grundschutz.model.rules`).
+:mod:`grundschutz.model.rules`). The Kompendium rules also know the graph
+conditions ``depends_on``/``used_by`` (in every selector, nested),
+``when_absent``, ``uncovered`` and ``scope`` (quotes of "Abgrenzung und
+Modellierung"), and the file has the sections ``target_types`` and ``hints``.
 
 :func:`parse_rule_file` does the shared part: YAML with the line of every
 mapping, unknown keys, ids, selectors, duplicate ids. :func:`parse_modelling_rules`
 and :func:`parse_gspp_rules` add the edition check and, given the catalog, the
 check that every Baustein or category exists. Problems carry the line of the
 rule; :class:`~grundschutz.model.errors.RulesError` lists them all. The
-toolkit's own files are read with :func:`read_modelling_rules` and
+toolkit's own files are read with
+:func:`~grundschutz.catalog.modelling_rules.read_modelling_rules` (the
+Kompendium part lives in :mod:`grundschutz.catalog.modelling_rules`) and
 :func:`read_gspp_rules` (installed as the package ``grundschutz.rules``).
 """
 
@@ -28,18 +33,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from grundschutz.catalog.gspp_controls import GsppCatalog
-    from grundschutz.catalog.kompendium import Kompendium
 
 from grundschutz.model.errors import Problem, RulesError, unknown_name
 from grundschutz.model.levels import ObjectType
 from grundschutz.model.rules import (
     GSPP_RULES_FILE,
-    RULES_EDITION,
-    RULES_FILE,
     CategoryRule,
     GsppRules,
-    ModellingRule,
-    ModellingRules,
     ObjectSelector,
     RuleSetBase,
     TagSelector,
@@ -49,6 +49,8 @@ from grundschutz.model.rules import (
 COMMON_RULE_KEYS = frozenset({"id", "type", "all", "any", "none", "when_present", "covered", "reason"})
 #: Keys of an object selector (a rule's own, or its ``when_present``).
 SELECTOR_KEYS = frozenset({"type", "all", "any", "none"})
+#: Keys of a selector that look at the dependency graph (Kompendium rules only).
+GRAPH_KEYS = frozenset({"depends_on", "used_by"})
 RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 #: Key under which the YAML loader stores the (1-based) line of every mapping.
 LINE = "\0line"
@@ -61,8 +63,11 @@ R = TypeVar("R")
 # --------------------------------------------------------------------------- selectors
 
 
-def parse_selector(raw: Mapping, bad: Bad) -> ObjectSelector:
-    """The selector of ``type``, ``all``, ``any`` and ``none`` in ``raw``; problems go to ``bad``."""
+def parse_selector(raw: Mapping, bad: Bad, graph: bool = False) -> ObjectSelector:
+    """The selector of ``type``, ``all``, ``any`` and ``none`` in ``raw``; problems go to ``bad``.
+
+    With ``graph`` also ``depends_on`` and ``used_by`` (each a nested selector).
+    """
     types: set[ObjectType] = set()
     for value in as_list(raw["type"]) if raw.get("type") is not None else ():
         try:
@@ -85,7 +90,25 @@ def parse_selector(raw: Mapping, bad: Bad) -> ObjectSelector:
                 except ValueError as exc:
                     bad(key, value, str(exc))
         parts[key] = tuple(selectors)
-    return ObjectSelector(frozenset(types), parts["all"], parts["any"], parts["none"])
+    neighbours = {key: parse_sub_selector(raw, key, bad, graph) for key in sorted(GRAPH_KEYS) if graph}
+    return ObjectSelector(frozenset(types), parts["all"], parts["any"], parts["none"], **neighbours)
+
+
+def parse_sub_selector(raw: Mapping, key: str, bad: Bad, graph: bool) -> ObjectSelector | None:
+    """The selector under ``raw[key]`` (``when_present``, ``depends_on`` …), ``None`` if absent.
+
+    Problems are reported as ``key.subkey``; an empty mapping (no condition) is one.
+    """
+    if key not in raw:
+        return None
+    sub = raw[key]
+    known = SELECTOR_KEYS | GRAPH_KEYS if graph else SELECTOR_KEYS
+    if not isinstance(sub, dict) or not set(sub) - {LINE}:
+        bad(key, sub, f"muss eine Zuordnung mit mindestens einem von {', '.join(sorted(known))} sein")
+        return None
+    for unknown in sorted(set(sub) - known - {LINE}, key=str):
+        bad(f"{key}.{unknown}", None, unknown_name("unbekannter Schlüssel", str(unknown), sorted(known)))
+    return parse_selector(sub, lambda k, v, m: bad(f"{key}.{k}", v, m), graph)
 
 
 # --------------------------------------------------------------------------- rule files
@@ -100,11 +123,15 @@ class RuleSchema(Generic[R]):
     validated flag) and returns them as keyword arguments of ``make``.
     ``make``: builds a rule from those and ``id``, ``selector``, ``reason``,
     ``covered``, ``when_present``, ``position`` and ``line``.
+    ``graph``: selectors may have ``depends_on``/``used_by``;
+    ``top_keys``: top-level keys of the file beyond ``edition`` and ``rules``.
     """
 
     keys: frozenset[str]
     targets: Callable[[Mapping, bool, Bad], dict[str, Any]]
     make: Callable[..., R]
+    graph: bool = False
+    top_keys: frozenset[str] = frozenset()
 
 
 def read_rule_file(path: str | Path | None, default: str) -> tuple[str, str]:
@@ -129,9 +156,19 @@ def read_rule_file(path: str | Path | None, default: str) -> tuple[str, str]:
 def rules_file(name: str) -> Path:
     """The path of a data file shipped under ``catalogs/`` (e.g. ``modelling.yaml``).
 
+    In a source checkout (``pyproject.toml`` next to the package) the file of that
+    checkout's ``catalogs/``, so that the code and the rules always come from the same
+    tree (an editable install maps ``grundschutz.rules`` to the checkout it was made
+    from, which need not be the one on ``PYTHONPATH``); else the installed package
+    ``grundschutz.rules``.
+
     >>> rules_file("modelling.yaml").name
     'modelling.yaml'
     """
+    checkout = Path(__file__).resolve().parents[2]
+    local = checkout / "catalogs" / name
+    if (checkout / "pyproject.toml").is_file() and local.is_file():
+        return local
     return Path(str(resources.files("grundschutz.rules").joinpath(name)))
 
 
@@ -173,9 +210,9 @@ def parse_rule_file(text: str, file: str, schema: RuleSchema[R]) -> tuple[dict, 
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise RulesError([Problem(file, None, "rules", None, "Zuordnung mit einer Liste 'rules' erwartet")])
     problems: list[Problem] = []
-    for key in sorted(set(data) - {"edition", "rules", LINE}, key=str):
-        problems.append(Problem(file, None, str(key), None,
-                                unknown_name("unbekannter Schlüssel", str(key), ("edition", "rules"))))
+    top = ("edition", "rules", *sorted(schema.top_keys))
+    for key in sorted(set(data) - set(top) - {LINE}, key=str):
+        problems.append(Problem(file, None, str(key), None, unknown_name("unbekannter Schlüssel", str(key), top)))
     rules: list[R] = []
     seen: dict[str, int] = {}
     for position, raw in enumerate(data["rules"], start=1):
@@ -210,20 +247,13 @@ def parse_rule(raw: object, position: int, file: str, problems: list[Problem], s
         bad("id", None, "ID fehlt")
     elif not RULE_ID.match(rule_id):
         bad("id", rule_id, "ID darf nur Buchstaben, Ziffern, '-', '_' und '.' enthalten")
-    for key in sorted(set(raw) - COMMON_RULE_KEYS - schema.keys - {LINE}, key=str):
-        bad(str(key), None, unknown_name("unbekannter Schlüssel", str(key), sorted(COMMON_RULE_KEYS | schema.keys)))
+    known = COMMON_RULE_KEYS | schema.keys | (GRAPH_KEYS if schema.graph else frozenset())
+    for key in sorted(set(raw) - known - {LINE}, key=str):
+        bad(str(key), None, unknown_name("unbekannter Schlüssel", str(key), sorted(known)))
     if raw.get("type") in (None, "", []):
         bad("type", None, "Objekttyp fehlt (type)")
-    selector = parse_selector(raw, bad)
-    when = None
-    if "when_present" in raw:
-        sub = raw["when_present"]
-        if not isinstance(sub, dict):
-            bad("when_present", sub, "muss eine Zuordnung (type/all/any/none) sein")
-        else:
-            for key in sorted(set(sub) - SELECTOR_KEYS - {LINE}, key=str):
-                bad(f"when_present.{key}", None, unknown_name("unbekannter Schlüssel", str(key), sorted(SELECTOR_KEYS)))
-            when = parse_selector(sub, lambda k, v, m: bad(f"when_present.{k}", v, m))
+    selector = parse_selector(raw, bad, schema.graph)
+    when = parse_sub_selector(raw, "when_present", bad, schema.graph)
     covered = parse_flag(raw, "covered", bad)
     targets = schema.targets(raw, covered, bad)
     reason = raw.get("reason")
@@ -263,74 +293,6 @@ def as_list(value: object) -> list:
 def show(value: object) -> str:
     """A value as shown in a :class:`~grundschutz.model.errors.Problem` (``None`` as empty)."""
     return "" if value is None else str(value)
-
-
-# --------------------------------------------------------------------------- Kompendium 2023: modelling.yaml
-
-
-def read_modelling_rules(path: str | Path | None = None, kompendium: Kompendium | None = None) -> ModellingRules:
-    """Read modelling rules from ``path`` (default: the installed ``modelling.yaml``).
-
-    With ``kompendium`` every Baustein id is checked against it. Raises
-    :class:`RulesError` listing every problem with the rule's line.
-    """
-    text, name = read_rule_file(path, RULES_FILE)
-    return parse_modelling_rules(text, name, kompendium)
-
-
-def parse_modelling_rules(text: str, file: str = RULES_FILE, kompendium: Kompendium | None = None) -> ModellingRules:
-    """Parse and validate the YAML text of a rule file (pure).
-
-    >>> parse_modelling_rules("rules:\\n  - id: x\\n    type: drucker\\n    bausteine: [SYS.4.1]\\n")
-    Traceback (most recent call last):
-    ...
-    grundschutz.model.errors.RulesError: 1 Fehler in den Modellierungsregeln (modelling.yaml):
-      modelling.yaml, Zeile 2, Spalte 'rules[1].reason': Regel 1 'x': Begründung fehlt
-    """
-    data, rules, problems = parse_rule_file(text, file, _MODELLING_SCHEMA)
-    edition = str(data.get("edition", RULES_EDITION)).strip().lower()
-    if edition != RULES_EDITION:
-        problems.append(Problem(file, data.get(LINE), "edition", edition,
-                                f"Regelsatz für '{edition}' wird nicht unterstützt (erwartet: {RULES_EDITION}); "
-                                "Grundschutz++-Regeln (Zielobjekt-Kategorien) stehen in gspp_modelling.yaml"))
-    result = ModellingRules(tuple(rules), edition, file)
-    if kompendium is not None:
-        problems.extend(_unknown_bausteine(result, kompendium))
-    if problems:
-        raise RulesError(problems, file)
-    return result
-
-
-def _bausteine(raw: Mapping, covered: bool, bad: Bad) -> dict[str, tuple[str, ...]]:
-    """The key ``bausteine`` of a rule of ``modelling.yaml`` (``covered``: the rule's flag)."""
-    bausteine: tuple[str, ...] = ()
-    if "bausteine" in raw:
-        value = raw["bausteine"]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            bad("bausteine", value, "muss eine Liste von Baustein-IDs sein")
-        else:
-            bausteine = tuple(dict.fromkeys(v.strip() for v in value))
-            if covered:
-                bad("covered", covered, "eine Regel nennt entweder Bausteine oder covered: true, nicht beides")
-            elif not bausteine:
-                bad("bausteine", value, "leere Liste (für 'keine eigenen Bausteine' covered: true angeben)")
-    elif not covered:
-        bad("bausteine", None, "Bausteine fehlen (bausteine: [...] oder covered: true)")
-    return {"bausteine": bausteine}
-
-
-_MODELLING_SCHEMA = RuleSchema(frozenset({"bausteine"}), _bausteine, ModellingRule)
-
-
-def validate_modelling_rules(rules: ModellingRules, kompendium: Kompendium) -> None:
-    """Raise :class:`RulesError` if a rule names a Baustein the Kompendium lacks."""
-    problems = _unknown_bausteine(rules, kompendium)
-    if problems:
-        raise RulesError(problems, rules.source)
-
-
-def _unknown_bausteine(rules: ModellingRules, kompendium: Kompendium) -> list[Problem]:
-    return unknown_targets(rules, "bausteine", kompendium.bausteine, "Baustein gibt es im Kompendium nicht")
 
 
 # --------------------------------------------------------------------------- Grundschutz++: gspp_modelling.yaml

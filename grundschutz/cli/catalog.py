@@ -45,9 +45,9 @@ def download(force: bool, base_url: str | None, catalogs: str | None) -> None:
 def status(catalogs: str | None, output_format: str) -> None:
     """Check which official files are installed and intact."""
     from grundschutz.catalog import catalog_dir, check_catalogs, official_sources
+    from grundschutz.catalog.integrity import STATUS_WORDS as words
 
     directory = catalog_dir(catalogs)
-    words = {"ok": "in Ordnung", "missing": "fehlt", "mismatch": "SHA-256 weicht ab"}
     sources = official_sources()
     records = [
         {"key": key, "file": sources[key].path, "status": words.get(state, state)}

@@ -40,6 +40,7 @@ def plot(assessment: str, kind: str, output: str, object_id: str | None, basic_v
     matrix), scenario (what a scenario changes and what blocks it;
     needs --scenario).
     """
+    from grundschutz.io.files import check_target
     from grundschutz.model.errors import GrundschutzError
     from grundschutz.views import plots
 
@@ -50,6 +51,7 @@ def plot(assessment: str, kind: str, output: str, object_id: str | None, basic_v
         raise click.UsageError("Für KIND scenario wird --scenario NAME benötigt.")
     if object_id is not None and kind != "graph":
         raise click.UsageError("--object gilt nur für KIND graph.")
+    check_target(output)  # a missing folder or a read-only file is told before the figure is drawn
     if kind == "scenario":
         figure = plots.scenario_figure(open_analysis(assessment, catalogs).scenario(scenario_name))
     else:

@@ -3,7 +3,10 @@
 - :func:`atomic_write` and :func:`atomic_output`: a file is written to a
   temporary sibling, flushed to disk and only then renamed over the target;
   an interrupted or failed write leaves the old file (or none) and no
-  temporary file.
+  temporary file. A process killed outright (``SIGKILL``, power loss) can
+  leave its temporary file; its name carries the process id, and the next
+  write into that folder removes it (:func:`remove_stale_temporaries`). A
+  target without write permission is refused, not replaced.
 - :func:`replace_files`: several files of one folder change all together or
   not at all. A small journal in the folder lets the next writer finish (or
   undo) a change that a crash interrupted between two renames.
@@ -17,16 +20,18 @@ no permission, folder missing), never a traceback.
 from __future__ import annotations
 
 import contextlib
-import errno
+import errno  # noqa: F401 - the doctests use it
 import json
 import os
+import re
 import socket
+import stat
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from grundschutz.model.errors import GrundschutzError
+from grundschutz.model.errors import GrundschutzError, os_error_reason
 
 #: The lock file of an assessment folder (keep it out of version control).
 LOCK_FILE = ".grundschutz.lock"
@@ -34,16 +39,6 @@ LOCK_FILE = ".grundschutz.lock"
 JOURNAL_FILE = ".grundschutz-journal.json"
 #: Prefix of every temporary file this module creates next to a target.
 TEMP_PREFIX = ".~"
-_REASONS = {
-    errno.ENOSPC: "Datenträger voll",
-    errno.EDQUOT: "Speicherkontingent erschöpft",
-    errno.EACCES: "keine Schreibrechte",
-    errno.EPERM: "keine Schreibrechte",
-    errno.EROFS: "Dateisystem nur lesbar",
-    errno.ENOENT: "Ordner gibt es nicht",
-    errno.ENOTDIR: "Ordner gibt es nicht",
-    errno.EISDIR: "ist ein Ordner",
-}
 
 
 class WriteError(GrundschutzError):
@@ -56,8 +51,7 @@ def write_error(path: str | os.PathLike[str], exc: OSError) -> WriteError:
     >>> str(write_error("a/b.html", OSError(errno.ENOSPC, "No space left on device")))
     'a/b.html: nicht geschrieben (Datenträger voll)'
     """
-    reason = _REASONS.get(exc.errno, exc.strerror or str(exc))
-    return WriteError(f"{path}: nicht geschrieben ({reason})")
+    return WriteError(f"{path}: nicht geschrieben ({os_error_reason(exc)})")
 
 
 def _mode_for(path: Path) -> int:
@@ -75,6 +69,68 @@ def _check_folder(path: Path) -> None:
         raise WriteError(f"{path}: nicht geschrieben (Ordner {path.parent} gibt es nicht)")
 
 
+def _check_writable(path: Path) -> None:
+    """Refuse a target that is a folder or a file without write permission (even for root)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return
+    if stat.S_ISDIR(info.st_mode):
+        raise WriteError(f"{path}: nicht geschrieben (ist ein Ordner)")
+    if not info.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise WriteError(f"{path}: nicht geschrieben (Datei ist schreibgeschützt)")
+
+
+def check_target(path: str | os.PathLike[str]) -> Path:
+    """Fail early, before any work: :class:`WriteError` if ``path`` cannot be written
+    (its folder is missing, it is a folder, it is read-only); else the path."""
+    target = Path(path)
+    _check_folder(target)
+    _check_writable(target)
+    return target
+
+
+#: The temporary files of :func:`atomic_output`: ``.~<name>.pid<process id>.<random><suffix>``.
+_TEMPORARY = re.compile(r"^" + re.escape(TEMP_PREFIX) + r".+\.pid(\d+)\.[a-z0-9_]{8}(\.[^.]*)?$")
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but belongs to someone else
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files of :func:`atomic_output` in ``folder`` whose process no longer runs.
+
+    Such a file is left only when a writer was killed outright (``SIGKILL``,
+    power loss) between creating and renaming it; the target itself was never
+    touched. Returns the files removed. A process id is checked on this
+    machine only: on a folder shared between machines, the temporary file of
+    a writer on another machine can be removed while it writes, and that
+    writer then fails with an error (its target stays as it was).
+    """
+    removed: list[Path] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = _TEMPORARY.match(name)
+        if match and not _running(int(match.group(1))):
+            path = Path(folder) / name
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[Path]:
     """A temporary path next to ``path`` to write to; renamed over ``path`` when the block ends without error.
@@ -90,11 +146,12 @@ def atomic_output(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterato
     >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
     ('fertig', ['x.txt'])
     """
-    target = Path(path)
-    _check_folder(target)
+    target = check_target(path)
+    remove_stale_temporaries(target.parent)
     mode = _mode_for(target)
     try:
-        handle, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", suffix=suffix, dir=target.parent)
+        handle, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.pid{os.getpid()}.", suffix=suffix,
+                                        dir=target.parent)
         os.close(handle)
     except OSError as exc:
         raise write_error(target, exc) from None
@@ -145,6 +202,7 @@ def replace_files(folder: str | os.PathLike[str], files: Mapping[str, bytes]) ->
         for name, content in files.items():
             target = folder / name
             _check_folder(target)
+            _check_writable(target)
             handle, temp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{name}.", suffix=".new", dir=folder)
             temps[name] = Path(temp)
             with os.fdopen(handle, "wb") as out:

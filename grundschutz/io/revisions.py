@@ -16,6 +16,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from grundschutz.io.files import write_error
 from grundschutz.model.errors import GrundschutzError
 
 
@@ -30,10 +31,14 @@ def resolve_folder(spec: str, other: str, target: Path) -> tuple[Path, str]:
     path = Path(spec)
     if path.is_dir():
         return path, spec
+    outside = ""  # the error if the folder is not under git
     if ":" in spec:
         revision, _, folder = spec.partition(":")
     elif Path(other).is_dir() and ":" not in other:
         revision, folder = spec, other
+        # a missing folder or a revision of a folder outside git: the message names this side
+        outside = (f"'{spec}' ist weder ein Bewertungsordner noch eine Git-Revision "
+                   f"({other} liegt nicht in einem Git-Repository)")
     else:
         raise GrundschutzError(
             f"'{spec}' ist weder ein Bewertungsordner noch eine Git-Revision eines Ordners "
@@ -43,8 +48,8 @@ def resolve_folder(spec: str, other: str, target: Path) -> tuple[Path, str]:
         raise GrundschutzError(f"'{spec}': Git-Revision fehlt vor ':'")
     folder_path = Path(folder or ".").absolute()
     anchor = next((p for p in (folder_path, *folder_path.parents) if p.is_dir()), Path.cwd())
-    root = Path(_git(anchor, "rev-parse", "--show-toplevel", error=f"{anchor} liegt nicht in einem Git-Repository")
-                .strip())
+    root = Path(_git(anchor, "rev-parse", "--show-toplevel",
+                     error=outside or f"{anchor} liegt nicht in einem Git-Repository").strip())
     try:
         relative = folder_path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -61,8 +66,11 @@ def resolve_folder(spec: str, other: str, target: Path) -> tuple[Path, str]:
         data = subprocess.run(["git", "-C", str(root), "show", f"{revision}:{name}"], capture_output=True,
                               check=True).stdout
         destination = target / name[len(prefix):]
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(data)
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(data)
+        except OSError as exc:  # a full disk under the temporary folder
+            raise write_error(destination, exc) from None
     return target, f"{revision}:{relative}"
 
 

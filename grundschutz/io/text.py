@@ -44,7 +44,7 @@ def decode_text(data: bytes, file: str) -> str:
     grundschutz.model.errors.AssessmentError: 1 Fehler:
       x.csv: Datei ist nicht UTF-8-kodiert (Byte 0xdf an Position 4, Zeile 1; vermutlich Windows-1252/ANSI). Bitte als 'CSV UTF-8' speichern.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data):
         raise AssessmentError(
             [file_problem(file, "Datei ist UTF-16-kodiert. Bitte als 'CSV UTF-8' speichern.")]
         )
@@ -62,6 +62,24 @@ def decode_text(data: bytes, file: str) -> str:
                 )
             ]
         ) from None
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    """Whether ``data`` looks like UTF-16 without byte order mark: text of mostly Latin
+    letters has a zero byte in every other position (odd ones for little, even ones
+    for big endian), which UTF-8 text never has.
+
+    >>> _utf16_without_bom("id;name\\nA;Straße\\n".encode("utf-16-le"))
+    True
+    >>> _utf16_without_bom("id;name\\nA;Straße\\n".encode("utf-8"))
+    False
+    """
+    sample = data[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return False
+    half = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    return max(even, odd) >= 0.3 * half and min(even, odd) <= 0.05 * half
 
 
 def sniff_delimiter(header_line: str) -> str:

@@ -169,8 +169,16 @@ class Assessment:
 
     def scenario(self, name: str):
         """The scenario ``name`` (``scenarios/<name>.yaml``; ``.yaml`` may be given);
-        :class:`ScenarioError` naming the scenarios there are if there is none."""
+        :class:`ScenarioError` naming the scenarios there are if there is none.
+
+        Only the scenarios read from the folder's ``scenarios/`` are known: a
+        name with a path (``../x``, ``/tmp/x.yaml``) is refused, never read."""
         stem = name[:-5] if name.endswith(".yaml") else name
+        if "/" in stem or "\\" in stem or stem in ("", ".", ".."):
+            known = ", ".join(self.scenarios) or "keine"
+            raise ScenarioError([Problem("scenarios", None, None, name,
+                                         "Szenario nur mit seinem Namen angeben, ohne Ordner: es gelten nur die "
+                                         f"Dateien in scenarios/ (vorhanden: {known})")], "scenarios")
         if stem not in self.scenarios:
             label = f"scenarios/{stem}.yaml"
             known = ", ".join(self.scenarios) or "keine"

@@ -8,6 +8,7 @@ input carry every :class:`Problem` found, so that the user can fix them in one g
 from __future__ import annotations
 
 import difflib
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -82,6 +83,28 @@ class UnknownObjectError(GrundschutzError):
 
 class CatalogError(GrundschutzError):
     """A BSI catalog file is missing, unreadable or not what it claims to be."""
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "Datenträger voll",
+    errno.EDQUOT: "Speicherkontingent erschöpft",
+    errno.EACCES: "keine Schreibrechte",
+    errno.EPERM: "keine Schreibrechte",
+    errno.EROFS: "Dateisystem nur lesbar",
+    errno.ENOENT: "Ordner gibt es nicht",
+    errno.ENOTDIR: "Ordner gibt es nicht",
+    errno.EISDIR: "ist ein Ordner",
+    errno.EIO: "Ein-/Ausgabefehler des Datenträgers",
+}
+
+
+def os_error_reason(exc: OSError) -> str:
+    """Why a file could not be written, in German, from the ``errno`` of ``exc``.
+
+    >>> os_error_reason(OSError(errno.ENOSPC, "No space left on device"))
+    'Datenträger voll'
+    """
+    return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))  # type: ignore[arg-type]
 
 
 def unknown_name(kind: str, name: str, known: Iterable[str]) -> str:

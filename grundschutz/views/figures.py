@@ -80,8 +80,16 @@ def figure_bytes(figure, fmt: str = "png", dpi: int = 150, text_as_paths: bool =
 
 
 def save_figure(figure, path, dpi: int = 150) -> None:
-    """Write the figure to ``path``; the format follows the suffix (``.png`` or ``.svg``)."""
+    """Write the figure to ``path``; the format follows the suffix (``.png`` or ``.svg``).
+
+    Written atomically (:func:`grundschutz.io.files.atomic_write`): a missing
+    folder, a full disk or a read-only target raise
+    :class:`~grundschutz.io.files.WriteError` naming the path, and leave no
+    partial file.
+    """
     from pathlib import Path
+
+    from grundschutz.io.files import atomic_write
 
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
@@ -89,7 +97,7 @@ def save_figure(figure, path, dpi: int = 150) -> None:
         from grundschutz.model.errors import GrundschutzError
 
         raise GrundschutzError(f"unbekanntes Bildformat '{path.suffix}' (erlaubt: .png, .svg)")
-    path.write_bytes(figure_bytes(figure, fmt, dpi))
+    atomic_write(path, figure_bytes(figure, fmt, dpi))
 
 
 def _metadata(fmt: str) -> dict:

@@ -218,7 +218,8 @@ def dependency_graph_figure(source, object_id: str | None = None, basic_value: B
     layer_count = Counter(n["layer"] for n in nodes.values())
     grouped = any(n["group"] for n in nodes.values())
 
-    fig = new_figure(2.15 * max(len(layout["layers"]), 1) + 0.6, max(4.5, 0.2 * height + 2.2))
+    # at least 7 inches wide: the legend below needs the room even for a single layer
+    fig = new_figure(max(2.15 * len(layout["layers"]) + 0.6, 7.0), max(4.5, 0.2 * height + 2.2))
     ax = fig.add_subplot()
     ax.set_axis_off()
     dependents = Counter(b for (_, b) in edges)

@@ -93,6 +93,10 @@ def render_scenario(result) -> str:
                         ", ".join(r.applications) or "–"] for r in result.risk_analyses],
                       ["Zielobjekt", "Name", "neu", "Grund", "hält auf"], wrap=45)
                if result.risk_analyses else "  keine")
+    warnings = getattr(result.result.modelling, "warnings", ())
+    if warnings:
+        out += ["", "Hinweise zur Modellierung (Einträge unter bausteine, die nichts ändern)"]
+        out += [_indent(_wrap(str(w), 110), 2) for w in warnings]
     return "\n".join(out)
 
 

@@ -269,11 +269,18 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
 
 
 def write_report(analysis, output: str | Path, **options) -> Path:
-    """Write :func:`build_report` of ``analysis`` to ``output`` (UTF-8) and return the path."""
-    output = Path(output)
+    """Write :func:`build_report` of ``analysis`` to ``output`` (UTF-8) and return the path.
+
+    The file is written atomically (:func:`grundschutz.io.files.atomic_write`):
+    a missing folder, a full disk or a read-only target raise
+    :class:`~grundschutz.io.files.WriteError` naming the path, and leave the
+    old file (or none) and no partial file.
+    """
+    from grundschutz.io.files import atomic_write, check_target
+
+    check_target(output)
     text = build_report(analysis, **options)
-    output.write_text(text, encoding="utf-8")
-    return output
+    return atomic_write(output, text)
 
 
 __all__ = ["build_report", "example_object", "figure_html", "scenario_results", "write_report"]

@@ -157,7 +157,6 @@ def _structure_section(analysis, summary) -> str:
 
 def _needs_section(analysis, summary, focus: str | None) -> str:
     from grundschutz.views.figures_graph import dependency_graph_figure
-    from grundschutz.views.plots import needs_heatmap_figure
     from grundschutz.views.tables import needs_records
 
     a = analysis
@@ -189,8 +188,7 @@ def _needs_section(analysis, summary, focus: str | None) -> str:
         table(counts, {"value": "Grundwert", "normal": "normal", "hoch": "hoch", "sehr hoch": "sehr hoch",
                        "nicht bewertet": "nicht bewertet"}, "schutzbedarf-verteilung",
               numeric=("normal", "hoch", "sehr hoch", "nicht bewertet")),
-        figure_html(needs_heatmap_figure(a), "Schutzbedarf der Anwendungen nach Vertraulichkeit, "
-                                             "Integrität und Verfügbarkeit.", "abb-heatmap"),
+        _heatmap_html(a),
     ]
     if focus is not None:
         d_text = "; ".join(f"{v.label}: {' → '.join(d.path)}" for v, d in p.derivations(focus).items() if d.level)
@@ -213,6 +211,17 @@ def _needs_section(analysis, summary, focus: str | None) -> str:
               html_columns=("text",)),
     ]
     return "".join(parts)
+
+
+def _heatmap_html(analysis) -> str:
+    """The heatmap of the applications, or a note that the assessment has none."""
+    from grundschutz.views.plots import needs_heatmap_figure
+
+    if not any(o.type is ObjectType.APPLICATION for o in analysis.assessment.objects.values()):
+        return _p("Die Bewertung enthält keine Anwendungen (Typ „Anwendung“); die Übersicht des Schutzbedarfs "
+                  "der Anwendungen entfällt.")
+    return figure_html(needs_heatmap_figure(analysis), "Schutzbedarf der Anwendungen nach Vertraulichkeit, "
+                                                       "Integrität und Verfügbarkeit.", "abb-heatmap")
 
 
 def _events_html(summary) -> str:

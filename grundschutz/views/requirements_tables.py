@@ -31,27 +31,47 @@ def modelling_records(modelling: Modelling) -> list[dict[str, object]]:
     """One record per object and Baustein, in modelling order.
 
     Columns: ``object, type, name, baustein, title, status, source, rule,
-    reason``. ``status`` is ``zugeordnet``, ``entfernt`` (removed by hand,
-    with the reason), ``abgedeckt`` (no own Bausteine, covered, e.g. a
-    process) or ``ohne Baustein`` (no fitting Baustein: risk analysis);
-    ``source`` is ``regel`` or ``hand``.
+    reason, hint``. ``status`` is ``zugeordnet``, ``entfernt`` (removed by
+    hand, with the reason), ``abgedeckt`` (no own Bausteine, covered, e.g. a
+    process) or ``ohne Baustein`` (no fitting Baustein: risk analysis; the
+    reason of an ``uncovered`` rule says why); ``source`` is ``regel`` or
+    ``hand``. ``hint`` (on every row of the object) names the tags its name
+    suggests and what they would add (:func:`modelling_hint`).
     """
     records = []
     for object_id, entry in modelling.objects.items():
         obj = entry.object
         head = {"object": object_id, "type": obj.type.value, "name": obj.name}
+        hint = modelling_hint(entry)
         for a in entry.assignments:
             records.append({**head, "baustein": a.baustein, "title": a.title, "status": "zugeordnet",
-                            "source": a.source, "rule": a.rule, "reason": a.reason})
+                            "source": a.source, "rule": a.rule, "reason": a.reason, "hint": hint})
         for r in entry.removals:
             records.append({**head, "baustein": r.baustein, "title": r.title, "status": "entfernt",
-                            "source": "hand", "rule": r.rule, "reason": r.reason})
+                            "source": "hand", "rule": r.rule, "reason": r.reason, "hint": hint})
         if not entry.assignments:
             covered = bool(entry.covered)
-            reason = entry.covered if covered else "kein passender Baustein: Risikoanalyse nach BSI-Standard 200-3"
             records.append({**head, "baustein": "", "title": "", "status": "abgedeckt" if covered else "ohne Baustein",
-                            "source": "regel" if covered else "", "rule": entry.covered_rule, "reason": reason})
+                            "source": "regel" if covered or entry.uncovered else "",
+                            "rule": entry.covered_rule if covered else entry.uncovered_rule,
+                            "reason": without_baustein_reason(entry), "hint": hint})
     return records
+
+
+#: Why an object has no Baustein when no rule says so.
+NO_BAUSTEIN = "kein passender Baustein: Risikoanalyse nach BSI-Standard 200-3"
+
+
+def without_baustein_reason(entry) -> str:
+    """The reason an object without Bausteine has none: the covering rule's, the
+    ``uncovered`` rule's, else :data:`NO_BAUSTEIN`."""
+    return entry.covered or entry.uncovered or NO_BAUSTEIN
+
+
+def modelling_hint(entry) -> str:
+    """The name hints of an object in German, ``; ``-separated (empty without any), e.g.
+    ``Tag 'serverraum' (Name: 'serverraum') ergäbe INF.2``."""
+    return "; ".join(h.text for h in getattr(entry, "hints", ()))
 
 
 def modelling_frame(modelling: Modelling):
@@ -60,7 +80,7 @@ def modelling_frame(modelling: Modelling):
 
     frame = pd.DataFrame.from_records(modelling_records(modelling),
                                       columns=["object", "type", "name", "baustein", "title", "status", "source",
-                                               "rule", "reason"])
+                                               "rule", "reason", "hint"])
     frame["status"] = frame["status"].astype(pd.CategoricalDtype(MODELLING_STATUSES))
     return frame
 

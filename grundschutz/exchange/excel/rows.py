@@ -78,8 +78,13 @@ def modelling_rows(analysis) -> Iterator[dict[str, object]]:
 
     ``assignment`` is ``zugeordnet``/``entfernt`` (empty for rows without a
     Baustein), ``reason`` the reason written in ``modelling.csv`` (empty for
-    a Baustein assigned by a rule and not changed by hand).
+    a Baustein assigned by a rule and not changed by hand), ``hint`` the tags
+    the object's name suggests (also appended to ``rule_reason`` of a row
+    without Baustein, so that the sheet never says a bare "kein passender
+    Baustein" when the name says what the object is).
     """
+    from grundschutz.views.requirements_tables import modelling_hint, without_baustein_reason
+
     modelling = analysis.modelling
     raw, rule_reasons = {}, {}
     if analysis.assessment.settings.edition != "grundschutz++":  # Grundschutz++: no hand changes
@@ -87,18 +92,21 @@ def modelling_rows(analysis) -> Iterator[dict[str, object]]:
         raw = {(c.object, c.baustein): c.reason for c in analysis.assessment.modelling_changes}
     for object_id, entry in modelling.objects.items():
         obj = entry.object
+        hint = modelling_hint(entry)
         head = {"object": object_id, "name": obj.name, "type": obj.type.label}
         for a in entry.assignments:
             yield {**head, "baustein": a.baustein, "title": a.title, "source": "von Hand" if a.manual else "Regel",
                    "rule": a.rule, "rule_reason": "" if a.manual else a.reason, "assignment": "zugeordnet",
-                   "reason": raw.get((object_id, a.baustein), "") if a.manual else ""}
+                   "reason": raw.get((object_id, a.baustein), "") if a.manual else "", "hint": hint}
         for r in entry.removals:
             yield {**head, "baustein": r.baustein, "title": r.title, "source": "Regel", "rule": r.rule,
-                   "rule_reason": rule_reasons.get(r.rule, ""), "assignment": "entfernt", "reason": r.reason}
+                   "rule_reason": rule_reasons.get(r.rule, ""), "assignment": "entfernt", "reason": r.reason,
+                   "hint": hint}
         if not entry.assignments:
-            text = entry.covered or "kein passender Baustein: Risikoanalyse nach BSI-Standard 200-3"
+            text = without_baustein_reason(entry) + (f" – Name passt zu: {hint}" if hint else "")
             yield {**head, "baustein": "", "title": "", "source": "abgedeckt" if entry.covered else "ohne Baustein",
-                   "rule": entry.covered_rule, "rule_reason": text, "assignment": "", "reason": ""}
+                   "rule": entry.covered_rule or getattr(entry, "uncovered_rule", ""), "rule_reason": text,
+                   "assignment": "", "reason": "", "hint": hint}
 
 
 def check_rows(analysis) -> Iterator[dict[str, object]]:
