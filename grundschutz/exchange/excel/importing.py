@@ -312,18 +312,21 @@ def render_plan(plan: ImportPlan, applied: bool = False) -> str:
             where = c.sheet if c.sheet != sheet else ""
             prefix = f"{where}, " if where else ""
             out.append(f"  {prefix}Zeile {c.row} · {c.key} · {c.column}: '{c.old}' → '{c.new}'")
-    if plan.notes:
-        out += ["", "Hinweise:"] + [f"  {note}" for note in plan.notes]
+    counts = ", ".join(f"{sheet} {_values(n)}" for sheet, n in plan.counts().items())
+    return "\n".join(out + listing_end(plan.notes, len(plan.changes), list(plan.files), applied, counts))
+
+
+def listing_end(notes: list[str], changes: int, files: list[str], applied: bool, counts: str = "") -> list[str]:
+    """The end of an import listing (Excel, OSCAL): the notes, then what was or would be written."""
+    out = ["", "Hinweise:"] + [f"  {note}" for note in notes] if notes else []
     out.append("")
-    if not plan.changes:
+    if not changes:
         out.append("Nichts geschrieben.")
     elif applied:
-        counts = ", ".join(f"{sheet} {_values(n)}" for sheet, n in plan.counts().items())
-        out.append(f"Übernommen: {counts}. Geschrieben: {', '.join(plan.files)}.")
+        out.append(f"Übernommen: {counts or _values(changes)}. Geschrieben: {', '.join(files)}.")
     else:
-        out.append(f"Nichts geschrieben: {_values(len(plan.changes))} in {', '.join(plan.files)}; "
-                   "mit --apply übernehmen.")
-    return "\n".join(out)
+        out.append(f"Nichts geschrieben: {_values(changes)} in {', '.join(files)}; mit --apply übernehmen.")
+    return out
 
 
 def _values(n: int) -> str:
