@@ -256,7 +256,7 @@ def test_cli_migrate_errors(tiny, shared_catalogs):
     assert result.exit_code == 2 and "'kompendium-2023' is not 'grundschutz++'" in result.output
     result = runner.invoke(migrate_command, [str(tiny / "fehlt"), "--to", "grundschutz++",
                                              "--catalogs", str(shared_catalogs)])
-    assert result.exit_code == 1 and result.output.startswith("Error: ")
+    assert result.exit_code == 1 and result.output.startswith("Fehler: ")
 
 
 def test_status_enum_is_reused(tiny_migration):

@@ -338,7 +338,7 @@ def test_cli_plan_csv_json_and_scenarios(run, tmp_path):
 def test_cli_plan_errors(run, tmp_path):
     # by design a broken scenario file is an error of the assessment (no longer a note of the plan)
     folder = make(tmp_path / "e", "applications: APP-U2\n")
-    error = (f"Error: 1 Fehler in {folder}:\n  scenarios/homeoffice.yaml, Zeile 1, Spalte 'applications': muss "
+    error = (f"Fehler: 1 Fehler in {folder}:\n  scenarios/homeoffice.yaml, Zeile 1, Spalte 'applications': muss "
              "eine Liste sein\n")
     for args in (("-n", "1"), ("-n", "1", "-f", "csv")):
         result = run(folder, *args)
@@ -350,5 +350,5 @@ def test_cli_plan_errors(run, tmp_path):
     (folder / "risks.csv").write_text(RISKS + "APP-S,G 0.99,,,,,,,,\n", encoding="utf-8")
     result = run(folder)
     assert result.exit_code == 1
-    assert result.output == (f"Error: 1 Fehler in {folder}:\n  risks.csv, Zeile 5, Spalte 'threat', Wert 'G 0.99': "
+    assert result.output == (f"Fehler: 1 Fehler in {folder}:\n  risks.csv, Zeile 5, Spalte 'threat', Wert 'G 0.99': "
                              "elementare Gefährdung gibt es im Kompendium nicht (G 0.1 bis G 0.47)\n")

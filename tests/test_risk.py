@@ -539,21 +539,21 @@ def test_cli_risk_csv_and_json(run, haan):
 def test_cli_risk_errors(run, haan, tmp_path):
     result = run(haan, "--object", "SRV-99")
     assert result.exit_code == 1
-    assert result.output == f"Error: Zielobjekt 'SRV-99' gibt es in {haan} nicht\n"
+    assert result.output == f"Fehler: Zielobjekt 'SRV-99' gibt es in {haan} nicht\n"
     result = run(haan, "--object", "APP-09")
     assert result.exit_code == 1
-    assert result.output == ("Error: Zielobjekt 'APP-09' braucht keine Risikoanalyse und hat keine Zeilen in "
+    assert result.output == ("Fehler: Zielobjekt 'APP-09' braucht keine Risikoanalyse und hat keine Zeilen in "
                              "risks.csv\n")
     folder = make(tmp_path / "bad", BAD_ROWS)  # read_assessment: every problem found without catalog
     result = run(folder)
     assert result.exit_code == 1
-    assert result.output == "\n".join([f"Error: {len(READ_MESSAGES)} Fehler in {folder}:",
+    assert result.output == "\n".join([f"Fehler: {len(READ_MESSAGES)} Fehler in {folder}:",
                                        *(f"  {m}" for m in READ_MESSAGES)]) + "\n"
     folder = make(tmp_path / "threat", "APP-1,G 0.18,,,,,,,,\nAPP-1,G 0.19,,,,,,,,\nAPP-1,G 0.20,,,,,,,,\n"
                                         "APP-1,G 0.99,,,,,,,,\n")  # the catalog: unknown elementary threat
     result = run(folder)
     assert result.exit_code == 1
-    assert result.output == f"Error: 1 Fehler in {folder}:\n  {UNKNOWN_THREAT}\n"
+    assert result.output == f"Fehler: 1 Fehler in {folder}:\n  {UNKNOWN_THREAT}\n"
 
 
 def test_cli_risk_warnings(run, tmp_path):

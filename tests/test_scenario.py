@@ -466,12 +466,12 @@ def test_command_json_and_csv(haan, shared_catalogs):
 def test_command_errors(haan, tmp_path):
     out = CliRunner().invoke(main, ["scenario", str(haan), "gibtsnicht"])  # fails before the catalog is needed
     assert out.exit_code == 1
-    assert out.output.startswith("Error: 1 Fehler in scenarios/gibtsnicht.yaml:\n")
+    assert out.output.startswith("Fehler: 1 Fehler in scenarios/gibtsnicht.yaml:\n")
     # by design a broken scenario file is an error of the assessment: reading it fails, with file and line
     folder = write_small(tmp_path / "klein", "applications: [APP-N\n")
     out = CliRunner().invoke(main, ["scenario", str(folder), "drucken"])
     assert out.exit_code == 1
     assert out.output == (
-        f"Error: 1 Fehler in {folder}:\n"
+        f"Fehler: 1 Fehler in {folder}:\n"
         "  scenarios/drucken.yaml: YAML fehlerhaft (Zeile 2, Spalte 1): expected ',' or ']', but got '<stream end>'\n"
     )

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from grundschutz.catalog.kompendium import Kompendium
 
 from grundschutz.model.errors import Problem, RulesError, unknown_name
+from grundschutz.model.library_errors import yaml_problem
 from grundschutz.model.levels import ObjectType
 from grundschutz.model.rules import (
     GSPP_RULES_FILE,
@@ -154,10 +155,9 @@ def load_rule_yaml(text: str, file: str) -> object:
     try:
         return yaml.load(text, Loader=Loader) if text.strip() else None  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        detail = getattr(exc, "problem", None) or exc
-        raise RulesError([Problem(file, line, None, None, f"YAML fehlerhaft: {detail}")]) from None
+        line, column, detail = yaml_problem(exc)
+        where = f" (Spalte {column})" if column is not None else ""
+        raise RulesError([Problem(file, line, None, None, f"YAML fehlerhaft{where}: {detail}")]) from None
 
 
 def parse_rule_file(text: str, file: str, schema: RuleSchema[R]) -> tuple[dict, list[R], list[Problem]]:

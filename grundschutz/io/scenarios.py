@@ -20,6 +20,7 @@ from grundschutz.io.text import Table
 from grundschutz.io.values import parse_tags, positive_int
 from grundschutz.model import Assessment, Dependency, TargetObject
 from grundschutz.model.errors import AssessmentError, Problem, ScenarioError, unknown_name
+from grundschutz.model.library_errors import yaml_message
 from grundschutz.model.levels import BASIC_VALUES, BasicValue, Effect, Level, ObjectType
 from grundschutz.model.records import INFORMATIONSVERBUND_ID, ModellingChange
 from grundschutz.model.scenario import NeedChange, ObjectChange, Scenario
@@ -90,10 +91,7 @@ def _load_yaml(text: str, file: str, problems: list[Problem]) -> dict:
     try:
         data = yaml.load(text, Loader=Loader) if text.strip() else None  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (Zeile {mark.line + 1}, Spalte {mark.column + 1})" if mark else ""
-        problems.append(Problem(file, None, None, None,
-                                f"YAML fehlerhaft{where}: {getattr(exc, 'problem', None) or exc}"))
+        problems.append(Problem(file, None, None, None, yaml_message(exc)))
         return {}
     if data is None:
         problems.append(Problem(file, None, None, None, "Datei ist leer"))

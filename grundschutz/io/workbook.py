@@ -13,6 +13,7 @@ from pathlib import Path
 
 from grundschutz.io.text import Table, _table_from_records, file_problem
 from grundschutz.model.errors import AssessmentError, Problem
+from grundschutz.model.library_errors import workbook_reason
 
 FORMULA_WITHOUT_VALUE = ("Formel ohne gespeicherten Wert: die Arbeitsmappe in Excel oder LibreOffice öffnen und "
                          "speichern, damit die Werte gespeichert werden, oder den Wert eintragen")
@@ -31,7 +32,7 @@ def read_workbook_tables(path: Path) -> dict[str, Table]:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise AssessmentError(
-            [file_problem(path.name, f"Arbeitsmappe nicht lesbar: {exc}")]
+            [file_problem(path.name, f"Arbeitsmappe nicht lesbar: {workbook_reason(exc)}")]
         ) from None
     tables = {}
     problems: list[Problem] = []

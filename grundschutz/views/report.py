@@ -27,6 +27,7 @@ from pathlib import Path
 
 from grundschutz.model import BASIC_VALUES
 from grundschutz.views.html import esc
+from grundschutz.views.report_graph import GRAPH_SCRIPT, GRAPH_STYLE
 from grundschutz.views.report_sections import (
     _FIGURE_NUMBER,
     _check_section,
@@ -262,9 +263,9 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
         "<!DOCTYPE html>\n"
         f'<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, '
         f'initial-scale=1"><meta name="generator" content="grundschutz">'
-        f"<title>{esc(title)}</title><style>{_STYLE}</style></head>"
+        f"<title>{esc(title)}</title><style>{_STYLE}{GRAPH_STYLE}</style></head>"
         f"<body>{header}<main>{sections.toc_html()}{''.join(sections.parts)}</main>"
-        f"<script>{_SCRIPT}</script></body></html>\n"
+        f"<script>{_SCRIPT}{GRAPH_SCRIPT}</script></body></html>\n"
     )
 
 

@@ -57,6 +57,7 @@ from grundschutz.exchange.excel.rows import _ROWS
 from grundschutz.exchange.excel.writer import _append, _cell, _prebuilt_rows, _Writer, excel_value, text_lines
 from grundschutz.model import BASIC_VALUES
 from grundschutz.model.errors import GrundschutzError
+from grundschutz.model.progress import Progress, report
 
 #: The table sheets :func:`export_workbook` can write, in order.
 SHEET_NAMES = ("objects", "dependencies", "needs", "modelling", "check", "risks", "plan", "scenarios")
@@ -111,7 +112,8 @@ class ExportResult:
 
 
 def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROWS,
-                    exported: datetime | None = None, sheets: Iterable[str] | None = None) -> ExportResult:
+                    exported: datetime | None = None, sheets: Iterable[str] | None = None,
+                    progress: Progress | None = None) -> ExportResult:
     """Write the workbook of an :class:`~grundschutz.method.analysis.Analysis` to ``path``.
 
     ``max_rows`` is the row limit per sheet, header included (Excel's
@@ -119,7 +121,8 @@ def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROW
     on Übersicht (default: now). ``sheets`` chooses the table sheets (names
     of :data:`SHEET_NAMES`; default all). Sheets whose data is not available
     (no catalog, risk analysis, work plan or scenarios not installed) are
-    left out and listed in :attr:`ExportResult.skipped`.
+    left out and listed in :attr:`ExportResult.skipped`. ``progress``
+    (:data:`~grundschutz.model.progress.Progress`) hears of every sheet.
     """
     from openpyxl import Workbook
 
@@ -155,14 +158,17 @@ def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROW
     plan += extras
     rows_per_sheet: dict[str, int] = {}
     try:
-        for sheet, rows in plan:
+        for index, (sheet, rows) in enumerate(plan):
+            report(progress, sheet.title, index, len(plan) + 1)
             rows_per_sheet[sheet.title] = writer.table(sheet, rows())
+        report(progress, "speichern", len(plan), len(plan) + 1)
         result.sheets = dict(writer.counts)
         _write_overview(overview, writer, analysis, plan, rows_per_sheet, result.skipped, exported, __version__)
         _write_meta(workbook, writer, analysis, exported, __version__)
         workbook.properties.title = f"IT-Grundschutz: {analysis.assessment.settings.name}"
         workbook.properties.creator = f"grundschutz {__version__}"
         _save_atomically(workbook, path)
+        report(progress, "fertig", len(plan) + 1, len(plan) + 1)
     except BaseException:
         _discard(workbook)
         raise

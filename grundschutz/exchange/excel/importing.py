@@ -52,6 +52,7 @@ from grundschutz.io.values import parse_date
 from grundschutz.method.analysis import analyse
 from grundschutz.model import Level
 from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem
+from grundschutz.model.library_errors import workbook_reason
 from grundschutz.model.records import Status
 
 _PART = re.compile(r"^(?P<base>.*) \((?P<part>\d+)\)$")
@@ -128,7 +129,8 @@ def _read_workbook(path: Path, sheets: Mapping[str, Sheet], problems: list[Probl
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise AssessmentError([Problem(path.name, None, None, None, f"Arbeitsmappe nicht lesbar: {exc}")]) from None
+        raise AssessmentError([Problem(path.name, None, None, None,
+                                       f"Arbeitsmappe nicht lesbar: {workbook_reason(exc)}")]) from None
     by_title = {s.title: s for s in sheets.values()}
     meta: dict[str, str] | None = None
     rows: dict[str, list[_Row]] = {}
