@@ -166,7 +166,7 @@ def test_help_and_module_entry_point():
 
     result = subprocess.run([sys.executable, "-m", "grundschutz", "--help"], capture_output=True, text=True)
     assert result.returncode == 0
-    assert "Usage: grundschutz" in result.stdout
+    assert "Aufruf: grundschutz" in result.stdout
     for command in ("assess", "explain", "validate"):
         assert command in result.stdout
 

@@ -254,8 +254,7 @@ def test_a_broken_scenario_file_stops_reading_with_its_problems(tmp_path, shared
     # by design (no longer a note of the plan): read_assessment, and so every command, fails with file and line
     folder = make(tmp_path / "bad", "name: x\napplications: [APP-U2\n")
     (folder / "scenarios" / "gut.yaml").write_text("applications: [APP-U3]\n", encoding="utf-8")
-    message = ("scenarios/homeoffice.yaml: YAML fehlerhaft (Zeile 3, Spalte 1): expected ',' or ']', but got "
-               "'<stream end>'")
+    message = ("scenarios/homeoffice.yaml: YAML fehlerhaft (Zeile 3, Spalte 1): Liste in [ ] nicht geschlossen")
     with pytest.raises(AssessmentError) as info:
         read_assessment(folder)
     assert [str(p) for p in info.value.problems] == [message]

@@ -508,7 +508,8 @@ def test_cli_risk_summary(run, haan):
     assert out.startswith("Risikoanalyse (BSI-Standard 200-3): Informationsverbund Stadtverwaltung Haan\n"
                           "179 Zielobjekte mit Risikoanalyse (Gründe: sehr hoch 73, ohne Baustein 6, hoch 171)\n"
                           "Gefährdungen: 2615, bewertet 49, offen 2566; Analysen offen: 174\n"
-                          "Risiken nach Kategorie: gering 8, mittel 30, hoch 10, sehr hoch 1 (Matrix: default)\n")
+                          "Risiken nach Kategorie: gering 8, mittel 30, hoch 10, sehr hoch 1 "
+                          "(Risikomatrix: Beispiel aus BSI-Standard 200-3)\n")
     assert "Unbehandelte hohe Risiken (hoch/sehr hoch ohne Behandlung)" in out
     untreated = out.split("Unbehandelte hohe Risiken")[1]
     assert "SRV-01      G 0.30      Unberechtigte Nutzung oder Administration von Geräten und  hoch" in untreated
