@@ -253,7 +253,7 @@ def test_cli_migrate_errors(tiny, shared_catalogs):
     result = runner.invoke(migrate_command, [str(tiny), "--catalogs", str(shared_catalogs)])
     assert result.exit_code == 2 and "Option fehlt: '--to'" in result.output
     result = runner.invoke(migrate_command, [str(tiny), "--to", "kompendium-2023"])
-    assert result.exit_code == 2 and "'kompendium-2023' is not 'grundschutz++'" in result.output
+    assert result.exit_code == 2 and "'kompendium-2023' ist nicht 'grundschutz++'" in result.output
     result = runner.invoke(migrate_command, [str(tiny / "fehlt"), "--to", "grundschutz++",
                                              "--catalogs", str(shared_catalogs)])
     assert result.exit_code == 1 and result.output.startswith("Fehler: ")

@@ -155,8 +155,12 @@ def format_table(rows: Iterable[Sequence[object]], header: Sequence[str], wrap: 
 
 
 def _natural_width(title: str, column: Sequence[str], wrap: int | None) -> int:
-    longest = max((len(line) for cell in column for line in cell.split("\n")), default=0)
-    return max(len(title), min(longest, wrap) if wrap else longest)
+    """The width a column takes without a limit: its longest line once cells are wrapped at ``wrap``."""
+    if wrap:
+        longest = max((len(line) for cell in column for line in _wrapped(cell, wrap)), default=0)
+    else:
+        longest = max((len(line) for cell in column for line in cell.split("\n")), default=0)
+    return max(len(title), longest)
 
 
 def _narrowest(title: str, column: Sequence[str], natural: int, keep: int) -> int:
