@@ -14,13 +14,7 @@ import sys
 import click
 
 from grundschutz.cli.catalog import catalog
-from grundschutz.cli.common import (
-    HELP,
-    CommandGroup,
-    catalogs_option,
-    echo_text,
-    open_analysis,
-)
+from grundschutz.cli.common import HELP, CommandGroup, catalogs_option, echo_text, open_analysis
 from grundschutz.cli.common import format_option as _format_option
 from grundschutz.cli.common import user_errors as _user_errors
 from grundschutz.cli.excel import export, import_, init

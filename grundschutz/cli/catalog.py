@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import (
-    FORMATS,
-    HELP,
-    catalogs_option,
-    echo_records,
-    echo_text,
-    user_errors,
-)
+from grundschutz.cli.common import FORMATS, HELP, catalogs_option, echo_records, echo_text, user_errors
 
 SOURCES_OPTION = click.option(
     "--sources", "sources_file", type=click.Path(dir_okay=False, exists=True, path_type=str), metavar="DATEI",

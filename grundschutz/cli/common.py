@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import click
 
 from grundschutz.cli import german
+from grundschutz.io.files import _REASONS as _WRITE_REASONS
 from grundschutz.model.errors import GrundschutzError
 
 german.install()
@@ -34,16 +35,12 @@ HELP = {"help_option_names": ["-h", "--help"]}
 #: Usage line and help: the German placeholders of options and subcommands.
 OPTIONS_METAVAR = "[OPTIONEN]"
 SUBCOMMAND_METAVAR = "BEFEHL [ARGUMENTE]..."
-#: German reasons of the operating system errors a user meets.
+#: German reasons of the operating system errors a user meets (reading or writing).
 OS_REASONS = {
-    errno.ENOSPC: "Datenträger voll",
-    errno.EDQUOT: "Speicherkontingent erschöpft",
+    **_WRITE_REASONS,
     errno.EACCES: "keine Berechtigung",
     errno.EPERM: "keine Berechtigung",
-    errno.EROFS: "Dateisystem nur lesbar",
     errno.ENOENT: "gibt es nicht",
-    errno.ENOTDIR: "Ordner gibt es nicht",
-    errno.EISDIR: "ist ein Ordner",
     errno.EIO: "Ein-/Ausgabefehler",
     errno.EMFILE: "zu viele offene Dateien",
     errno.ENAMETOOLONG: "Name zu lang",

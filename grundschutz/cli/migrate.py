@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import (
-    HELP,
-    catalogs_option,
-    echo_records,
-    echo_text,
-    format_option,
-    open_analysis,
-    user_errors,
-)
+from grundschutz.cli.common import HELP, catalogs_option, echo_records, echo_text, format_option
+from grundschutz.cli.common import open_analysis, user_errors
 
 _HEADERS = {
     "coverage": {"object": "Zielobjekt", "name": "Name", "controls": "Controls", "carried": "übernommen",

@@ -11,15 +11,8 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import (
-    HELP,
-    catalogs_option,
-    echo_records,
-    echo_text,
-    format_option,
-    open_analysis,
-    user_errors,
-)
+from grundschutz.cli.common import HELP, catalogs_option, echo_records, echo_text, format_option
+from grundschutz.cli.common import open_analysis, user_errors
 
 ASSESSMENT = click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
 

@@ -8,15 +8,8 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import (
-    HELP,
-    catalogs_option,
-    echo_records,
-    echo_text,
-    format_option,
-    open_analysis,
-    user_errors,
-)
+from grundschutz.cli.common import HELP, catalogs_option, echo_records, echo_text, format_option
+from grundschutz.cli.common import open_analysis, user_errors
 
 
 @click.command(context_settings=HELP, short_help="Was ein geplantes Szenario aufhält, je Anwendung.", help="""

@@ -136,10 +136,10 @@ def german_reason(exc: BaseException) -> str | None:
         byte = exc.object[exc.start:exc.start + 1].hex() if isinstance(exc.object, bytes) else "?"
         return f"kein {exc.encoding.upper()}-Text: Byte 0x{byte} an Stelle {exc.start + 1} ist kein gültiges Zeichen"
     if name == "JSONDecodeError":
-        return f"kein gültiges JSON (Zeile {exc.lineno}, Spalte {exc.colno})"
+        return f"keine gültige JSON-Datei (Zeile {exc.lineno}, Spalte {exc.colno})"
     if name == "ParseError" and hasattr(exc, "position"):
         line, column = exc.position
-        return f"kein gültiges XML (Zeile {line}, Spalte {column + 1})"
+        return f"keine gültige XML-Datei (Zeile {line}, Spalte {column + 1})"
     if isinstance(exc, MemoryError):
         return "zu wenig Arbeitsspeicher"
     return None

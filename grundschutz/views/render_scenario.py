@@ -181,9 +181,9 @@ def render_diff(diff) -> str:
     def section(title: str, rows: list, header: list[str], wrap: int | None = 60) -> None:
         out.extend(["", title, _table(rows, header, wrap) if rows else "  keine"])
 
-    section("Zielobjekte hinzugefügt", [[o.id, o.type.value, o.name, o.count] for o in diff.objects_added],
+    section("Zielobjekte hinzugefügt", [[o.id, o.type.label, o.name, o.count] for o in diff.objects_added],
             ["Zielobjekt", "Typ", "Name", "Anzahl"])
-    section("Zielobjekte entfernt", [[o.id, o.type.value, o.name, o.count] for o in diff.objects_removed],
+    section("Zielobjekte entfernt", [[o.id, o.type.label, o.name, o.count] for o in diff.objects_removed],
             ["Zielobjekt", "Typ", "Name", "Anzahl"])
     section("Zielobjekte geändert", [[c.object, c.field, c.old, c.new] for c in diff.objects_changed],
             ["Zielobjekt", "Feld", "alt", "neu"], 40)
