@@ -245,6 +245,24 @@ def test_a_refusal_of_the_system_is_a_german_error(monkeypatch):
     assert (result.exit_code, result.output) == (1, "Fehler: objects.csv: keine Berechtigung\n")
 
 
+def test_a_library_error_nobody_wrapped_is_still_german_and_a_bug_stays_visible(monkeypatch):
+    import zipfile
+
+    def broken(*args, **kwargs):
+        raise zipfile.BadZipFile("File is not a zip file")
+
+    monkeypatch.setattr("grundschutz.views.render.render_validation", broken)
+    result = run("validate", SMALL)
+    assert result.exit_code == 1
+    assert result.output.startswith("Fehler: keine Excel-Arbeitsmappe (.xlsx): die Datei ist kein ZIP-Archiv")
+
+    def bug(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("grundschutz.views.render.render_validation", bug)
+    assert isinstance(run("validate", SMALL).exception, ZeroDivisionError)
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system (Linux has it)")
 @pytest.mark.parametrize("command", ["validate", "assess"])
 def test_a_full_disk_on_standard_output_is_a_clean_error(command):

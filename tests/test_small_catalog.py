@@ -99,13 +99,25 @@ def test_install_with_the_test_sources_file(small_catalog, tmp_path):
     sources = small_catalog / SOURCES_FILE
     done = run("catalog", "install", small_catalog, "--catalogs", target, "--sources", sources)
     assert done.exit_code == 0, done.output
-    assert done.output.startswith(f"Katalogverzeichnis: {target}\ninstalliert ({len(official_sources())}): kompendium-2023-xml")
+    count = len(official_sources())
+    assert done.output.startswith(f"Katalogverzeichnis: {target}\ninstalliert ({count}): kompendium-2023-xml")
     status = run("catalog", "status", "--catalogs", target, "--sources", sources, "-f", "json")
     assert {r["status"] for r in json.loads(status.output)} == {"in Ordnung"}
     official = run("catalog", "status", "--catalogs", target, "-f", "json")
     assert {r["status"] for r in json.loads(official.output)} == {"SHA-256 weicht ab"}
     assert run("catalog", "show", "OPS.2.3.A22", "--catalogs", target).output.startswith(
         "OPS.2.3.A22 Durchführung gemeinsamer Übungen\nBaustein OPS.2.3, erhöhter Schutzbedarf")
+
+
+def test_download_from_a_base_address_with_the_test_sources_file(small_catalog, tmp_path):
+    target = tmp_path / "geladen"
+    done = run("catalog", "download", "--from", small_catalog.as_uri(), "--sources", small_catalog / SOURCES_FILE,
+               "--catalogs", target)
+    assert done.exit_code == 0, done.output
+    assert f"installiert ({len(official_sources())}):" in done.output
+    again = run("catalog", "download", "--from", small_catalog.as_uri(), "--sources", small_catalog / SOURCES_FILE,
+                "--catalogs", target)
+    assert f"unverändert (bereits vorhanden) ({len(official_sources())}):" in again.output
 
 
 def test_search_says_how_many_hits_there_are_and_limit_0_shows_all(small_catalog):

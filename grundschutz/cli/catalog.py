@@ -60,13 +60,15 @@ def install(sources: tuple[str, ...], force: bool, sources_file: str | None, cat
 @click.option("--force", is_flag=True,
               help="Dateien mit abweichender SHA-256-Prüfsumme trotzdem behalten (als „ungeprüft“ gemeldet).")
 @click.option("--from", "base_url", metavar="ADRESSE", help="Von dieser Basisadresse laden statt von den offiziellen.")
+@SOURCES_OPTION
 @catalogs_option
 @user_errors
-def download(force: bool, base_url: str | None, catalogs: str | None) -> None:
+def download(force: bool, base_url: str | None, sources_file: str | None, catalogs: str | None) -> None:
     """Fetch the official files from their official addresses and verify them."""
     from grundschutz.catalog import catalog_dir, download_catalogs
 
-    click.echo(download_catalogs(catalog_dir(catalogs), urls=base_url, force=force).summary())
+    report = download_catalogs(catalog_dir(catalogs), urls=base_url, force=force, sources=_sources(sources_file))
+    click.echo(report.summary())
 
 
 @catalog.command(context_settings=HELP, short_help="Prüfen, welche Katalogdateien installiert und intakt sind.",

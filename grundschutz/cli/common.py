@@ -26,6 +26,7 @@ import click
 from grundschutz.cli import german
 from grundschutz.io.files import _REASONS as _WRITE_REASONS
 from grundschutz.model.errors import GrundschutzError
+from grundschutz.model.library_errors import german_reason
 
 german.install()
 
@@ -76,13 +77,6 @@ def os_error_text(exc: OSError) -> str:
     if exc.filename is None:
         return f"Ausgabe nicht geschrieben ({reason})"
     return f"{exc.filename}: {reason}"
-
-
-def library_error_text(exc: BaseException) -> str | None:
-    """A raw error of a library the toolkit uses, in German; ``None`` for anything else (a bug)."""
-    from grundschutz.model.library_errors import german_reason
-
-    return german_reason(exc)
 
 
 @contextlib.contextmanager
@@ -156,7 +150,7 @@ class CommandGroup(click.Group):
                     _silence_stdout()
                 _fail(os_error_text(exc))
             except Exception as exc:  # noqa: BLE001 - only library errors are reported, bugs re-raised
-                text = library_error_text(exc)
+                text = german_reason(exc)
                 if text is None:
                     raise
                 _fail(text)
