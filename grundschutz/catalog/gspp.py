@@ -22,13 +22,13 @@ from typing import Any
 
 from grundschutz.catalog._common import (
     UnknownIdError,
+    invalid_file,
     normalise_space,
     normalise_threat_id,
     read_bytes,
     split_outside_parentheses,
 )
 from grundschutz.model.errors import CatalogError
-from grundschutz.model.library_errors import german_reason
 
 _INSERT_PARAM = re.compile(r"\{\{\s*insert:\s*param,\s*([^\s}]+)\s*\}\}")
 #: Security-target props of the Kernel-G0 catalog, value 0-2 each.
@@ -210,7 +210,7 @@ def load_oscal_json(data: bytes, source: str = "<bytes>") -> dict[str, Any]:
     try:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CatalogError(f"{source}: {german_reason(exc) or 'keine gültige JSON-Datei'}") from exc
+        raise CatalogError(f"{source}: {invalid_file('JSON', exc)}") from exc
     if not isinstance(document, dict):
         raise CatalogError(f"{source}: JSON-Objekt erwartet, gefunden {type(document).__name__}")
     return document

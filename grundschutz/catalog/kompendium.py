@@ -30,6 +30,7 @@ from defusedxml import DefusedXmlException
 
 from grundschutz.catalog._common import (
     UnknownIdError,
+    invalid_file,
     normalise_requirement_id,
     normalise_space,
     normalise_threat_id,
@@ -38,7 +39,6 @@ from grundschutz.catalog._common import (
     threat_sort_key,
 )
 from grundschutz.model.errors import CatalogError
-from grundschutz.model.library_errors import german_reason
 
 DOCBOOK_NS = "http://docbook.org/ns/docbook"
 _DB = "{" + DOCBOOK_NS + "}"
@@ -336,7 +336,7 @@ def _parse_xml(data: bytes, source: str) -> Element:
             f"nicht verarbeitet): {exc!r}"
         ) from exc
     except ParseError as exc:
-        raise CatalogError(f"{source}: {german_reason(exc) or 'keine gültige XML-Datei'}") from exc
+        raise CatalogError(f"{source}: {invalid_file('XML', exc)}") from exc
 
 
 def _local(tag: str) -> str:
