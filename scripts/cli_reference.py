@@ -36,12 +36,21 @@ it is out of date.
 
 Common behaviour (see also `docs/format.md` and `docs/method.md`):
 
-- `ASSESSMENT` is an assessment folder or an assessment workbook (`.xlsx`).
-- The catalog directory is `--catalogs DIR`, else the environment variable
+- `BEWERTUNG` (assessment) is an assessment folder or an assessment workbook (`.xlsx`).
+- The catalog directory is `--catalogs ORDNER`, else the environment variable
   `GRUNDSCHUTZ_CATALOGS`, else `$XDG_DATA_HOME/grundschutz/catalogs`
   (default `~/.local/share/grundschutz/catalogs`).
-- Every command that prints a table takes `--format table|csv|json`.
-- Errors in the input end with `Error: ...` and exit code 1; nothing is written.
+- Every command that prints a table takes `--format table|csv|json`. Tables and text fit the
+  terminal width (`COLUMNS`, else the terminal's; no limit when the output is a file or a pipe):
+  long cells wrap, the least important columns are left out first. Numbers have a decimal
+  comma and dates are TT.MM.JJJJ; CSV and JSON keep the machine formats.
+- Long work (a cold parse of the catalog, an export) shows a progress bar on standard error
+  when it is a terminal, nothing otherwise.
+- Ctrl-C ends with "Abgebrochen." (exit code 1), SIGTERM with "Abgebrochen (Signal SIGTERM)."
+  (exit code 143); temporary files are removed either way. An output that cannot be written
+  (a full disk) is `Fehler: Ausgabe nicht geschrieben (Datenträger voll)` with exit code 1.
+- Errors in the input end with `Fehler: ...` and exit code 1; nothing is written. Usage errors
+  (a missing argument, an unknown option or value) show the usage line and end with exit code 2.
 """
 
 

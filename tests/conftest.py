@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the worked example and the official catalogs.
+"""Shared fixtures: paths to the worked example, the official catalogs and the small test catalog.
 
 Project rule for tests that need something outside the repository (the
 official BSI catalog files, Chromium): they run when it is there and are
@@ -14,11 +14,18 @@ times as many. Choose one with ``pytest --hypothesis-profile thorough`` or
 
 The worked example is analysed once per test process (:func:`haan_analysis`)
 and exported once (:func:`haan_workbook`), for the tests that only read them.
+absence is a failure (:func:`require_or_skip`). Skipped tests are marked at
+collection, so that the summary says why in one line per test file.
+
+Every catalog-dependent code path also runs without the official files,
+against the small catalog the suite builds itself (:mod:`small_catalog`,
+fixtures :func:`small_catalog` and :func:`small_assessment`).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -54,6 +61,42 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if on_ci() e
 def examples(written: int) -> int:
     """The examples a property runs under the loaded profile; ``written`` is what it runs under ``ci``."""
     return max(5, round(written * settings().max_examples / _PROFILES["ci"]))
+def chromium() -> str | None:
+    """The Chromium binary on PATH (``chromium`` or ``chromium-browser``), ``None`` if there is none."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+#: Why tests are skipped when a prerequisite is missing (the same text as the fixtures give).
+def _missing_catalogs_reason() -> str:
+    origin = "from GRUNDSCHUTZ_TEST_CATALOGS" if os.environ.get("GRUNDSCHUTZ_TEST_CATALOGS") else \
+        "../shared/catalogs next to the repository"
+    return (f"official BSI catalog files not found: {SHARED_CATALOGS} ({origin}); set GRUNDSCHUTZ_TEST_CATALOGS "
+            f"to the folder or provide ../shared/catalogs ({REPO.parent / 'shared' / 'catalogs'})")
+
+
+_MISSING_CHROMIUM = ("Chromium fehlt ('chromium' nicht auf PATH): die Browser-Tests des Berichts brauchen das "
+                     "Debian-Paket 'chromium' (apt-get update && apt-get install -y chromium).")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say at the start which prerequisites are there and what runs without them."""
+    catalogs = "found" if SHARED_CATALOGS.is_dir() else "missing (their tests are skipped; the small test catalog runs)"
+    return [f"official BSI catalogs: {SHARED_CATALOGS}: {catalogs}",
+            f"chromium: {chromium() or 'missing (the browser tests of the report are skipped)'}"
+            + ("; CI=true: missing prerequisites fail" if on_ci() else "")]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests that need a missing prerequisite as skipped (not under ``CI=true``: there they fail)."""
+    if on_ci():
+        return
+    catalogs, browser = SHARED_CATALOGS.is_dir(), chromium() is not None
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "shared_catalogs" in names and not catalogs:
+            item.add_marker(pytest.mark.skip(reason=_missing_catalogs_reason()))
+        elif "browser" in names and not browser:
+            item.add_marker(pytest.mark.skip(reason=_MISSING_CHROMIUM))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -83,12 +126,7 @@ def shared_catalogs() -> Path:
     Missing: the test is skipped with the reason, under ``CI=true`` it fails.
     """
     if not SHARED_CATALOGS.is_dir():
-        origin = "from GRUNDSCHUTZ_TEST_CATALOGS" if os.environ.get("GRUNDSCHUTZ_TEST_CATALOGS") else \
-            "../shared/catalogs next to the repository"
-        require_or_skip(
-            f"official BSI catalog files not found: {SHARED_CATALOGS} ({origin}); set GRUNDSCHUTZ_TEST_CATALOGS "
-            f"to the folder or provide ../shared/catalogs ({REPO.parent / 'shared' / 'catalogs'})"
-        )
+        require_or_skip(_missing_catalogs_reason())
     return SHARED_CATALOGS
 
 
@@ -96,6 +134,17 @@ def shared_catalogs() -> Path:
 def haan() -> Path:
     """The worked example assessment of Stadt Haan."""
     return HAAN
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_terminal_width():
+    """Text output is not fitted to a terminal unless a test sets ``COLUMNS`` itself
+    (pytest-xdist workers inherit ``COLUMNS=80``)."""
+    mp = pytest.MonkeyPatch()
+    mp.delenv("COLUMNS", raising=False)
+    mp.delenv("LINES", raising=False)
+    yield
+    mp.undo()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -162,3 +211,64 @@ def problems_of(path) -> list[str]:
     with pytest.raises(AssessmentError) as info:
         read_assessment(path)
     return [str(p) for p in info.value.problems]
+
+
+@pytest.fixture(scope="session")
+def small_catalog(tmp_path_factory) -> Path:
+    """The small catalog in the official formats that the suite builds itself (:mod:`small_catalog`).
+
+    A catalog directory (the relative paths of ``catalogs/sources.yaml``) with
+    ``sources-test.yaml`` pinning its SHA-256 sums. Built once per test run
+    (shared by the xdist workers under a file lock).
+    """
+    from filelock import FileLock
+    from small_catalog import SOURCES_FILE, build_small_catalog
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    root = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.mktemp("shared")
+    folder = root / "small-catalog"
+    with FileLock(str(root / "small-catalog.lock")):
+        if not (folder / SOURCES_FILE).is_file():
+            building = root / "small-catalog.building"
+            shutil.rmtree(building, ignore_errors=True)
+            build_small_catalog(building)
+            building.rename(folder)
+    return folder
+
+
+@pytest.fixture()
+def small_assessment(tmp_path: Path) -> Path:
+    """A writable small assessment for :func:`small_catalog`: ``tests/data/small`` plus
+    ``modelling.csv``, ``check.csv``, ``risks.csv`` and ``scenarios/homeoffice.yaml``."""
+    from small_catalog import write_small_assessment
+
+    return write_small_assessment(tmp_path / "klein", SMALL)
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+                  "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Run Chromium headless with a fresh profile; returns ``run(url, *extra_flags) -> stdout``.
+
+    Chromium runs the page's script; ``--dump-dom`` gives the DOM afterwards and
+    ``--screenshot`` a picture. Without Chromium: skipped with the reason, under
+    ``CI=true`` a failure.
+    """
+    import subprocess
+
+    binary = chromium()
+    if binary is None:
+        require_or_skip(_MISSING_CHROMIUM)
+
+    def run(url: str, *extra: str) -> str:
+        profile = tmp_path_factory.mktemp("chromium-profile")
+        command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, f"chromium failed ({done.returncode}): {done.stderr[-2000:]}"
+        return done.stdout
+
+    return run

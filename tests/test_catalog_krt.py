@@ -277,6 +277,6 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_not_a_workbook(shared_catalogs: Path) -> None:
     path = shared_catalogs / XML
-    with pytest.raises(CatalogError, match="keine lesbare Excel-Arbeitsmappe") as info:
+    with pytest.raises(CatalogError, match="Arbeitsmappe nicht lesbar: keine Excel-Arbeitsmappe") as info:
         read_krt(path)
     assert str(path) in str(info.value)

@@ -94,7 +94,7 @@ def test_explain_json_and_csv(run):
 def test_explain_unknown_object(run):
     result = run("explain", SMALL, "SRV-99")
     assert result.exit_code == 1
-    assert result.output == f"Error: Zielobjekt 'SRV-99' gibt es in {SMALL} nicht\n"
+    assert result.output == f"Fehler: Zielobjekt 'SRV-99' gibt es in {SMALL} nicht\n"
 
 
 def test_validate(run, tmp_path, shared_catalogs, haan):
@@ -135,7 +135,7 @@ def test_validate_checks_against_the_catalog_when_there_is_one(run, tmp_path, sh
     result = run("validate", folder, "--catalogs", shared_catalogs)
     assert result.exit_code == 1
     assert result.output == (
-        f"Error: 1 Fehler in {folder}:\n"
+        f"Fehler: 1 Fehler in {folder}:\n"
         "  risks.csv, Zeile 2, Spalte 'threat', Wert 'G 0.99': elementare Gefährdung gibt es im Kompendium nicht "
         "(G 0.1 bis G 0.47)\n"
     )
@@ -153,7 +153,7 @@ def test_invalid_assessment_gives_every_error_and_writes_nothing(run, tmp_path):
         assert result.exit_code == 1
         assert result.exception is None or isinstance(result.exception, SystemExit)
         assert result.output == (
-            f"Error: 2 Fehler in {folder}:\n"
+            f"Fehler: 2 Fehler in {folder}:\n"
             "  dependencies.csv, Zeile 21, Spalte 'depends_on', Wert 'SRV-1': Objekt hängt von sich selbst ab\n"
             "  dependencies.csv, Zeile 22, Spalte 'depends_on', Wert 'GIBTS-NICHT': unbekannte Objekt-ID\n"
         )
@@ -166,7 +166,7 @@ def test_help_and_module_entry_point():
 
     result = subprocess.run([sys.executable, "-m", "grundschutz", "--help"], capture_output=True, text=True)
     assert result.returncode == 0
-    assert "Usage: grundschutz" in result.stdout
+    assert "Aufruf: grundschutz" in result.stdout
     for command in ("assess", "explain", "validate"):
         assert command in result.stdout
 

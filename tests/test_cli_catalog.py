@@ -34,7 +34,7 @@ def test_show_baustein_lists_its_requirements(shared_catalogs):
 def test_show_unknown_id_is_a_clean_error(shared_catalogs):
     result = run("catalog", "show", "APP.9.9", "--catalogs", shared_catalogs)
     assert result.exit_code == 1
-    assert result.output.startswith("Error: ") and "APP.9.9" in result.output
+    assert result.output.startswith("Fehler: ") and "APP.9.9" in result.output
 
 
 def test_search_finds_by_title_words(shared_catalogs):

@@ -256,4 +256,4 @@ def test_command_json_csv_and_errors(repo, shared_catalogs, monkeypatch):
     assert csv[1] == "Zielobjekt,hinzugefügt,PRN-1,printer,Drucker Bauamt,,1,"
     out = diff_command(["v9.9", "assessments/klein"])
     assert out.exit_code == 1
-    assert out.output == f"Error: 'v9.9' ist weder ein Bewertungsordner noch eine bekannte Git-Revision (in {root})\n"
+    assert out.output == f"Fehler: 'v9.9' ist weder ein Bewertungsordner noch eine bekannte Git-Revision (in {root})\n"

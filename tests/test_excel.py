@@ -499,4 +499,4 @@ def test_cli_export(tmp_path, shared_catalogs):
     assert result.output.startswith(f"Arbeitsmappe geschrieben: {book} (")
     assert "Strukturanalyse 5" in result.output
     bad = CliRunner().invoke(export, [str(tmp_path / "fehlt"), str(book), "--catalogs", str(shared_catalogs)])
-    assert bad.exit_code == 1 and "Error:" in bad.output
+    assert bad.exit_code == 1 and "Fehler:" in bad.output

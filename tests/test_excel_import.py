@@ -563,7 +563,7 @@ def test_cli_import_reports_errors_with_exit_code_1(tmp_path, shared_catalogs):
     result = CliRunner().invoke(import_, [str(folder), str(book), "--catalogs", str(shared_catalogs), "--apply"])
     assert result.exit_code == 1
     assert result.output == (
-        "Error: 1 Fehler in a.xlsx:\n"
+        "Fehler: 1 Fehler in a.xlsx:\n"
         "  IT-Grundschutz-Check, Zeile 2, Spalte 'Status', Wert 'fertig': unbekannter Status "
         "(erlaubt: ja, teilweise, nein, entbehrlich, unbearbeitet)\n")
 

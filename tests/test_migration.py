@@ -229,7 +229,7 @@ def test_cli_migrate_table_csv_json(tiny, shared_catalogs):
     assert lines[0].split() == ["Zielobjekt", "Name", "Controls", "übernommen", "Hinweis", "neu", "neu", "zu",
                                 "prüfen", "Abdeckung", "%"]
     srv_a = next(line for line in lines if line.startswith("SRV-A"))
-    assert srv_a.split()[-6:] == ["102", "5", "4", "93", "97", "4.9"]
+    assert srv_a.split()[-6:] == ["102", "5", "4", "93", "97", "4,9"]
     assert "Übernahme-Regel: Ein Prüfergebnis des Kompendiums 2023" in result.output
     assert "Zielobjekte mit Prüfergebnissen (3)" in result.output
 
@@ -251,12 +251,12 @@ def test_cli_migrate_table_csv_json(tiny, shared_catalogs):
 def test_cli_migrate_errors(tiny, shared_catalogs):
     runner = CliRunner()
     result = runner.invoke(migrate_command, [str(tiny), "--catalogs", str(shared_catalogs)])
-    assert result.exit_code == 2 and "Missing option '--to'" in result.output
+    assert result.exit_code == 2 and "Option fehlt: '--to'" in result.output
     result = runner.invoke(migrate_command, [str(tiny), "--to", "kompendium-2023"])
-    assert result.exit_code == 2 and "'kompendium-2023' is not 'grundschutz++'" in result.output
+    assert result.exit_code == 2 and "'kompendium-2023' ist nicht 'grundschutz++'" in result.output
     result = runner.invoke(migrate_command, [str(tiny / "fehlt"), "--to", "grundschutz++",
                                              "--catalogs", str(shared_catalogs)])
-    assert result.exit_code == 1 and result.output.startswith("Error: ")
+    assert result.exit_code == 1 and result.output.startswith("Fehler: ")
 
 
 def test_status_enum_is_reused(tiny_migration):

@@ -283,5 +283,5 @@ def test_cli_plot_errors(run, haan, tmp_path):
     assert "--scenario NAME" in result.output
     result = run(haan, "graph", "-o", tmp_path / "x.png", "--object", "NOPE")
     assert result.exit_code == 1
-    assert result.output == f"Error: Zielobjekt 'NOPE' gibt es in {haan} nicht\n"
+    assert result.output == f"Fehler: Zielobjekt 'NOPE' gibt es in {haan} nicht\n"
     assert not (tmp_path / "x.png").exists()

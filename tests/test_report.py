@@ -16,7 +16,6 @@ import datetime
 import os
 import re
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -29,38 +28,8 @@ from grundschutz.views import forked
 from grundschutz.views.report import build_report, write_report
 
 SMALL = Path(__file__).parent / "data" / "small"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-                  "--disable-dev-shm-usage"]
 SECTIONS = ["Sachstand", "Strukturanalyse", "Schutzbedarfsfeststellung", "Modellierung", "IT-Grundschutz-Check",
             "Risikoanalyse", "Arbeitsplan", "Szenarien", "Anhang: Methode und Einstellungen"]
-
-
-def chromium_binary(missing_prerequisite) -> str:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    missing_prerequisite("Chromium fehlt ('chromium' nicht auf PATH): die Browser-Tests des Berichts brauchen "
-                         "das Debian-Paket 'chromium' (apt-get update && apt-get install -y chromium).")
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory, missing_prerequisite):
-    """Run Chromium headless with a fresh profile; returns ``run(url, *extra_flags) -> stdout``.
-
-    Without Chromium: skipped with the reason, under ``CI=true`` a failure (conftest.py).
-    """
-    binary = chromium_binary(missing_prerequisite)
-
-    def run(url: str, *extra: str) -> str:
-        profile = tmp_path_factory.mktemp("chromium-profile")
-        command = [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=180)
-        assert done.returncode == 0, f"chromium failed ({done.returncode}): {done.stderr[-2000:]}"
-        return done.stdout
-
-    return run
 
 
 @pytest.fixture(scope="module")
@@ -213,8 +182,8 @@ def test_screenshot_shows_graph_heatmap_and_tables(browser, haan_report, tmp_pat
     def share(rgb, tolerance=12):
         return sum(n for n, c in colours if all(abs(a - b) <= tolerance for a, b in zip(c, rgb))) / (1400 * 8000)
 
-    assert share((0xE6, 0x9F, 0x00)) > 0.002  # "hoch" in the graph and the heatmap
-    assert share((0x88, 0x22, 0x55)) > 0.0005  # "sehr hoch"
+    assert share((0xE6, 0x9F, 0x00)) > 0.0005  # "hoch" in the graph (small dots since it is explorable), heatmap
+    assert share((0x88, 0x22, 0x55)) > 0.0003  # "sehr hoch"
     assert share((0xE8, 0xED, 0xF3)) > 0.0005  # table headers
 
 
@@ -284,5 +253,5 @@ def test_cli_report_errors(haan, tmp_path):
     assert result.exit_code == 2 and "JJJJ-MM-TT" in result.output
     result = CliRunner().invoke(report, [str(haan), "-o", str(tmp_path / "r.html"), "--catalogs",
                                          str(tmp_path / "kein-katalog")])
-    assert result.exit_code == 1 and result.output.startswith("Error: Katalog nicht installiert")
+    assert result.exit_code == 1 and result.output.startswith("Fehler: Katalog nicht installiert")
     assert not (tmp_path / "r.html").exists()

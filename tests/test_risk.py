@@ -523,7 +523,8 @@ def test_cli_risk_summary(run, haan):
     assert out.startswith("Risikoanalyse (BSI-Standard 200-3): Informationsverbund Stadtverwaltung Haan\n"
                           "158 Zielobjekte mit Risikoanalyse (Gründe: sehr hoch 62, ohne Baustein 8, hoch 150)\n"
                           "Gefährdungen: 2735, bewertet 49, offen 2686; Analysen offen: 157\n"
-                          "Risiken nach Kategorie: gering 8, mittel 30, hoch 10, sehr hoch 1 (Matrix: default)\n")
+                          "Risiken nach Kategorie: gering 8, mittel 30, hoch 10, sehr hoch 1 "
+                          "(Risikomatrix: Beispiel aus BSI-Standard 200-3)\n")
     assert "Unbehandelte hohe Risiken (hoch/sehr hoch ohne Behandlung)" in out
     untreated = out.split("Unbehandelte hohe Risiken")[1]
     assert "SRV-01      G 0.30      Unberechtigte Nutzung oder Administration von Geräten und  hoch" in untreated
@@ -554,21 +555,21 @@ def test_cli_risk_csv_and_json(run, haan):
 def test_cli_risk_errors(run, haan, tmp_path):
     result = run(haan, "--object", "SRV-99")
     assert result.exit_code == 1
-    assert result.output == f"Error: Zielobjekt 'SRV-99' gibt es in {haan} nicht\n"
+    assert result.output == f"Fehler: Zielobjekt 'SRV-99' gibt es in {haan} nicht\n"
     result = run(haan, "--object", "APP-09")
     assert result.exit_code == 1
-    assert result.output == ("Error: Zielobjekt 'APP-09' braucht keine Risikoanalyse und hat keine Zeilen in "
+    assert result.output == ("Fehler: Zielobjekt 'APP-09' braucht keine Risikoanalyse und hat keine Zeilen in "
                              "risks.csv\n")
     folder = make(tmp_path / "bad", BAD_ROWS)  # read_assessment: every problem found without catalog
     result = run(folder)
     assert result.exit_code == 1
-    assert result.output == "\n".join([f"Error: {len(READ_MESSAGES)} Fehler in {folder}:",
+    assert result.output == "\n".join([f"Fehler: {len(READ_MESSAGES)} Fehler in {folder}:",
                                        *(f"  {m}" for m in READ_MESSAGES)]) + "\n"
     folder = make(tmp_path / "threat", "APP-1,G 0.18,,,,,,,,\nAPP-1,G 0.19,,,,,,,,\nAPP-1,G 0.20,,,,,,,,\n"
                                         "APP-1,G 0.99,,,,,,,,\n")  # the catalog: unknown elementary threat
     result = run(folder)
     assert result.exit_code == 1
-    assert result.output == f"Error: 1 Fehler in {folder}:\n  {UNKNOWN_THREAT}\n"
+    assert result.output == f"Fehler: 1 Fehler in {folder}:\n  {UNKNOWN_THREAT}\n"
 
 
 def test_cli_risk_warnings(run, tmp_path):

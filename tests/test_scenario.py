@@ -158,7 +158,7 @@ def test_malformed_yaml_gives_line_and_column(baseline):
     text = "applications: [APP-18\nadd:\n  objects: []\n"
     assert problems_of(baseline, text) == (
         f"1 Fehler in {FILE}:\n"
-        f"  {FILE}: YAML fehlerhaft (Zeile 2, Spalte 4): expected ',' or ']', but got ':'"
+        f"  {FILE}: YAML fehlerhaft (Zeile 2, Spalte 4): Liste in [ ] nicht geschlossen"
     )
 
 
@@ -442,10 +442,12 @@ def test_command_lists_scenarios(haan, shared_catalogs):
 
 
 def test_command_report(haan, shared_catalogs):
-    out = CliRunner().invoke(main, ["scenario", str(haan), "teleheimarbeit", "--catalogs", str(shared_catalogs)])
+    out = CliRunner().invoke(main, ["scenario", str(haan), "teleheimarbeit", "--catalogs", str(shared_catalogs),
+                                    "--details"])
     assert out.exit_code == 0, out.output
     text = out.output
-    sections = ["Urteil je Anwendung", "Geänderter Schutzbedarf", "Bausteine hinzugefügt",
+    sections = ["Antwort je Anwendung", "Nötige Risikoanalysen (BSI-Standard 200-3)",
+                "Blockierende Anforderungen (nicht ja/entbehrlich)\n", "Urteil je Anwendung", "Geänderter Schutzbedarf", "Bausteine hinzugefügt",
                 "Anforderungen hinzugefügt (je Zielobjekt und Baustein)",
                 "Blockierende Anforderungen (nicht ja/entbehrlich), je Zielobjekt",
                 "Risikoanalysen, die das Szenario nötig macht (BSI-Standard 200-3)"]
@@ -473,12 +475,12 @@ def test_command_json_and_csv(haan, shared_catalogs):
 def test_command_errors(haan, tmp_path):
     out = CliRunner().invoke(main, ["scenario", str(haan), "gibtsnicht"])  # fails before the catalog is needed
     assert out.exit_code == 1
-    assert out.output.startswith("Error: 1 Fehler in scenarios/gibtsnicht.yaml:\n")
+    assert out.output.startswith("Fehler: 1 Fehler in scenarios/gibtsnicht.yaml:\n")
     # by design a broken scenario file is an error of the assessment: reading it fails, with file and line
     folder = write_small(tmp_path / "klein", "applications: [APP-N\n")
     out = CliRunner().invoke(main, ["scenario", str(folder), "drucken"])
     assert out.exit_code == 1
     assert out.output == (
-        f"Error: 1 Fehler in {folder}:\n"
-        "  scenarios/drucken.yaml: YAML fehlerhaft (Zeile 2, Spalte 1): expected ',' or ']', but got '<stream end>'\n"
+        f"Fehler: 1 Fehler in {folder}:\n"
+        "  scenarios/drucken.yaml: YAML fehlerhaft (Zeile 2, Spalte 1): Liste in [ ] nicht geschlossen\n"
     )

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from grundschutz.model.errors import CatalogError
+from grundschutz.model.library_errors import german_reason
 from grundschutz.model.ids import (  # noqa: F401 - the parsers use them from here
     is_requirement_id,
     normalise_requirement_id,
@@ -40,6 +41,21 @@ def read_bytes(path: str | os.PathLike[str], what: str) -> bytes:
         return file.read_bytes()
     except OSError as exc:
         raise CatalogError(f"{what} nicht lesbar: {file} ({exc.strerror or exc})") from exc
+
+
+def invalid_file(kind: str, exc: BaseException) -> str:
+    """``keine gültige JSON-Datei (…)`` (``kind`` ``JSON`` or ``XML``) with the German reason of ``exc``.
+
+    >>> import json
+    >>> try:
+    ...     json.loads(b'{"a": ')
+    ... except ValueError as exc:
+    ...     invalid_file("JSON", exc)
+    'keine gültige JSON-Datei (Zeile 1, Spalte 7)'
+    """
+    reason = german_reason(exc) or str(exc)
+    head = f"keine gültige {kind}-Datei"
+    return reason if reason.startswith(head) else f"{head} ({reason})"
 
 
 def normalise_space(text: str) -> str:

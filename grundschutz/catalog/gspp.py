@@ -22,6 +22,7 @@ from typing import Any
 
 from grundschutz.catalog._common import (
     UnknownIdError,
+    invalid_file,
     normalise_space,
     normalise_threat_id,
     read_bytes,
@@ -209,7 +210,7 @@ def load_oscal_json(data: bytes, source: str = "<bytes>") -> dict[str, Any]:
     try:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CatalogError(f"{source}: keine gültige JSON-Datei ({exc})") from exc
+        raise CatalogError(f"{source}: {invalid_file('JSON', exc)}") from exc
     if not isinstance(document, dict):
         raise CatalogError(f"{source}: JSON-Objekt erwartet, gefunden {type(document).__name__}")
     return document

@@ -30,6 +30,7 @@ from defusedxml import DefusedXmlException
 
 from grundschutz.catalog._common import (
     UnknownIdError,
+    invalid_file,
     normalise_requirement_id,
     normalise_space,
     normalise_threat_id,
@@ -352,7 +353,7 @@ def _parse_xml(data: bytes, source: str) -> Element:
             f"nicht verarbeitet): {exc!r}"
         ) from exc
     except ParseError as exc:
-        raise CatalogError(f"{source}: keine gültige XML-Datei ({exc})") from exc
+        raise CatalogError(f"{source}: {invalid_file('XML', exc)}") from exc
 
 
 def _local(tag: str) -> str:

@@ -27,6 +27,7 @@ from grundschutz.catalog._common import (
 )
 from grundschutz.catalog.kompendium import Kompendium
 from grundschutz.model.errors import CatalogError
+from grundschutz.model.library_errors import workbook_reason
 
 #: The letters used in the KRT's CIA column and the basic values they stand for.
 CIA_BASIC_VALUES: dict[str, str] = {
@@ -102,7 +103,7 @@ def parse_krt(data: bytes, source: str = "<bytes>") -> CrossReference:
             finally:
                 workbook.close()
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise CatalogError(f"{source}: keine lesbare Excel-Arbeitsmappe (.xlsx) ({exc})") from exc
+        raise CatalogError(f"{source}: Arbeitsmappe nicht lesbar: {workbook_reason(exc)}") from exc
 
     requirement_ids: list[str] = []
     titles: dict[str, str] = {}

@@ -46,6 +46,7 @@ from grundschutz.catalog.sources import (  # noqa: F401 - INSTALL_HINT is public
     official_sources,
 )
 from grundschutz.model.errors import CatalogError
+from grundschutz.model.progress import Progress, report
 
 #: Environment variable naming the folder for the parsed cache (overrides ``DIR/.cache``).
 CACHE_ENV_VAR = "GRUNDSCHUTZ_CACHE"
@@ -270,6 +271,7 @@ def load_catalog(
     edition: str = DEFAULT_EDITION,
     cache: bool = True,
     cache_dir: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
 ) -> Catalog:
     """Load the Kompendium of ``edition`` with its Kreuzreferenztabellen from ``directory``.
 
@@ -281,7 +283,9 @@ def load_catalog(
     reads nor writes it. Before a file is parsed, it is checked to be the one
     ``catalog install`` recorded, else the official one
     (:mod:`~grundschutz.catalog.integrity`): a changed file raises
-    :class:`~grundschutz.catalog.integrity.ChangedCatalogError`.
+    :class:`~grundschutz.catalog.integrity.ChangedCatalogError`. ``progress``
+    (:data:`~grundschutz.model.progress.Progress`) hears of each part of a
+    parse that the cache cannot spare.
 
     Raises :class:`CatalogError` "Katalog nicht installiert: …" with the
     install commands if a required file is missing.
@@ -303,9 +307,14 @@ def load_catalog(
     store = _Cache(folder, Path(cache_dir) if cache_dir is not None else None) if cache else None
 
     def build() -> tuple[Kompendium, CrossReference]:
+        report(progress, "Kompendium lesen", 0, 3)
         kompendium = _kompendium.read_kompendium(kompendium_source.location(folder))
+        report(progress, "Kreuzreferenztabellen lesen", 1, 3)
         krt = _krt.read_krt(krt_source.location(folder))
-        return _krt.apply_cross_reference(kompendium, krt), krt
+        report(progress, "zusammenführen", 2, 3)
+        combined = _krt.apply_cross_reference(kompendium, krt), krt
+        report(progress, "fertig", 3, 3)
+        return combined
 
     def valid(cached: Any) -> bool:
         return (

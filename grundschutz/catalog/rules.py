@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from grundschutz.catalog.gspp_controls import GsppCatalog
 
 from grundschutz.model.errors import Problem, RulesError, unknown_name
+from grundschutz.model.library_errors import yaml_problem
 from grundschutz.model.levels import ObjectType
 from grundschutz.model.rules import (
     GSPP_RULES_FILE,
@@ -199,10 +200,9 @@ def load_rule_yaml(text: str, file: str) -> object:
             return yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
         except yaml.YAMLError as exc:
             error = exc
-    mark = getattr(error, "problem_mark", None)
-    line = mark.line + 1 if mark else None
-    detail = getattr(error, "problem", None) or error
-    raise RulesError([Problem(file, line, None, None, f"YAML fehlerhaft: {detail}")]) from None
+    line, column, detail = yaml_problem(error)
+    where = f" (Spalte {column})" if column is not None else ""
+    raise RulesError([Problem(file, line, None, None, f"YAML fehlerhaft{where}: {detail}")]) from None
 
 
 def parse_rule_file(text: str, file: str, schema: RuleSchema[R]) -> tuple[dict, list[R], list[Problem]]:

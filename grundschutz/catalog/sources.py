@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from grundschutz.catalog._common import normalise_space
 from grundschutz.model.errors import CatalogError
+from grundschutz.model.library_errors import yaml_message
 
 #: Hint appended to every "not installed" message.
 INSTALL_HINT = (
@@ -105,7 +106,7 @@ def parse_sources(
     try:
         document = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
-        raise CatalogError(f"{origin}: kein gültiges YAML ({exc})") from exc
+        raise CatalogError(f"{origin}: {yaml_message(exc)}") from exc
     if not isinstance(document, dict) or not isinstance(document.get("sources"), dict):
         raise CatalogError(f"{origin}: Abschnitt 'sources' fehlt")
     sources: dict[str, Source] = {}

@@ -1,9 +1,10 @@
 """The ``grundschutz`` command line: a thin layer over the library.
 
 Each command parses its options, calls one library function, prints or
-writes the result, and turns a :class:`GrundschutzError` into ``Error: ...``
-with exit code 1. Heavy libraries are imported inside the commands so that
-``grundschutz --help`` stays fast.
+writes the result, and turns a :class:`GrundschutzError` into ``Fehler: ...``
+with exit code 1 (:mod:`grundschutz.cli.common` has the whole error path,
+:mod:`grundschutz.cli.german` click's own texts in German). Heavy libraries
+are imported inside the commands so that ``grundschutz --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 import click
 
 from grundschutz.cli.catalog import catalog
-from grundschutz.cli.common import HELP, catalogs_option, open_analysis
+from grundschutz.cli.common import HELP, CommandGroup, catalogs_option, echo_text, open_analysis
 from grundschutz.cli.common import format_option as _format_option
 from grundschutz.cli.common import user_errors as _user_errors
 from grundschutz.cli.excel import export, import_, init
@@ -24,50 +25,52 @@ from grundschutz.cli.report import plot, report
 from grundschutz.cli.risk import plan, risk
 from grundschutz.cli.scenario import diff, scenario
 
-ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
+ASSESSMENT = click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
 
 
-@click.group(context_settings=HELP)
+@click.group(name="grundschutz", cls=CommandGroup, context_settings=HELP, help="""grundschutz: IT-Grundschutz nach BSI-Standard 200-2/200-3.
+
+    BEWERTUNG ist ein Bewertungsordner (assessment.yaml, objects.csv,
+    dependencies.csv, needs.csv) oder eine Bewertungs-Arbeitsmappe (.xlsx).
+    Hilfe zu einem Befehl: grundschutz BEFEHL -h.
+    """)
 @click.version_option(package_name="grundschutz")
 def main() -> None:
-    """grundschutz: IT-Grundschutz nach BSI-Standard 200-2/200-3.
-
-    ASSESSMENT is an assessment folder (assessment.yaml, objects.csv,
-    dependencies.csv, needs.csv) or an assessment workbook (.xlsx).
-    """
+    """The ``grundschutz`` command (help text: German, in the decorator)."""
 
 
-@main.command(context_settings=HELP)
+@main.command(context_settings=HELP, help="""Eine Bewertung prüfen und jedes Problem jeder Datei auf einmal melden.
+
+    Liest assessment.yaml, die Tabellen, modelling.csv, check.csv, risks.csv
+    und die Szenarien; wo ein Katalog installiert ist, werden auch Bausteine,
+    Anforderungen und Gefährdungen gegen ihn geprüft.
+    """)
 @ASSESSMENT
 @catalogs_option
 @_user_errors
 def validate(assessment: str, catalogs: str | None) -> None:
-    """Check an assessment and report every problem of every file at once.
-
-    Reads assessment.yaml, the tables, modelling.csv, check.csv, risks.csv
-    and the scenarios; where a catalog is installed, also checks Bausteine,
-    requirements and threats against it.
-    """
+    """Check an assessment and report every problem of every file at once."""
     from grundschutz.views.render import render_validation
 
     analysis = open_analysis(assessment, catalogs, need_catalog=False)
     analysis.validate()
-    click.echo(render_validation(analysis))
+    echo_text(render_validation(analysis))
 
 
-@main.command(context_settings=HELP)
+@main.command(context_settings=HELP, help="""Schutzbedarf vererben und die Schutzbedarfsfeststellung zusammenfassen.
+
+    Wo ein Katalog installiert ist, zählt die Zusammenfassung auch die
+    Modellierung, die ausgewählten Anforderungen und den
+    IT-Grundschutz-Check. Mit --format csv: eine Zeile je Zielobjekt mit
+    dem Schutzbedarf, seiner Regel und Herkunft. Mit --format json: die
+    Zusammenfassung und jedes Zielobjekt.
+    """)
 @ASSESSMENT
 @catalogs_option
 @_format_option
 @_user_errors
 def assess(assessment: str, catalogs: str | None, output_format: str) -> None:
-    """Propagate protection needs and summarise the Schutzbedarfsfeststellung.
-
-    Where a catalog is installed, the summary also counts the Modellierung,
-    the selected requirements and the IT-Grundschutz-Check. With --format
-    csv: one row per object with its final needs, their rule and source.
-    With --format json: the summary and every object.
-    """
+    """Propagate protection needs and summarise the Schutzbedarfsfeststellung."""
     from grundschutz.views.render import csv_chunks, render_catalog_summary, render_summary, to_json
     from grundschutz.views.summary import catalog_summary, summarize
     from grundschutz.views.tables import NEEDS_COLUMNS, needs_records, needs_rows
@@ -83,21 +86,26 @@ def assess(assessment: str, catalogs: str | None, output_format: str) -> None:
         objects = needs_records(analysis.propagation)
         click.echo(to_json({"summary": summary.as_dict(), "catalog": catalog, "objects": objects}))
     else:
-        click.echo(render_summary(summary) + "\n\n" + render_catalog_summary(catalog))
+        echo_text(render_summary(summary) + "\n\n" + render_catalog_summary(catalog))
 
 
-@main.command(context_settings=HELP)
+@main.command(context_settings=HELP, help="Je Grundwert erklären, warum ZIELOBJEKT seinen Schutzbedarf hat.")
 @ASSESSMENT
-@click.argument("object_id", metavar="OBJECT")
+@click.argument("object_id", metavar="ZIELOBJEKT")
 @_format_option
 @_user_errors
 def explain(assessment: str, object_id: str, output_format: str) -> None:
-    """Explain, per basic value, why OBJECT has the needs it has."""
-    from grundschutz.views.render import explanation_records, render_explanation, to_csv, to_json
+    """Explain, per basic value, why an object has the needs it has."""
+    from grundschutz.views.render import (
+        explanation_records,
+        render_explanation,
+        to_csv,
+        to_json,
+    )
 
     result = open_analysis(assessment, with_catalog=False).propagation
     if output_format == "table":
-        click.echo(render_explanation(result, object_id))
+        echo_text(render_explanation(result, object_id))
         return
     records = explanation_records(result, object_id)
     click.echo(to_csv(records) if output_format == "csv" else to_json(records), nl=output_format != "csv")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import HELP, catalogs_option, echo_records, format_option, open_analysis, user_errors
+from grundschutz.cli.common import HELP, catalogs_option, echo_records, echo_text, format_option
+from grundschutz.cli.common import open_analysis, user_errors
 
 _HEADERS = {
     "coverage": {"object": "Zielobjekt", "name": "Name", "controls": "Controls", "carried": "übernommen",
@@ -15,9 +16,21 @@ _HEADERS = {
               "relationship": "Beziehung", "outcome": "Ergebnis", "reason": "Begründung"},
 }
 
+#: Columns left out first (the last one first) when the table does not fit the terminal.
+_OPTIONAL = {"coverage": ["name", "new", "hints"], "controls": ["effort_level", "level"],
+             "links": ["status", "relationship"]}
 
-@click.command(context_settings=HELP)
-@click.argument("assessment", type=click.Path(path_type=str))
+
+@click.command(context_settings=HELP, short_help="Den IT-Grundschutz-Check nach Grundschutz++ übertragen.", help="""
+    Die Ergebnisse des IT-Grundschutz-Checks der BEWERTUNG über das Mapping
+    des BSI nach Grundschutz++ übertragen.
+
+    Zeigt, welche Ergebnisse auf welche Controls übergehen (Beziehung
+    equal-to, equivalent-to, superset-of, subset-of, intersects-with),
+    welche Controls neu zu prüfen sind, und die Abdeckung je Zielobjekt und
+    insgesamt.
+    """)
+@click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
 @click.option("--to", "target", type=click.Choice(["grundschutz++"], case_sensitive=False), required=True,
               help="Zielkatalog (derzeit nur grundschutz++).")
 @click.option("--show", type=click.Choice(["coverage", "controls", "links"], case_sensitive=False),
@@ -28,18 +41,13 @@ _HEADERS = {
 @format_option
 @user_errors
 def migrate(assessment: str, target: str, show: str, catalogs: str | None, output_format: str) -> None:
-    """Carry the check results of ASSESSMENT over to Grundschutz++ through the BSI mapping.
-
-    Shows which results carry over to which controls (relationship equal-to,
-    equivalent-to, superset-of, subset-of, intersects-with), which controls
-    must be assessed anew, and the coverage per object and overall.
-    """
+    """Carry the check results over to Grundschutz++ through the BSI mapping."""
     import textwrap
 
     from grundschutz.method.migration import CARRY_RULE
     from grundschutz.method.migration import migrate as run
     from grundschutz.views.migration_tables import migration_records
-    from grundschutz.views.render import to_json
+    from grundschutz.views.render import decimal, to_json
 
     show = show.lower()
     result = run(open_analysis(assessment, catalogs))
@@ -54,15 +62,15 @@ def migrate(assessment: str, target: str, show: str, catalogs: str | None, outpu
     if output_format == "csv":
         echo_records(records, "csv")
         return
-    echo_records(records, "table", _HEADERS[show], wrap=60)
-    shown = "-" if overall.percent is None else f"{overall.percent:.1f} %"
-    click.echo(f"\nGesamt: {overall.carried} von {overall.controls} Grundschutz++-Controls übernommen ({shown}), "
+    echo_records(records, "table", _HEADERS[show], wrap=60, optional=_OPTIONAL[show])
+    shown = "-" if overall.percent is None else f"{decimal(overall.percent)} %"
+    echo_text(f"\nGesamt: {overall.carried} von {overall.controls} Grundschutz++-Controls übernommen ({shown}), "
                f"{overall.to_assess} neu zu prüfen ({overall.hints} mit Hinweis). Mapping: {result.mapping_title}"
                f" (Status {result.mapping_status or 'unbekannt'}).")
     if checked.controls:
-        click.echo(f"Zielobjekte mit Prüfergebnissen ({len(result.checked_objects)}): {checked.carried} von "
-                   f"{checked.controls} Controls übernommen ({checked.percent:.1f} %).")
-    click.echo("\n" + textwrap.fill(CARRY_RULE, 100))
+        echo_text(f"Zielobjekte mit Prüfergebnissen ({len(result.checked_objects)}): {checked.carried} von "
+                   f"{checked.controls} Controls übernommen ({decimal(checked.percent)} %).")
+    echo_text("\n" + textwrap.fill(CARRY_RULE, 100))
 
 
 def _figures(row) -> dict[str, object]:

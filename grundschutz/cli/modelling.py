@@ -7,10 +7,12 @@ import click
 
 from grundschutz.cli.common import HELP, catalogs_option, echo_records, format_option, open_analysis, user_errors
 
-ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
+ASSESSMENT = click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
 
 
-@click.command(context_settings=HELP)
+@click.command(context_settings=HELP, short_help="Jedem Zielobjekt Bausteine zuordnen (Modellierung).",
+               help="Jedem Zielobjekt die passenden Bausteine zuordnen (Modellierung nach BSI-Standard 200-2, "
+                    "Regeln: catalogs/modelling.yaml, Änderungen von Hand: modelling.csv).")
 @ASSESSMENT
 @catalogs_option
 @format_option
@@ -52,12 +54,16 @@ def _clause(text: str) -> str:
     return text[:cut].rstrip(".")
 
 
-@click.command(context_settings=HELP)
+@click.command(context_settings=HELP, short_help="Die ausgewählten Anforderungen je Zielobjekt, mit Grund.",
+               help="Die für jedes Zielobjekt ausgewählten Anforderungen, jede mit ihrer Begründung.")
 @ASSESSMENT
-@click.option("--object", "object_id", metavar="ID", help="Only this object.")
-@click.option("--level", type=click.Choice(["B", "S", "H"], case_sensitive=False), help="Only this level.")
-@click.option("--undecided", is_flag=True, help="Requirements that wait for a decision: H requirements with an "
-              "unrated basic value; Grundschutz++: controls without category awaiting the relevance decision.")
+@click.option("--object", "object_id", metavar="ID", help="Nur dieses Zielobjekt.")
+@click.option("--level", type=click.Choice(["B", "S", "H"], case_sensitive=False),
+              help="Nur diese Stufe (Basis, Standard, erhöhter Schutzbedarf).")
+@click.option("--undecided", is_flag=True,
+              help="Nur Anforderungen, die auf eine Entscheidung warten: H-Anforderungen mit einem noch nicht "
+                   "bewerteten Grundwert; bei Grundschutz++ Controls ohne Zielobjekt-Kategorie, deren Relevanz "
+                   "noch nicht entschieden ist.")
 @catalogs_option
 @format_option
 @user_errors
@@ -74,13 +80,17 @@ def requirements(assessment: str, object_id: str | None, level: str | None, unde
         if (object_id is None or r["object"] == object_id) and (level is None or r["level"] == level.upper())
     ]
     echo_records(records, output_format, {"object": "Zielobjekt", "requirement": "Anforderung", "level": "Stufe",
-                                          "cia": "CIA", "title": "Titel", "reason": "Begründung"}, wrap=60)
+                                          "cia": "CIA", "title": "Titel", "reason": "Begründung"}, wrap=60,
+                 optional=["title", "level", "cia"])
 
 
-@click.command(context_settings=HELP)
+@click.command(context_settings=HELP, short_help="Stand des IT-Grundschutz-Checks (ja, teilweise, nein …).",
+               help="Stand des IT-Grundschutz-Checks: ja, teilweise, nein, entbehrlich, unbearbeitet "
+                    "(aus check.csv), je Zielobjekt, Baustein oder Stufe.")
 @ASSESSMENT
-@click.option("--by", "group_by", default="object", show_default=True,
-              help="Group coverage by object, baustein, level or a comma-separated mix (e.g. object,baustein).")
+@click.option("--by", "group_by", default="object", show_default=True, metavar="GRUPPIERUNG",
+              help="Gruppieren nach object (Zielobjekt), baustein, level (Stufe) oder einer Kombination "
+                   "mit Komma (z. B. object,baustein).")
 @catalogs_option
 @format_option
 @user_errors
@@ -97,4 +107,4 @@ def check(assessment: str, group_by: str, catalogs: str | None, output_format: s
     headers = {k: {"object": "Zielobjekt", "baustein": "Baustein", "level": "Stufe"}[k] for k in keys}
     headers.update(ja="ja", teilweise="teilweise", nein="nein", entbehrlich="entbehrlich",
                    unbearbeitet="unbearbeitet", total="gesamt", percent="umgesetzt %")
-    echo_records(records, output_format, headers)
+    echo_records(records, output_format, headers, optional=["teilweise", "entbehrlich", "total"])

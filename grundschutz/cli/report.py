@@ -12,14 +12,21 @@ import click
 
 from grundschutz.cli.common import HELP, catalogs_option, open_analysis, user_errors
 
-ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
+ASSESSMENT = click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
 KINDS = ("graph", "heatmap", "coverage", "risk", "scenario")
 
 
-@click.command(context_settings=HELP)
+@click.command(context_settings=HELP, short_help="Eine Abbildung als PNG oder SVG zeichnen.", help="""
+    Eine Abbildung der BEWERTUNG als PNG oder SVG zeichnen.
+
+    ART: graph (Abhängigkeitsgraph in Ebenen), heatmap (Anwendungen nach
+    Vertraulichkeit, Integrität, Verfügbarkeit), coverage (IT-Grundschutz-Check
+    je Baustein und Stufe), risk (Risikomatrix), scenario (was ein Szenario
+    ändert und was es aufhält; braucht --scenario).
+    """)
 @ASSESSMENT
-@click.argument("kind", type=click.Choice(KINDS, case_sensitive=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
+@click.argument("kind", metavar="ART", type=click.Choice(KINDS, case_sensitive=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str), metavar="DATEI",
               help="Bilddatei, .png oder .svg.")
 @click.option("--object", "object_id", metavar="ID", help="graph: Herleitungspfad dieses Zielobjekts hervorheben.")
 @click.option("--value", "basic_value", metavar="GRUNDWERT",
@@ -33,13 +40,7 @@ KINDS = ("graph", "heatmap", "coverage", "risk", "scenario")
 @user_errors
 def plot(assessment: str, kind: str, output: str, object_id: str | None, basic_value: str | None, collapse: str,
          scenario_name: str | None, residual: bool, dpi: int, catalogs: str | None) -> None:
-    """Draw one figure of ASSESSMENT as PNG or SVG.
-
-    KIND: graph (dependency graph in layers), heatmap (applications by C/I/A),
-    coverage (IT-Grundschutz-Check per Baustein and level), risk (risk
-    matrix), scenario (what a scenario changes and what blocks it;
-    needs --scenario).
-    """
+    """Draw one figure of the assessment as PNG or SVG."""
     from grundschutz.io.files import check_target
     from grundschutz.model.errors import GrundschutzError
     from grundschutz.views import plots
@@ -48,9 +49,9 @@ def plot(assessment: str, kind: str, output: str, object_id: str | None, basic_v
     if not output.lower().endswith((".png", ".svg")):
         raise click.BadParameter("Dateiname muss auf .png oder .svg enden.", param_hint="'-o' / '--output'")
     if kind == "scenario" and not scenario_name:
-        raise click.UsageError("Für KIND scenario wird --scenario NAME benötigt.")
+        raise click.UsageError("Für ART scenario wird --scenario NAME benötigt.")
     if object_id is not None and kind != "graph":
-        raise click.UsageError("--object gilt nur für KIND graph.")
+        raise click.UsageError("--object gilt nur für ART graph.")
     check_target(output)  # a missing folder or a read-only file is told before the figure is drawn
     if kind == "scenario":
         figure = plots.scenario_figure(open_analysis(assessment, catalogs).scenario(scenario_name))
@@ -77,29 +78,43 @@ def plot(assessment: str, kind: str, output: str, object_id: str | None, basic_v
     click.echo(f"Abbildung geschrieben: {output}")
 
 
-@click.command(context_settings=HELP)
+@click.command(context_settings=HELP, short_help="Den HTML-Bericht schreiben (eine Datei).", help="""
+    Den deutschen HTML-Bericht der BEWERTUNG schreiben: eine Datei, die alles enthält.
+
+    Abbildungen, Gestaltung und das Skript zum Sortieren und Filtern der
+    Tabellen und zum Erkunden des Abhängigkeitsgraphen stehen in der Datei;
+    sie öffnet sich in jedem Browser ohne Netzzugang.
+    """)
 @ASSESSMENT
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str), metavar="DATEI",
               help="HTML-Datei des Berichts.")
 @click.option("--object", "object_id", metavar="ID",
               help="Zielobjekt, dessen Herleitung als Abbildung gezeigt wird (sonst das mit dem längsten Pfad).")
-@click.option("--date", "report_date", metavar="JJJJ-MM-TT", help="Datum „Stand“ (sonst heute).")
+@click.option("--date", "report_date", metavar="TT.MM.JJJJ",
+              help="Datum „Stand“ (TT.MM.JJJJ oder JJJJ-MM-TT; sonst heute).")
 @catalogs_option
 @user_errors
 def report(assessment: str, output: str, object_id: str | None, report_date: str | None,
            catalogs: str | None) -> None:
-    """Write the German HTML report of ASSESSMENT: one self-contained file.
-
-    Figures, styles and the script for sorting and filtering the tables are
-    inside the file; it opens in any browser without network access.
-    """
+    """Write the German HTML report of the assessment: one self-contained file."""
     from grundschutz.views.report import write_report
 
     date = None
     if report_date:
-        try:
-            date = datetime.date.fromisoformat(report_date)
-        except ValueError:
-            raise click.BadParameter("Datum im Format JJJJ-MM-TT angeben.", param_hint="'--date'") from None
+        date = _date(report_date)
     path = write_report(open_analysis(assessment, catalogs), output, focus=object_id, date=date)
     click.echo(f"Bericht geschrieben: {path}")
+
+
+def _date(text: str) -> datetime.date:
+    """A date given as TT.MM.JJJJ or JJJJ-MM-TT; a usage error otherwise."""
+    try:
+        if "." in text:
+            day, month, year = text.split(".")
+            if len(year) != 4:
+                raise ValueError(year)
+            return datetime.date(int(year), int(month), int(day))
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} ist kein Datum: TT.MM.JJJJ oder JJJJ-MM-TT angeben.",
+                                 param_hint="'--date'") from None

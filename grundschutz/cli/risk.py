@@ -11,24 +11,27 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import HELP, catalogs_option, echo_records, format_option, open_analysis, user_errors
+from grundschutz.cli.common import HELP, catalogs_option, echo_records, echo_text, format_option
+from grundschutz.cli.common import open_analysis, user_errors
 
-ASSESSMENT = click.argument("assessment", type=click.Path(path_type=str))
+ASSESSMENT = click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
 
 
-@click.command(context_settings=HELP)
+@click.command(context_settings=HELP, short_help="Risikoanalyse nach BSI-Standard 200-3.", help="""
+    Risikoanalyse nach BSI-Standard 200-3: welche Zielobjekte eine brauchen
+    und warum, bewertete und offene Gefährdungen, Risiken nach Kategorie,
+    unbehandelte hohe Risiken und hohe Restrisiken, die noch niemand
+    übernommen hat.
+
+    Die Bewertungen stehen in risks.csv im Bewertungsordner.
+    """)
 @ASSESSMENT
 @click.option("--object", "object_id", metavar="ID", help="Nur dieses Zielobjekt, mit allen Gefährdungen.")
 @catalogs_option
 @format_option
 @user_errors
 def risk(assessment: str, object_id: str | None, catalogs: str | None, output_format: str) -> None:
-    """Risikoanalyse nach BSI-Standard 200-3: which objects need one and why,
-    threats rated and open, risks by category, untreated high risks, high
-    residual risks nobody has taken over.
-
-    Ratings come from risks.csv in the assessment folder.
-    """
+    """The Risikoanalyse (BSI-Standard 200-3): flagged objects, threats, risk categories."""
     from grundschutz.views.render import to_json
     from grundschutz.views.render_risk import render_risk_object, render_risk_summary
     from grundschutz.views.risk_tables import risk_records, risk_summary_records
@@ -55,14 +58,16 @@ def risk(assessment: str, object_id: str | None, catalogs: str | None, output_fo
                                             if r["status"] == "Restrisiko nicht übernommen"]}
         click.echo(to_json(data))
     elif entry is not None:
-        click.echo(render_risk_object(entry))
+        echo_text(render_risk_object(entry))
     else:
-        click.echo(render_risk_summary(analysis.assessment.settings.name, risks))
+        echo_text(render_risk_summary(analysis.assessment.settings.name, risks))
 
 
-@click.command(context_settings=HELP)
+@click.command(context_settings=HELP, short_help="Der Arbeitsplan (Realisierungsplan), jede Zeile mit Grund.",
+               help="Der Arbeitsplan (Realisierungsplan): die offene Arbeit in der Reihenfolge, in der sie zu "
+                    "tun ist, jede Zeile mit dem Grund für ihren Platz.")
 @ASSESSMENT
-@click.option("--limit", "-n", type=click.IntRange(min=0), default=50, show_default=True,
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=50, show_default=True, metavar="N",
               help="Nur die ersten N Einträge (0 = alle).")
 @catalogs_option
 @format_option
@@ -79,4 +84,4 @@ def plan(assessment: str, limit: int, catalogs: str | None, output_format: str) 
     if output_format != "table":
         echo_records(records, output_format)
         return
-    click.echo(render_plan(analysis.assessment.settings.name, result, records))
+    echo_text(render_plan(analysis.assessment.settings.name, result, records))

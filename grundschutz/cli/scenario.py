@@ -8,25 +8,31 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import HELP, catalogs_option, echo_records, format_option, open_analysis, user_errors
+from grundschutz.cli.common import HELP, catalogs_option, echo_records, echo_text, format_option
+from grundschutz.cli.common import open_analysis, user_errors
 
 
-@click.command(context_settings=HELP)
-@click.argument("assessment", type=click.Path(path_type=str))
-@click.argument("name", required=False)
+@click.command(context_settings=HELP, short_help="Was ein geplantes Szenario aufhält, je Anwendung.", help="""
+    Szenario NAME gegen den heutigen Stand rechnen (ohne NAME: die Szenarien auflisten).
+
+    Zuerst die Antwort je Anwendung: das Urteil, die blockierenden
+    Anforderungen mit ihren Titeln und die nötigen Risikoanalysen. Mit
+    --details folgen der geänderte Schutzbedarf mit Erklärung, die
+    hinzugekommenen Bausteine und Anforderungen und alle blockierenden
+    Anforderungen je Zielobjekt.
+    """)
+@click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
+@click.argument("name", metavar="[NAME]", required=False)
+@click.option("--details", is_flag=True,
+              help="Nach der Antwort alle Einzelheiten: Schutzbedarf, Bausteine, Anforderungen, Risikoanalysen.")
 @click.option("--include-baseline", is_flag=True,
               help="Auch Anforderungen zählen, die schon ohne das Szenario offen sind (ganzes Umfeld).")
 @catalogs_option
 @format_option
 @user_errors
-def scenario(assessment: str, name: str | None, include_baseline: bool, catalogs: str | None,
+def scenario(assessment: str, name: str | None, details: bool, include_baseline: bool, catalogs: str | None,
              output_format: str) -> None:
-    """Compute scenario NAME against the baseline (without NAME: list the scenarios).
-
-    Prints the verdict per application, the changed needs with their
-    explanation, the added Bausteine and requirements, the blocking
-    requirements per object and the risk analyses the scenario makes necessary.
-    """
+    """Compute a scenario against the baseline (without a name: list the scenarios)."""
     from grundschutz.views.render import to_csv, to_json
     from grundschutz.views.render_scenario import render_scenario
     from grundschutz.views.scenario_tables import (
@@ -50,7 +56,7 @@ def scenario(assessment: str, name: str | None, include_baseline: bool, catalogs
     read.scenario(name)  # an unknown name fails before the catalog is needed, naming the scenarios there are
     result = open_analysis(read, catalogs).scenario(name, include_baseline=include_baseline)
     if output_format == "table":
-        click.echo(render_scenario(result))
+        echo_text(render_scenario(result, details=details))
         return
     verdicts, changes, blocking = verdict_records(result), scenario_change_records(result), blocking_records(result)
     if output_format == "json":
@@ -64,19 +70,20 @@ def scenario(assessment: str, name: str | None, include_baseline: bool, catalogs
     click.echo(to_csv(rows, columns), nl=False)
 
 
-@click.command(context_settings=HELP)
-@click.argument("old")
-@click.argument("new")
+@click.command(context_settings=HELP, short_help="Unterschiede zwischen zwei Ständen einer Bewertung.", help="""
+    Unterschiede zwischen zwei Ständen einer Bewertung.
+
+    ALT und NEU sind Bewertungsordner, REVISION:ORDNER (der Ordner in einer
+    Git-Revision) oder eine Git-Revision des auf der anderen Seite genannten
+    Ordners, z. B. grundschutz diff HEAD~1 assessments/haan.
+    """)
+@click.argument("old", metavar="ALT")
+@click.argument("new", metavar="NEU")
 @catalogs_option
 @format_option
 @user_errors
 def diff(old: str, new: str, catalogs: str | None, output_format: str) -> None:
-    """Differences between two states of an assessment.
-
-    OLD and NEW are assessment folders, REV:FOLDER (the folder in a git
-    revision), or a bare git revision of the folder given on the other side,
-    e.g. ``grundschutz diff HEAD~1 assessments/haan``.
-    """
+    """Differences between two states of an assessment (folders or git revisions)."""
     import tempfile
     from pathlib import Path
 
@@ -94,7 +101,7 @@ def diff(old: str, new: str, catalogs: str | None, output_format: str) -> None:
         (before, old_label), (after, new_label) = sides
         result = diff_assessments(before, after, old_label, new_label)
     if output_format == "table":
-        click.echo(render_diff(result))
+        echo_text(render_diff(result))
     elif output_format == "json":
         click.echo(to_json({"old": result.old_label, "new": result.new_label, "differences": diff_records(result)}))
     else:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from grundschutz.io.text import decode_text, sniff_delimiter
 from grundschutz.model.errors import AssessmentError, Problem
+from grundschutz.model.library_errors import csv_reason
 
 _NEWLINES = ("\r\n", "\n", "\r")
 
@@ -231,7 +232,7 @@ def _split(text: str, delimiter: str, file: str) -> Iterator[Record]:
             end = next((e for e in _NEWLINES if raw.endswith(e)), "")
             yield Record(raw[: len(raw) - len(end)], end, list(values))
     except csv.Error as exc:
-        raise AssessmentError([Problem(file, None, None, None, f"CSV nicht lesbar: {exc}")]) from None
+        raise AssessmentError([Problem(file, None, None, None, csv_reason(exc))]) from None
 
 
 def _fields(raw: str, delimiter: str) -> list[str] | None:

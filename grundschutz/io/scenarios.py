@@ -20,6 +20,7 @@ from grundschutz.io.text import Table
 from grundschutz.io.values import parse_tags, positive_int
 from grundschutz.model import Assessment, Dependency, TargetObject
 from grundschutz.model.errors import AssessmentError, Problem, ScenarioError, unknown_name
+from grundschutz.model.library_errors import yaml_message
 from grundschutz.model.levels import BASIC_VALUES, BasicValue, Effect, Level, ObjectType
 from grundschutz.model.records import INFORMATIONSVERBUND_ID, ModellingChange
 from grundschutz.model.scenario import NeedChange, ObjectChange, Scenario
@@ -99,10 +100,7 @@ def _load_yaml(text: str, file: str, problems: list[Problem]) -> dict:
         except yaml.YAMLError as exc:
             error = exc
     if error is not None:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (Zeile {mark.line + 1}, Spalte {mark.column + 1})" if mark else ""
-        problems.append(Problem(file, None, None, None,
-                                f"YAML fehlerhaft{where}: {getattr(error, 'problem', None) or error}"))
+        problems.append(Problem(file, None, None, None, yaml_message(error)))
         return {}
     if data is None:
         problems.append(Problem(file, None, None, None, "Datei ist leer"))

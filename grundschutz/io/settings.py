@@ -13,6 +13,7 @@ from grundschutz.io.text import file_problem
 from grundschutz.io.values import as_list, non_negative_int, positive_int, show
 from grundschutz.model import CumulationRule, DistributionSetting, DocumentedDistribution, Settings
 from grundschutz.model.errors import Problem, unknown_name
+from grundschutz.model.library_errors import yaml_message
 from grundschutz.model.levels import BasicValue, Level, ObjectType
 from grundschutz.model.scales import DEFAULT_MATRIX, Frequency, Impact, RiskCategory, RiskMatrix
 
@@ -52,10 +53,7 @@ def parse_settings(text: str, file: str = SETTINGS_FILE) -> tuple[Settings, list
         data = yaml.safe_load(text) if text.strip() else {}
         lines = _key_lines(yaml.compose(text)) if text.strip() else {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (Zeile {mark.line + 1}, Spalte {mark.column + 1})" if mark else ""
-        detail = getattr(exc, "problem", None) or str(exc)
-        return Settings(), [file_problem(file, f"YAML fehlerhaft{where}: {detail}")]
+        return Settings(), [file_problem(file, yaml_message(exc))]
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grundschutz.model.errors import AssessmentError, Problem
+from grundschutz.model.library_errors import csv_reason
 
 #: Control characters that have no place in a cell (tab, line feed and carriage return are allowed).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -140,10 +141,14 @@ def _guarded(reader, text: str, delimiter: str, file: str, problems: list[Proble
 
 def _csv_problem(exc: csv.Error, text: str, delimiter: str, file: str, count: int) -> Problem:
     """A German problem for a CSV error after ``count`` good records (the header is the first)."""
-    lenient = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    detail = str(exc)
+    lenient: list[list[str]] = []
+    try:
+        lenient.extend(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:  # the lenient reader stops at an over-long field too: the records before it are enough
+        pass
     record = lenient[count] if count < len(lenient) else []
     header = [c.strip().lower() for c in lenient[0]] if lenient else []
-    detail = str(exc)
     index = max(len(record) - 1, 0)  # an unterminated quote swallows the rest: the field is the last one
     if "expected after" in detail:  # the first field that opens a quote and goes on after closing it
         index = next((i for i, field in enumerate(_raw_fields(text, delimiter, count))
@@ -156,10 +161,13 @@ def _csv_problem(exc: csv.Error, text: str, delimiter: str, file: str, count: in
         message = ("Anführungszeichen mitten im Feld: nach dem schließenden Anführungszeichen muss das "
                    "Trennzeichen folgen (Anführungszeichen im Text verdoppeln: \"\")")
     elif "field larger than field limit" in detail:
-        message = f"Feld zu lang (mehr als {csv.field_size_limit():,} Zeichen)".replace(",", ".")
-        column, value = None, None
+        message = csv_reason(exc)
+        fields = _raw_fields(text, delimiter, count)
+        index = next((i for i, field in enumerate(fields) if len(field) > csv.field_size_limit()), None)
+        column = header[index] if index is not None and count and index < len(header) else None
+        value = None
     else:
-        message = f"CSV nicht lesbar: {detail}"
+        message = csv_reason(exc)
     return Problem(file, count + 1 if count else 1, column, value, message)
 
 

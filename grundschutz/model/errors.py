@@ -85,7 +85,8 @@ class CatalogError(GrundschutzError):
     """A BSI catalog file is missing, unreadable or not what it claims to be."""
 
 
-_OS_REASONS = {
+#: German reasons of the operating system errors met while writing, by ``errno``.
+WRITE_REASONS = {
     errno.ENOSPC: "Datenträger voll",
     errno.EDQUOT: "Speicherkontingent erschöpft",
     errno.EACCES: "keine Schreibrechte",
@@ -104,7 +105,7 @@ def os_error_reason(exc: OSError) -> str:
     >>> os_error_reason(OSError(errno.ENOSPC, "No space left on device"))
     'Datenträger voll'
     """
-    return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))  # type: ignore[arg-type]
+    return WRITE_REASONS.get(exc.errno, exc.strerror or str(exc))  # type: ignore[arg-type]
 
 
 def unknown_name(kind: str, name: str, known: Iterable[str]) -> str:

@@ -66,6 +66,21 @@ def number(value: object) -> object:
     return value
 
 
+def german_date(value: object) -> str:
+    """An ISO date (``2024-09-30``, also with a time) as TT.MM.JJJJ; other text unchanged.
+
+    >>> german_date("2024-09-30"), german_date("bald")
+    ('30.09.2024', 'bald')
+    """
+    import datetime
+
+    text = "" if value is None else str(value)
+    try:
+        return datetime.date.fromisoformat(text[:10]).strftime("%d.%m.%Y")
+    except ValueError:
+        return text
+
+
 def element(tag: str, content: object = "", **attributes: object) -> Markup:
     """``<tag attr="…">content</tag>``; ``class_`` stands for ``class``, ``data_x`` for ``data-x``;
     attributes that are ``None`` or ``False`` are left out."""
@@ -90,15 +105,16 @@ def level_cell(label: str, extra: str = "", title: str | None = None) -> Markup:
 
 def table(records: Sequence[Mapping[str, object]], columns: Mapping[str, str], table_id: str,
           caption: str = "", levels: Iterable[str] = (), html_columns: Iterable[str] = (),
-          numeric: Iterable[str] = ()) -> Markup:
+          numeric: Iterable[str] = (), dates: Iterable[str] = ()) -> Markup:
     """A sortable, filterable table (see the script of :mod:`grundschutz.views.report`).
 
     ``columns`` maps record keys to German headers. Cells of ``levels``
     columns are coloured by level, ``html_columns`` hold :class:`Markup`,
-    ``numeric`` columns sort as numbers. Scale words (levels, statuses,
+    ``numeric`` columns sort as numbers, ``dates`` columns (ISO dates) are
+    shown as TT.MM.JJJJ and sort by date. Scale words (levels, statuses,
     categories) sort by rank, not alphabetically.
     """
-    levels, html_columns, numeric = set(levels), set(html_columns), set(numeric)
+    levels, html_columns, numeric, dates = set(levels), set(html_columns), set(numeric), set(dates)
     head = "".join(
         f'<th scope="col" data-type="{"num" if key in numeric else "text"}" tabindex="0">{esc(name)}</th>'
         for key, name in columns.items()
@@ -114,6 +130,10 @@ def table(records: Sequence[Mapping[str, object]], columns: Mapping[str, str], t
                 cells.append(f"<td>{value if isinstance(value, Markup) else esc(value)}</td>")
             elif key in numeric:
                 cells.append(f'<td class="num">{esc(number(value))}</td>')
+            elif key in dates and value:
+                shown = german_date(value)
+                order = str(value)[:10].replace("-", "") if shown != str(value) else ""
+                cells.append(f'<td data-sort="{order}">{esc(shown)}</td>' if order else f"<td>{esc(shown)}</td>")
             else:
                 text = esc(value)
                 rank = SCALE_RANK.get(str(value)) if isinstance(value, str) else None

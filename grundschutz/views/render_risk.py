@@ -24,7 +24,7 @@ def render_risk_summary(name: str, risks) -> str:
         f"Gefährdungen: {len(every)}, bewertet {rated}, offen {len(every) - rated}; "
         f"Analysen offen: {len(risks.open_objects)}",
         "Risiken nach Kategorie: " + ", ".join(f"{c} {counts[c]}" for c in _CATEGORIES)
-        + f" (Matrix: {risks.matrix.source})",
+        + f" ({matrix_text(risks.matrix.source)})",
         "",
         "Zielobjekte",
     ]
@@ -33,14 +33,15 @@ def render_risk_summary(name: str, risks) -> str:
             [[r["object"], r["name"], ", ".join(r["reasons"]), r["threats"], r["rated"], r["open"],
               *(r[c] for c in _CATEGORIES), r["untreated"], r["residual_unaccepted"], r["status"]] for r in records],
             ["Zielobjekt", "Name", "Grund", "Gefährdungen", "bewertet", "offen", *_CATEGORIES, "unbehandelt",
-             "Restrisiko offen", "Stand"], wrap=40))
+             "Restrisiko offen", "Stand"], wrap=40, optional=[9, 8, 1, 3, 4, 7, 6]))
     else:
         out.append("  keine")
     out += ["", "Unbehandelte hohe Risiken (hoch/sehr hoch ohne Behandlung)"]
     if risks.untreated:
         out.append(format_table(
             [[r.object, r.threat, r.title, r.category, r.frequency, r.impact] for r in risks.untreated],
-            ["Zielobjekt", "Gefährdung", "Titel", "Kategorie", "Häufigkeit", "Auswirkung"], wrap=60))
+            ["Zielobjekt", "Gefährdung", "Titel", "Kategorie", "Häufigkeit", "Auswirkung"], wrap=60,
+            optional=[4, 5]))
     else:
         out.append("  keine")
     out += ["", "Hohe Restrisiken ohne Übernahme durch die Leitung (BSI 200-3 Risikobehandlung, RISK.1.9)"]
@@ -54,6 +55,17 @@ def render_risk_summary(name: str, risks) -> str:
     return "\n".join(out)
 
 
+def matrix_text(source: str) -> str:
+    """Where the risk matrix comes from, in German.
+
+    >>> matrix_text("default"), matrix_text("assessment.yaml")
+    ('Risikomatrix: Beispiel aus BSI-Standard 200-3', 'Risikomatrix: eigene aus assessment.yaml')
+    """
+    if source == "default":
+        return "Risikomatrix: Beispiel aus BSI-Standard 200-3"
+    return f"Risikomatrix: eigene aus {source}"
+
+
 def render_risk_object(entry) -> str:
     """The German view of one object's risk analysis (``grundschutz risk --object ID``)."""
     f = entry.flagged
@@ -63,7 +75,7 @@ def render_risk_object(entry) -> str:
             [[r.threat, r.title, r.source, r.frequency, r.impact, r.category, r.treatment,
               _residual(r), r.status] for r in entry.risks],
             ["Gefährdung", "Titel", "Quelle", "Häufigkeit", "Auswirkung", "Kategorie", "Behandlung", "Restrisiko",
-             "Status"], wrap=50))
+             "Status"], wrap=50, optional=[2, 3, 4]))
     else:
         out.append("  Keine verknüpfte elementare Gefährdung: relevante elementare und eigene Gefährdungen in "
                    "risks.csv eintragen.")
@@ -104,7 +116,7 @@ def render_plan(name: str, result, records) -> str:
     if records:
         out.append(format_table(
             [[r["rank"], r["group_title"], r["object"], r["subject"], r["title"], r["reason"]] for r in records],
-            ["Nr.", "Gruppe", "Zielobjekt", "Gegenstand", "Aufgabe", "Warum hier"], wrap=50))
+            ["Nr.", "Gruppe", "Zielobjekt", "Gegenstand", "Aufgabe", "Warum hier"], wrap=50, optional=[3, 1]))
     else:
         out.append("  keine offene Arbeit")
     if len(records) < len(result):

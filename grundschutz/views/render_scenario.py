@@ -4,25 +4,101 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from grundschutz.views.render import format_table
+from grundschutz.views.render import fill, format_table, german_date
 from grundschutz.views.scenario_tables import blocking_records
 
 
-def _table(rows: Sequence[Sequence[object]], header: Sequence[str], wrap: int | None = 70) -> str:
-    return "\n".join("  " + line for line in format_table(rows, header, wrap).split("\n"))
+#: Blocking requirements listed with their titles per application before "… und N weitere".
+SHOWN_BLOCKERS = 6
+_HEADLINES = {"bereit": "bereit", "risikoanalyse": "nicht vor einer Risikoanalyse"}
+
+
+def _table(rows: Sequence[Sequence[object]], header: Sequence[str], wrap: int | None = 70,
+           optional: Sequence[int] = ()) -> str:
+    return format_table(rows, header, wrap, indent=2, optional=optional)
 
 
 def _indent(text: str, spaces: int) -> str:
     return "\n".join(" " * spaces + line for line in text.split("\n"))
 
 
-def render_scenario(result) -> str:
-    """The German report of ``grundschutz scenario DIR NAME``."""
+def _blockers_to_show(blockers: list, limit: int = SHOWN_BLOCKERS) -> list:
+    """At most ``limit`` blockers: each object's first ones in turn, Basis before Standard before H."""
+    order = {"B": 0, "S": 1, "H": 2}
+    by_object: dict[str, list] = {}
+    for b in sorted(blockers, key=lambda b: order.get(b.level, 3)):
+        by_object.setdefault(b.object, []).append(b)
+    chosen: list = []
+    while len(chosen) < limit and any(by_object.values()):
+        for queue in by_object.values():
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop(0))
+    return chosen
+
+
+def render_answer(result) -> str:
+    """The one-screen answer of a scenario: the verdict per application, the risk analyses
+    needed, and the blocking requirements with their titles (per group of applications they
+    hold up, the first :data:`SHOWN_BLOCKERS`)."""
     s = result.scenario
     after = result.result.assessment.objects
     out = [f"Szenario {s.name}: {result.baseline.assessment.settings.name or result.baseline.path}"]
     if s.description:
-        out += [_indent(_wrap(s.description, 90), 2)]
+        out.append(fill(s.description, 2, limit=90))
+    out += ["", "Antwort je Anwendung"]
+    rows = []
+    for v in result.verdicts:
+        if v.verdict == "bereit-sobald":
+            count = len(v.requirements)
+            headline = f"bereit, sobald {count} Anforderung{'' if count == 1 else 'en'} umgesetzt " + \
+                       ("ist" if count == 1 else "sind")
+        elif v.verdict == "risikoanalyse":
+            headline = f"erst nach Risikoanalyse für {', '.join(v.risk_objects)}"
+        else:
+            headline = _HEADLINES.get(v.verdict, v.text)
+        rows.append([v.application, v.name, headline, len(v.requirements)])
+    out.append(_table(rows, ["Anwendung", "Name", "Urteil", "blockiert durch"], wrap=60, optional=[3]))
+    if result.risk_analyses:
+        out += ["", "Nötige Risikoanalysen (BSI-Standard 200-3)"]
+        for r in result.risk_analyses:
+            name = after[r.object].name if r.object in after else r.object
+            out.append(f"  {r.object} {name}" + (f" – hält auf: {', '.join(r.applications)}" if r.applications
+                                                   else f" ({r.why_new})"))
+    groups: dict[tuple[str, ...], list] = {}
+    for b in result.blocking:
+        groups.setdefault(tuple(b.applications), []).append(b)
+    if groups:
+        out += ["", "Blockierende Anforderungen (nicht ja/entbehrlich)"]
+    for applications, blockers in groups.items():
+        held = ", ".join(applications) or "keine Anwendung des Szenarios (neues Zielobjekt)"
+        per_object = ", ".join(f"{o} ({n})" for o, n in _count_by_object(blockers).items())
+        out.append(f"  hält {held} auf: {len(blockers)} Anforderung{'' if len(blockers) == 1 else 'en'} "
+                   f"an {per_object}")
+        for b in _blockers_to_show(blockers):
+            out.append(f"    {b.requirement} ({b.level}) {b.title} – {b.object}, {b.status}")
+        if len(blockers) > SHOWN_BLOCKERS:
+            out.append(f"    … und {len(blockers) - SHOWN_BLOCKERS} weitere (--details zeigt alle)")
+    if not result.include_baseline and any(v.baseline_open for v in result.verdicts):
+        out += ["", fill("Nur Anforderungen, die das Szenario neu auswählt; was im Umfeld einer Anwendung schon "
+                         "ohne das Szenario offen ist, zählt --include-baseline mit.", 2, limit=90)]
+    return "\n".join(out)
+
+
+def _count_by_object(blockers: list) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for b in blockers:
+        counts[b.object] = counts.get(b.object, 0) + 1
+    return counts
+
+
+def render_scenario(result, details: bool = False) -> str:
+    """The German report of ``grundschutz scenario DIR NAME``: the answer per application
+    (:func:`render_answer`), with ``details`` every change and blocking requirement."""
+    out = [render_answer(result)]
+    if not details:
+        out += ["", "Einzelheiten (Schutzbedarf, Bausteine, Anforderungen, Risikoanalysen): --details"]
+        return "\n".join(out)
+    after = result.result.assessment.objects
     out += ["", "Urteil je Anwendung"]
     counted = ("alle offenen Anforderungen im Umfeld" if result.include_baseline else
                "nur Anforderungen, die das Szenario neu auswählt; 'schon offen' zählt die Anforderungen im Umfeld "
@@ -32,7 +108,7 @@ def render_scenario(result) -> str:
             for v in result.verdicts]
     header = ["Anwendung", "Name", "Urteil"] + ([] if result.include_baseline else ["schon offen"])
     out.append(_table(rows, header, wrap=80))
-    out.append(_indent(_wrap(f"Gezählt: {counted}.", 90), 2))
+    out.append(fill(f"Gezählt: {counted}.", 2, limit=90))
 
     out += ["", "Geänderter Schutzbedarf"]
     if not result.needs:
@@ -86,7 +162,7 @@ def render_scenario(result) -> str:
         apps = ", ".join(r["applications"]) or "keine Anwendung des Szenarios (neues Zielobjekt)"
         out.append(f"    {r['requirement']} ({r['level']}) {r['title']} – {r['status']}"
                    + (f", zuständig: {r['responsible']}" if r["responsible"] else "")
-                   + (f", fällig {r['due']}" if r["due"] else "") + f" – hält auf: {apps}")
+                   + (f", fällig {german_date(r['due'])}" if r["due"] else "") + f" – hält auf: {apps}")
 
     out += ["", "Risikoanalysen, die das Szenario nötig macht (BSI-Standard 200-3)"]
     out.append(_table([[r.object, after[r.object].name, r.why_new, "; ".join(r.reasons),
@@ -96,14 +172,8 @@ def render_scenario(result) -> str:
     warnings = getattr(result.result.modelling, "warnings", ())
     if warnings:
         out += ["", "Hinweise zur Modellierung (Einträge unter bausteine, die nichts ändern)"]
-        out += [_indent(_wrap(str(w), 110), 2) for w in warnings]
+        out += [fill(str(w), 2, limit=110) for w in warnings]
     return "\n".join(out)
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def render_diff(diff) -> str:
@@ -115,9 +185,9 @@ def render_diff(diff) -> str:
     def section(title: str, rows: list, header: list[str], wrap: int | None = 60) -> None:
         out.extend(["", title, _table(rows, header, wrap) if rows else "  keine"])
 
-    section("Zielobjekte hinzugefügt", [[o.id, o.type.value, o.name, o.count] for o in diff.objects_added],
+    section("Zielobjekte hinzugefügt", [[o.id, o.type.label, o.name, o.count] for o in diff.objects_added],
             ["Zielobjekt", "Typ", "Name", "Anzahl"])
-    section("Zielobjekte entfernt", [[o.id, o.type.value, o.name, o.count] for o in diff.objects_removed],
+    section("Zielobjekte entfernt", [[o.id, o.type.label, o.name, o.count] for o in diff.objects_removed],
             ["Zielobjekt", "Typ", "Name", "Anzahl"])
     section("Zielobjekte geändert", [[c.object, c.field, c.old, c.new] for c in diff.objects_changed],
             ["Zielobjekt", "Feld", "alt", "neu"], 40)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from grundschutz.model import BASIC_VALUES
 from grundschutz.views.html import esc
+from grundschutz.views.report_graph import GRAPH_SCRIPT, GRAPH_STYLE
 from grundschutz.views.report_sections import (
     _FIGURE_NUMBER,
     Figures,
@@ -249,7 +250,7 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
     results = scenario_results(analysis) if with_scenarios else []
     sections, figures = _Sections(), Figures()
     sections.add("sachstand", "Sachstand", _summary_section(analysis, summary, risks, results))
-    sections.add("strukturanalyse", "Strukturanalyse", _structure_section(analysis, summary, figures))
+    sections.add("strukturanalyse", "Strukturanalyse", _structure_section(analysis, summary))
     sections.add("schutzbedarf", "Schutzbedarfsfeststellung", _needs_section(analysis, summary, focus, figures))
     sections.add("modellierung", "Modellierung", _modelling_section(analysis))
     sections.add("check", "IT-Grundschutz-Check", _check_section(analysis, figures))
@@ -266,9 +267,9 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
         "<!DOCTYPE html>\n"
         f'<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, '
         f'initial-scale=1"><meta name="generator" content="grundschutz">'
-        f"<title>{esc(title)}</title><style>{_STYLE}</style></head>"
+        f"<title>{esc(title)}</title><style>{_STYLE}{GRAPH_STYLE}</style></head>"
         f"<body>{header}<main>{sections.toc_html()}{''.join(sections.parts)}</main>"
-        f"<script>{_SCRIPT}</script></body></html>\n", workers))
+        f"<script>{_SCRIPT}{GRAPH_SCRIPT}</script></body></html>\n", workers))
 
 
 def write_report(analysis, output: str | Path, **options) -> Path:

@@ -143,8 +143,8 @@ def _highest(propagation) -> dict[str, str]:
     return highest_levels(propagation)
 
 
-def _structure_section(analysis, summary, figures: Figures) -> str:
-    from grundschutz.views.figures_graph import dependency_graph_figure
+def _structure_section(analysis, summary) -> str:
+    from grundschutz.views.report_graph import graph_explorer_html
 
     a = analysis
     objects = a.assessment.objects
@@ -169,10 +169,10 @@ def _structure_section(analysis, summary, figures: Figures) -> str:
            "Dienstleistungen des Informationsverbunds und ihre Abhängigkeiten. Eine Kante „A hängt ab von B“ "
            "bedeutet, dass der Schutzbedarf von A auf B übergeht. Gleichartige Zielobjekte sind nach "
            "BSI-Standard 200-2 zu Gruppen zusammengefasst (Spalte „Anzahl“)."),
-        figures.add(lambda: dependency_graph_figure(a),
-                    "Abhängigkeiten in Ebenen; Farbe = höchster Schutzbedarf des Zielobjekts. "
-                    "Große Ebenen sind nach Typ und Schutzbedarf gebündelt. Klicken vergrößert die Grafik.",
-                    "abb-graph"),
+        graph_explorer_html(a.propagation, "Abhängigkeiten in Ebenen, jedes Zielobjekt einzeln; Farbe = höchster "
+                            "Schutzbedarf. Mausrad oder +/− zoomt, Ziehen verschiebt, ein Klick auf ein Zielobjekt "
+                            "hebt hervor, wovon es abhängt und was von ihm abhängt; der volle Name erscheint beim "
+                            "Darüberfahren.", "abb-graph", _FIGURE_NUMBER),
         "<h3>Zielobjekte nach Typ</h3>",
         table(per_type, {"type": "Typ", "count": "Zielobjekte", "pieces": "Stück (mit Gruppen)"}, "typen",
               numeric=("count", "pieces")),
@@ -355,7 +355,7 @@ def _check_section(analysis, figures: Figures) -> str:
         table(check_records(check), {"object": "ID", "baustein": "Baustein", "requirement": "Anforderung",
                                      "level": "Stufe", "title": "Titel", "status": "Status", "note": "Bemerkung",
                                      "responsible": "verantwortlich", "due": "bis", "checked_on": "geprüft am"},
-              "check-anforderungen"),
+              "check-anforderungen", dates=("due", "checked_on")),
     ])
 
 
@@ -482,7 +482,7 @@ def _scenario_section(analysis, results, figures: Figures) -> str:
             "<h4>Blockierende Anforderungen</h4>",
             table(blocking, {"object": "ID", "name": "Name", "requirement": "Anforderung", "level": "Stufe",
                              "title": "Titel", "status": "Status", "responsible": "verantwortlich", "due": "bis",
-                             "applications": "hält auf"}, f"szenario-{slug}-blockierend"),
+                             "applications": "hält auf"}, f"szenario-{slug}-blockierend", dates=("due",)),
         ]
     return "".join(parts)
 

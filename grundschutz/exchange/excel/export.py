@@ -61,6 +61,7 @@ from grundschutz.exchange.excel.rows import _ROWS
 from grundschutz.exchange.excel.writer import FastRows, RowSink, TableWriter, excel_value
 from grundschutz.io.files import TEMP_PREFIX, atomic_output, write_error
 from grundschutz.model.errors import GrundschutzError
+from grundschutz.model.progress import Progress, report
 
 #: The table sheets :func:`export_workbook` can write, in order.
 SHEET_NAMES = ("objects", "dependencies", "needs", "modelling", "check", "risks", "plan", "scenarios")
@@ -111,7 +112,8 @@ class ExportResult:
 
 
 def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROWS,
-                    exported: datetime | None = None, sheets: Iterable[str] | None = None) -> ExportResult:
+                    exported: datetime | None = None, sheets: Iterable[str] | None = None,
+                    progress: Progress | None = None) -> ExportResult:
     """Write the workbook of an :class:`~grundschutz.method.analysis.Analysis` to ``path``.
 
     ``max_rows`` is the row limit per sheet, header included (Excel's
@@ -121,7 +123,8 @@ def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROW
     (no catalog, risk analysis, work plan or scenarios not installed) are
     left out and listed in :attr:`ExportResult.skipped`. A full disk, a
     missing or read-only folder is a :class:`~grundschutz.io.files.WriteError`
-    naming the path.
+    naming the path. ``progress`` (:data:`~grundschutz.model.progress.Progress`)
+    hears of every sheet.
     """
     from grundschutz import __version__
     from grundschutz.exchange.excel.sheets import extra_sheets
@@ -163,7 +166,11 @@ def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROW
             formats = Formats(workbook)
             overview = RowSink(workbook.add_worksheet(OVERVIEW_TITLE, worksheet_class=FastRows))
             writer = TableWriter(workbook, max_rows, formats)
-            rows_per_sheet = {sheet.title: writer.table(sheet, rows()) for sheet, rows in plan}
+            rows_per_sheet: dict[str, int] = {}
+            for index, (sheet, rows) in enumerate(plan):
+                report(progress, sheet.title, index, len(plan) + 1)
+                rows_per_sheet[sheet.title] = writer.table(sheet, rows())
+            report(progress, "speichern", len(plan), len(plan) + 1)
             result.sheets = dict(writer.counts)
             write_overview(overview, formats, analysis, plan, rows_per_sheet, result.skipped, exported, __version__)
             _write_meta(workbook, formats, analysis, exported, __version__, list(result.sheets))
@@ -176,6 +183,7 @@ def export_workbook(analysis, path: str | Path, *, max_rows: int = EXCEL_MAX_ROW
         except BaseException:
             _discard(workbook)
             raise
+    report(progress, "fertig", len(plan) + 1, len(plan) + 1)
     return result
 
 

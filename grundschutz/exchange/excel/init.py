@@ -45,6 +45,7 @@ from grundschutz.io.text import decode_text, sniff_delimiter
 from grundschutz.io.workbook import open_workbook
 from grundschutz.model import BASIC_VALUES, Level, ObjectType
 from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem, unknown_name
+from grundschutz.model.library_errors import csv_reason, yaml_message
 
 ASSESSMENT_FILES = ("assessment.yaml", "objects.csv", "dependencies.csv", "needs.csv", "assessment.xlsx")
 _OBJECT_KEYS = {"type", "id", "id_prefix", "name", "description", "tags", "needs", "count"}
@@ -83,7 +84,7 @@ def _yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(decode_text(path.read_bytes(), path.name))
     except yaml.YAMLError as exc:
-        raise AssessmentError([Problem(path.name, None, None, None, f"YAML fehlerhaft: {exc}")]) from None
+        raise AssessmentError([Problem(path.name, None, None, None, yaml_message(exc))]) from None
     if not isinstance(data, dict):
         raise AssessmentError([Problem(path.name, None, None, None, "muss eine Zuordnung (key: value) sein")])
     return data
@@ -98,9 +99,13 @@ def _read_rows(path: Path, sheet: str | None, header_row: int
         import csv
         import io
 
-
         text = decode_text(path.read_bytes(), path.name).lstrip("\ufeff")
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0])))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
+        records = []
+        try:
+            records.extend(reader)
+        except csv.Error as exc:
+            raise AssessmentError([Problem(path.name, reader.line_num, None, None, csv_reason(exc))]) from None
         label = path.name
     else:
         titles = open_workbook(path, []).titles
