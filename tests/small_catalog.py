@@ -81,11 +81,25 @@ QUIRKS = {
 
 def baustein_ids() -> list[str]:
     """Every Baustein id the toolkit's modelling rules name (the small catalog has exactly these)."""
-    from grundschutz.catalog.rules import read_modelling_rules
+    from grundschutz.catalog.modelling_rules import read_modelling_rules
 
     rules = read_modelling_rules()
     ids = {b for rule in rules.rules for b in rule.bausteine} | {"OPS.2.3"}
     return sorted(ids, key=_id_key)
+
+
+def scope_quotes() -> dict[str, list[str]]:
+    """The quotes the modelling rules take from each Baustein's "Abgrenzung und Modellierung"
+    (the small catalog's sections hold exactly these, so that the rules validate against it)."""
+    from grundschutz.catalog.modelling_rules import read_modelling_rules
+
+    quotes: dict[str, list[str]] = {}
+    for rule in read_modelling_rules().rules:
+        for quote in rule.scope:
+            found = quotes.setdefault(quote.quoted_from, [])
+            if quote.quote not in found:
+                found.append(quote.quote)
+    return quotes
 
 
 def category_names() -> list[str]:
@@ -132,6 +146,7 @@ def _para(text: str) -> str:
 
 
 def _kompendium_xml(bausteine: list[str]) -> bytes:
+    quotes = scope_quotes()
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<book xmlns="http://docbook.org/ns/docbook" version="5.0">',
              "<chapter><title>Vorwort</title><para>Kleiner Testkatalog im Format des Kompendiums.</para></chapter>",
@@ -153,7 +168,7 @@ def _kompendium_xml(bausteine: list[str]) -> bytes:
         lines.append(f"<chapter><title>{layer} {title}</title>")
         for position, baustein in enumerate(bausteine):
             if baustein.split(".")[0] == layer:
-                lines.append(_baustein_xml(baustein, position))
+                lines.append(_baustein_xml(baustein, position, quotes.get(baustein, ())))
         lines.append("</chapter>")
     lines.append("</book>")
     return "\r\n".join(lines).encode("utf-8")
@@ -167,7 +182,7 @@ def _threat_title(number: int) -> str:
     return f"Testgefährdung {number}"
 
 
-def _baustein_xml(baustein: str, position: int) -> str:
+def _baustein_xml(baustein: str, position: int, quotes=()) -> str:
     layer = baustein.split(".")[0]
     role_rows = ("<tr><td><para>Zuständigkeit</para></td><td><para>Rolle</para></td></tr>" if layer == "IND" else
                  "<tr><td><para>Zuständigkeiten</para></td><td><para>Rollen</para></td></tr>")
@@ -176,6 +191,7 @@ def _baustein_xml(baustein: str, position: int) -> str:
              "<section><title>Beschreibung</title>",
              f"<section><title>Einleitung</title>{_para(f'Einleitung zu {baustein}.')}</section>",
              f"<section><title>Abgrenzung und Modellierung</title>{_para(f'{baustein} gilt für Testobjekte.')}"
+             + "".join(_para(quote) for quote in quotes) +
              "</section></section>",
              "<section><title>Gefährdungslage</title>",
              f"<section><title>Fehlende Regeln für {baustein}</title>{_para('Ohne Regeln entstehen Fehler.')}"
@@ -412,14 +428,25 @@ def sources_yaml(files: dict[str, bytes]) -> str:
 
 
 def build_small_catalog(folder: Path) -> Path:
-    """Write the small catalog into ``folder`` (relative paths as in ``sources.yaml``) and
-    ``folder/sources-test.yaml`` with its SHA-256 sums; return ``folder``."""
+    """Write the small catalog into ``folder`` (relative paths as in ``sources.yaml``),
+    ``folder/sources-test.yaml`` with its SHA-256 sums and the record of the installed
+    files (as ``catalog install`` leaves it); return ``folder``."""
     files = catalog_files()
     for relative, data in files.items():
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     (folder / SOURCES_FILE).write_text(sources_yaml(files), encoding="utf-8")
+    # recorded as `catalog install` records what it installed: the catalog's integrity check accepts them
+    import hashlib
+
+    from grundschutz.catalog.integrity import record_installed
+    from grundschutz.catalog.sources import official_sources
+
+    official = official_sources()
+    key_of = {source.path: key for key, source in official.items()}
+    record_installed(folder, {key_of[relative]: hashlib.sha256(data).hexdigest() for relative, data in files.items()},
+                     official)
     return folder
 
 

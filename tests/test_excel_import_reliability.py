@@ -113,7 +113,7 @@ def test_a_number_in_a_date_cell_is_an_error(tmp_path, shared_catalogs):
     result = CliRunner().invoke(import_, [str(folder), str(book), "--apply", "--catalogs", str(shared_catalogs)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0] == "Error: 3 Fehler in a.xlsx:"
+    assert lines[0] == "Fehler: 3 Fehler in a.xlsx:"
     early = ": Datum vor dem 01.01.1990: vermutlich eine Zahl statt eines Datums; bitte ein Datum eingeben, z. B. 31.12.2025"
     assert lines[1] == "  IT-Grundschutz-Check, Zeile 2, Spalte 'Umsetzung bis', Wert '01.01.1900'" + early
     assert lines[2].startswith("  IT-Grundschutz-Check, Zeile 3, Spalte 'Umsetzung bis', Wert '")
@@ -212,7 +212,7 @@ def test_a_read_only_csv_is_no_traceback(tmp_path, shared_catalogs, unprivileged
         apply_import(plan)
     assert digest(folder) == before
     result = CliRunner().invoke(import_, [str(folder), str(book), "--apply", "--catalogs", str(shared_catalogs)])
-    assert result.exit_code == 1 and result.output.startswith("Error: ") and "schreibgeschützt" in result.output
+    assert result.exit_code == 1 and result.output.startswith("Fehler: ") and "schreibgeschützt" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
@@ -257,7 +257,7 @@ def test_a_zip_bomb_is_refused_from_the_zip_directory(tmp_path, shared_catalogs)
     assert bomb.stat().st_size < 200_000
     result = CliRunner().invoke(import_, [str(folder), str(bomb), "--catalogs", str(shared_catalogs)])
     assert result.exit_code == 1
-    assert result.output == ("Error: 1 Fehler in bombe.xlsx:\n  bombe.xlsx: Arbeitsmappe zu groß: die zu lesenden "
+    assert result.output == ("Fehler: 1 Fehler in bombe.xlsx:\n  bombe.xlsx: Arbeitsmappe zu groß: die zu lesenden "
                              "Teile sind entpackt 4.096 MB groß, erlaubt sind 1.024 MB (GRUNDSCHUTZ_MAX_WORKBOOK_MB "
                              "setzt eine andere Grenze)\n")
 

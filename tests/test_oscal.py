@@ -156,7 +156,7 @@ def test_the_gspp_ssp_names_only_controls_of_the_bsi_profile_as_trestle_resolves
     controls = set(CatalogInterface(catalog).get_control_ids())
     ssp = SystemSecurityPlan.oscal_read(out / "ssp.json")
     used = [r.control_id for r in ssp.control_implementation.implemented_requirements]
-    assert len(used) > 800 and set(used) <= controls
+    assert len(used) > 500 and set(used) <= controls  # ~600: undecided controls without category are not selected
     assert ssp.import_profile.href.endswith("/Grundschutz%2B%2B-profile.json")
 
 
@@ -508,7 +508,7 @@ def test_refusals_and_errors_name_file_path_and_value_and_write_nothing(gspp_cop
     def refused(document: dict, kind: str, *extra) -> str:
         result = run("oscal", "import", folder, _write(document, kind, tmp_path / f"{kind}-x.json"), "--apply",
                      "--catalogs", shared_catalogs, *extra)
-        assert result.exit_code == 1 and result.output.startswith("Error: ") and "Traceback" not in result.output
+        assert result.exit_code == 1 and result.output.startswith("Fehler: ") and "Traceback" not in result.output
         assert digest(folder) == before
         return result.output
 

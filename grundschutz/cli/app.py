@@ -14,7 +14,7 @@ import sys
 import click
 
 from grundschutz.cli.catalog import catalog
-from grundschutz.cli.common import HELP, CommandGroup, catalogs_option, echo_text, open_analysis
+from grundschutz.cli.common import ASSESSMENT, HELP, CommandGroup, catalogs_option, echo_text, open_analysis
 from grundschutz.cli.common import format_option as _format_option
 from grundschutz.cli.common import user_errors as _user_errors
 from grundschutz.cli.excel import export, import_, init
@@ -25,7 +25,6 @@ from grundschutz.cli.report import plot, report
 from grundschutz.cli.risk import plan, risk
 from grundschutz.cli.scenario import diff, scenario
 
-ASSESSMENT = click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
 
 
 @click.group(name="grundschutz", cls=CommandGroup, context_settings=HELP, help="""grundschutz: IT-Grundschutz nach BSI-Standard 200-2/200-3.

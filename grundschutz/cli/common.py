@@ -29,6 +29,8 @@ from grundschutz.model.library_errors import german_reason
 
 german.install()
 
+#: The argument BEWERTUNG of every command that reads an assessment.
+ASSESSMENT = click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
 FORMATS = click.Choice(["table", "csv", "json"], case_sensitive=False)
 #: Context settings of every command: ``-h`` as well as ``--help``.
 HELP = {"help_option_names": ["-h", "--help"]}

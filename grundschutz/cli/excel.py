@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import HELP, catalogs_option, echo_text, open_analysis, progress_bar, user_errors
+from grundschutz.cli.common import (
+    ASSESSMENT,
+    HELP,
+    catalogs_option,
+    echo_text,
+    open_analysis,
+    progress_bar,
+    user_errors,
+)
 
-ASSESSMENT = click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
 WORKBOOK = click.argument("workbook", metavar="ARBEITSMAPPE", type=click.Path(dir_okay=False, path_type=str))
 
 

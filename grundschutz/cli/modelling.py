@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import HELP, catalogs_option, echo_records, format_option, open_analysis, user_errors
-
-ASSESSMENT = click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
+from grundschutz.cli.common import (
+    ASSESSMENT,
+    HELP,
+    catalogs_option,
+    echo_records,
+    format_option,
+    open_analysis,
+    user_errors,
+)
 
 
 @click.command(context_settings=HELP, short_help="Jedem Zielobjekt Bausteine zuordnen (Modellierung).",

@@ -10,9 +10,8 @@ import datetime
 
 import click
 
-from grundschutz.cli.common import HELP, catalogs_option, open_analysis, user_errors
+from grundschutz.cli.common import ASSESSMENT, HELP, catalogs_option, open_analysis, user_errors
 
-ASSESSMENT = click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
 KINDS = ("graph", "heatmap", "coverage", "risk", "scenario")
 
 

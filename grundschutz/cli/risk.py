@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import HELP, catalogs_option, echo_records, echo_text, format_option
+from grundschutz.cli.common import ASSESSMENT, HELP, catalogs_option, echo_records, echo_text, format_option
 from grundschutz.cli.common import open_analysis, user_errors
 
-ASSESSMENT = click.argument("assessment", metavar="BEWERTUNG", type=click.Path(path_type=str))
 
 
 @click.command(context_settings=HELP, short_help="Risikoanalyse nach BSI-Standard 200-3.", help="""

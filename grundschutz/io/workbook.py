@@ -38,6 +38,7 @@ from pathlib import Path
 
 from grundschutz.io.text import Table, _table_from_records, file_problem
 from grundschutz.model.errors import AssessmentError, Problem
+from grundschutz.model.library_errors import workbook_reason
 
 FORMULA_WITHOUT_VALUE = ("Formel ohne gespeicherten Wert: die Arbeitsmappe in Excel oder LibreOffice öffnen und "
                          "speichern, damit die Werte gespeichert werden, oder den Wert eintragen")
@@ -159,8 +160,7 @@ def open_workbook(path: str | os.PathLike[str], sheets: Sequence[str] | Callable
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        reason = "keine Excel-Arbeitsmappe (.xlsx)" if isinstance(exc, zipfile.BadZipFile | ValueError) else str(exc)
-        raise _refuse(label, f"Arbeitsmappe nicht lesbar: {reason}") from None
+        raise _refuse(label, f"Arbeitsmappe nicht lesbar: {workbook_reason(exc)}") from None
     with archive:
         parts = _sheet_parts(archive, label)
         hidden = {title for title, (_, state) in parts.items() if state != "visible"}

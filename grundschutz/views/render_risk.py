@@ -33,7 +33,7 @@ def render_risk_summary(name: str, risks) -> str:
             [[r["object"], r["name"], ", ".join(r["reasons"]), r["threats"], r["rated"], r["open"],
               *(r[c] for c in _CATEGORIES), r["untreated"], r["residual_unaccepted"], r["status"]] for r in records],
             ["Zielobjekt", "Name", "Grund", "Gefährdungen", "bewertet", "offen", *_CATEGORIES, "unbehandelt",
-             "Restrisiko offen", "Stand"], wrap=40, optional=[9, 8, 1, 3, 4, 7, 6]))
+             "Restrisiko offen", "Stand"], wrap=40, optional=[11, 9, 8, 1, 3, 4, 7, 6]))
     else:
         out.append("  keine")
     out += ["", "Unbehandelte hohe Risiken (hoch/sehr hoch ohne Behandlung)"]

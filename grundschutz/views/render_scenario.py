@@ -97,7 +97,7 @@ def render_scenario(result, details: bool = False) -> str:
     out = [render_answer(result)]
     if not details:
         out += ["", "Einzelheiten (Schutzbedarf, Bausteine, Anforderungen, Risikoanalysen): --details"]
-        return "\n".join(out)
+        return "\n".join(out + _modelling_warnings(result))
     after = result.result.assessment.objects
     out += ["", "Urteil je Anwendung"]
     counted = ("alle offenen Anforderungen im Umfeld" if result.include_baseline else
@@ -169,11 +169,16 @@ def render_scenario(result, details: bool = False) -> str:
                         ", ".join(r.applications) or "–"] for r in result.risk_analyses],
                       ["Zielobjekt", "Name", "neu", "Grund", "hält auf"], wrap=45)
                if result.risk_analyses else "  keine")
+    return "\n".join(out + _modelling_warnings(result))
+
+
+def _modelling_warnings(result) -> list[str]:
+    """The lines on entries under ``bausteine`` of the scenario that change nothing (shown with or without details)."""
     warnings = getattr(result.result.modelling, "warnings", ())
-    if warnings:
-        out += ["", "Hinweise zur Modellierung (Einträge unter bausteine, die nichts ändern)"]
-        out += [fill(str(w), 2, limit=110) for w in warnings]
-    return "\n".join(out)
+    if not warnings:
+        return []
+    return ["", "Hinweise zur Modellierung (Einträge unter bausteine, die nichts ändern)",
+            *(fill(str(w), 2, limit=110) for w in warnings)]
 
 
 def render_diff(diff) -> str:

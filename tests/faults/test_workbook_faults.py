@@ -147,7 +147,7 @@ def test_a_full_disk_during_the_export(tmp_path, shared_catalogs, monkeypatch):
     result = CliRunner().invoke(main, ["export", str(folder), str(out / "mappe.xlsx"), "--catalogs",
                                        str(shared_catalogs)])
     assert result.exit_code == 1
-    assert result.output == f"Error: {out / 'mappe.xlsx'}: nicht geschrieben (Datenträger voll)\n"
+    assert result.output == f"Fehler: {out / 'mappe.xlsx'}: nicht geschrieben (Datenträger voll)\n"
     assert list(out.iterdir()) == []
 
 
@@ -228,7 +228,7 @@ def test_a_full_disk_between_two_files_changes_nothing(tmp_path, shared_catalogs
     args = ["import", str(folder), str(second), "--apply", "--catalogs", str(shared_catalogs)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1, result.output
-    assert result.output.startswith("Error: ") and "nicht geschrieben (Datenträger voll)" in result.output
+    assert result.output.startswith("Fehler: ") and "nicht geschrieben (Datenträger voll)" in result.output
     assert state(folder) == before and leftovers(folder) == []
     monkeypatch.setattr(os, "fsync", real)
     again = CliRunner().invoke(main, args)
