@@ -19,6 +19,7 @@ from grundschutz.cli.common import user_errors as _user_errors
 from grundschutz.cli.excel import export, import_, init
 from grundschutz.cli.migrate import migrate
 from grundschutz.cli.modelling import check, model, requirements
+from grundschutz.cli.portfolio import portfolio
 from grundschutz.cli.report import plot, report
 from grundschutz.cli.risk import plan, risk
 from grundschutz.cli.scenario import diff, scenario
@@ -105,6 +106,7 @@ for _command in (
     catalog, model, requirements, check, risk, plan, scenario, diff, migrate, plot, report, export, import_, init
 ):
     main.add_command(_command)
+main.add_command(portfolio)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ from grundschutz.model.assessment import (
     DistributionSetting,
     Need,
     Override,
+    PortfolioSetting,
     Settings,
     TargetObject,
 )
@@ -49,7 +50,7 @@ __all__ = [
     "Assessment", "AssessmentError", "BASIC_VALUES", "BasicValue", "CatalogError", "CheckRecord",
     "CumulationRule", "DEFAULT_MATRIX", "Dependency", "DistributionSetting", "Effect", "Frequency",
     "GrundschutzError", "INFORMATIONSVERBUND_ID", "Impact", "Level", "ModellingChange", "Need",
-    "NeedChange", "ObjectChange", "ObjectType", "Override", "Problem", "RiskCategory", "RiskMatrix",
+    "NeedChange", "ObjectChange", "ObjectType", "Override", "PortfolioSetting", "Problem", "RiskCategory", "RiskMatrix",
     "RiskRecord", "Rule", "RulesError", "STATUSES", "Scenario", "ScenarioError", "Settings", "Status",
     "TargetObject", "Treatment", "UnknownObjectError",
 ]
