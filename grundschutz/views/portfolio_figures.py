@@ -49,11 +49,11 @@ def portfolio_heatmap_figure(portfolio: Portfolio, basic_value: BasicValue | str
 
         raise GrundschutzError(f"keine gemeinsamen Zielobjekte von {portfolio.provider} für die Heatmap")
     width = min(24.0, 7.0 + 0.32 * len(clients))
-    fig = new_figure(width, 1.8 + 0.38 * len(matrix) + (1.6 if len(clients) <= max_labels else 0.4))
+    fig = new_figure(width, 1.8 + 0.3 * len(matrix) + (1.6 if len(clients) <= max_labels else 0.4))
     ax = fig.subplots()
     colours = ListedColormap([UNUSED_COLOUR, *(LEVEL_COLOURS[k] for k in ("", "normal", "hoch", "sehr hoch"))])
     norm = BoundaryNorm([-1.5, -0.5, 0.5, 1.5, 2.5, 3.5], colours.N)
-    ax.imshow(matrix, cmap=colours, norm=norm, aspect="auto", interpolation="nearest")
+    ax.imshow(matrix, cmap=colours, norm=norm, aspect="auto", interpolation="none")
     if len(clients) <= _CELL_TEXT_LIMIT:
         for r, row in enumerate(matrix):
             for c, code in enumerate(row):
