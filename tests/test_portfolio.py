@@ -322,3 +322,32 @@ def test_the_worked_example_is_in_step(tmp_path):
     assert [c.action for c in first.changes] == ["neu"] * 5
     assert (copy / "krz-lemgo" / "needs.csv").read_bytes() == (REPO / "assessments/krz-lemgo/needs.csv").read_bytes()
     assert apply_portfolio(read_portfolio(copy, workers=1)).data is None
+
+
+def test_an_object_no_municipality_rated_gets_no_row(root):
+    _write(root / "d", "organisation: Dorf D\n", "X,service,Archiv beim RZ,,provider=rz:S3,\n", "", "")
+    portfolio = read_portfolio(root, root / "rz", workers=1)
+    assert [(s.id, _levels(s), [u.client_name for u in s.clients]) for s in portfolio.objects][2] == \
+        ("S3", ["", "", ""], ["Dorf D"])
+    plan = apply_portfolio(portfolio)
+    assert [c.object for c in plan.changes] == ["S1", "S2"]
+    assert "S3," not in (root / "rz" / "needs.csv").read_text(encoding="utf-8")
+
+
+def test_a_provider_kept_as_a_workbook_is_shown_but_not_written(root):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for name, path in (("objects", "objects.csv"), ("dependencies", "dependencies.csv"), ("needs", "needs.csv")):
+        sheet = book.create_sheet(name)
+        for line in (root / "rz" / path).read_text(encoding="utf-8").splitlines():
+            sheet.append(line.split(","))
+        (root / "rz" / path).unlink()
+    book.remove(book["Sheet"])
+    book.save(root / "rz" / "assessment.xlsx")
+    done = CliRunner().invoke(main, ["portfolio", str(root), "-j", "1"])
+    assert done.exit_code == 0, done.output
+    assert "S1          Hosting  2         hoch             sehr hoch   sehr hoch*" in done.output
+    assert "Keine Übernahme möglich: " in done.output and "liegt als Arbeitsmappe vor" in done.output
+    refused = CliRunner().invoke(main, ["portfolio", str(root), "-j", "1", "--apply", "--force"])
+    assert refused.exit_code == 1 and "--apply schreibt needs.csv" in refused.output

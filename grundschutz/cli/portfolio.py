@@ -73,7 +73,10 @@ def portfolio(paths: tuple[str, ...], provider: str | None, apply_: bool, force:
     else:
         click.echo(render_portfolio(result))
         click.echo("")
-        click.echo(render_apply(plan if plan is not None else plan_apply(result), applied=plan is not None))
+        try:
+            click.echo(render_apply(plan if plan is not None else plan_apply(result), applied=plan is not None))
+        except GrundschutzError as exc:  # the preview only: the portfolio itself is shown
+            click.echo(f"Keine Übernahme möglich: {exc}")
     if plan is not None and output_format != "table":
         click.echo(render_apply(plan, applied=True), err=True)
 

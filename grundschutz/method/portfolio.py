@@ -39,7 +39,7 @@ listed as excluded, never counted.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from grundschutz.model import (
     BASIC_VALUES,
@@ -289,7 +289,6 @@ class Portfolio:
     notes: tuple[PortfolioNote, ...] = ()
     cumulations: tuple[ClientCumulation, ...] = ()
     candidates: tuple[ClientCumulation, ...] = ()
-    rules: tuple[CumulationRule, ...] = field(default=(), repr=False)
 
     def object(self, object_id: str) -> SharedObject:
         """The shared object with this provider id; :class:`KeyError` if no client uses it."""
@@ -353,7 +352,7 @@ def compute_portfolio(provider: Assessment, clients: Iterable[ClientSummary], *,
         shared.append(SharedObject(object_id, obj.name, obj.type.value, client_uses, tuple(values)))
     provider_name = provider.settings.organisation or provider.settings.name or key
     return Portfolio(key, provider_name, source, tuple(shared), included, excluded, tuple(notes),
-                     tuple(cumulations), tuple(candidates), setting.cumulation)
+                     tuple(cumulations), tuple(candidates))
 
 
 def _client_use(source: str, name: str, uses: list[SharedUse]) -> ClientUse:

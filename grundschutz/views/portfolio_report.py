@@ -62,12 +62,16 @@ def _objects(portfolio: Portfolio) -> str:
 
 
 def _drivers(portfolio: Portfolio) -> str:
+    """Every municipality at the maximum; beyond :data:`MAX_CLIENT_ROWS` rows the first one with a count."""
+    total = sum(len(v.drivers) for shared in portfolio.objects for v in shared.values)
     records = []
     for shared in portfolio.objects:
         for value in shared.values:
-            for d in value.drivers:
+            drivers = value.drivers if total <= MAX_CLIENT_ROWS else value.drivers[:1]
+            for d in drivers:
+                more = len(value.drivers) - len(drivers)
                 records.append({"object": shared.id, "value": value.basic_value.label, "level": value.maximum.label,
-                                "client": d.client_name, "via": d.object,
+                                "client": d.client_name + (f" (+{more} weitere)" if more else ""), "via": d.object,
                                 "origin": f"{d.origin} ({d.origin_name})" if d.origin else "", "reason": d.reason})
     columns = {"object": "Zielobjekt", "value": "Grundwert", "level": "höchster Wert", "client": "Kommune",
                "via": "Zielobjekt der Kommune", "origin": "Herkunft", "reason": "Begründung"}

@@ -73,7 +73,7 @@ class ApplyPlan:
 
 def _provider_folder(portfolio: Portfolio, folder: str | Path | None) -> Path:
     path = Path(folder or portfolio.provider_source)
-    if path.is_file() or (path / WORKBOOK_FILE).is_file() and not (path / NEEDS_FILE).is_file():
+    if path.is_file() or ((path / WORKBOOK_FILE).is_file() and not (path / NEEDS_FILE).is_file()):
         raise GrundschutzError(f"{path}: die Bewertung des Anbieters liegt als Arbeitsmappe vor; --apply schreibt "
                                "needs.csv und braucht einen Bewertungsordner mit CSV-Dateien")
     return path
@@ -88,7 +88,7 @@ def _is_generated(doc: CsvDocument, record) -> bool:
 
 def _plan(portfolio: Portfolio, folder: Path, data: bytes | None) -> ApplyPlan:
     doc = CsvDocument.parse(data, NEEDS_FILE) if data is not None else CsvDocument.new(NEEDS_FILE, _COLUMNS)
-    wanted = inherited_needs(portfolio)
+    wanted = {object_id: values for object_id, values in inherited_needs(portfolio).items() if values}
     generated, written = {}, {}
     for record in doc.rows():
         object_id = doc.get(record, "object")
