@@ -9,13 +9,17 @@ CPUs), in a fresh Python process:
 - **wall**: :func:`grundschutz.exchange.portfolio.read_portfolio` (find the
   folders, read, validate and propagate each in a worker, summarise,
   compute the portfolio), wall time;
+- **CPU**: user + system time of the main process and the workers
+  together (less sensitive than wall time to other jobs on the machine);
 - **peak main / worker**: the peak resident memory of the main process (after
   the portfolio is computed, before any output) and of the largest worker
   process (``ru_maxrss``; with 1 worker everything runs in the main process);
 - **apply plan, workbook, page**: the preview of ``--apply``, the Excel
   workbook and the HTML page from the computed portfolio (with 1 worker only).
 
-The speed-up is wall(1 worker) / wall(N workers). Run from the repository root::
+The speed-up is wall(1 worker) / wall(N workers); it means something only on
+an otherwise idle machine, so the one-minute load average at the end of each
+run is printed with it. Run from the repository root::
 
     python benchmarks/bench_portfolio.py                  # 400 and 4,000 municipalities, 1 and all workers
     python benchmarks/bench_portfolio.py --sizes 100 --workers 1,2
@@ -46,11 +50,13 @@ def _measure(root: str, workers: int, outputs: bool) -> dict:
     start = time.perf_counter()
     portfolio = read_portfolio(root, Path(root) / "krz", workers=workers)
     wall = time.perf_counter() - start
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     result = {"workers": workers, "wall": wall, "clients": len(portfolio.clients),
               "excluded": len(portfolio.excluded), "objects": len(portfolio.objects),
               "uses": sum(len(s.clients) for s in portfolio.objects), "cumulations": len(portfolio.cumulations),
-              "peak_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-              "peak_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+              "cpu": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime,
+              "peak_main_mb": own.ru_maxrss / 1024, "peak_worker_mb": children.ru_maxrss / 1024,
+              "load": os.getloadavg()[0]}
     if outputs:
         from grundschutz.exchange.portfolio.workbook import write_portfolio_workbook
         from grundschutz.views.portfolio_report import build_portfolio_report
@@ -113,13 +119,13 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
     print()
-    print("| municipalities | excluded | shared objects | uses | workers | wall s | speed-up | per folder ms "
-          "| peak main MB | peak worker MB |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| municipalities | excluded | shared objects | uses | workers | wall s | speed-up | CPU s "
+          "| CPU ms per folder | peak main MB | peak worker MB | load |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, r in rows:
         print(f"| {size:,} | {r['excluded']} | {r['objects']} | {r['uses']:,} | {r['workers']} | {r['wall']:.1f} "
-              f"| {r['speedup']:.2f} | {1000 * r['wall'] / size:.1f} | {r['peak_main_mb']:.0f} "
-              f"| {r['peak_worker_mb']:.0f} |")
+              f"| {r['speedup']:.2f} | {r['cpu']:.1f} | {1000 * r['cpu'] / size:.1f} | {r['peak_main_mb']:.0f} "
+              f"| {r['peak_worker_mb']:.0f} | {r['load']:.1f} |")
     print()
     for size, r in rows:
         if "workbook" in r:

@@ -63,7 +63,7 @@ _REASON_LIMIT = 300
 # --------------------------------------------------------------------------- a client, summarised
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProviderReference:
     """``provider=<provider>:<object>`` of a client's object; ``object`` is ``""`` if the value has no ``:``.
 
@@ -92,7 +92,7 @@ class ProviderReference:
         return f"{self.provider}:{self.object}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClientNeed:
     """A client's final need of one basic value of its object, and where it comes from.
 
@@ -106,7 +106,7 @@ class ClientNeed:
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SharedUse:
     """A client's object that stands for a provider's object, with its final needs (C, I, A)."""
 
@@ -120,7 +120,7 @@ class SharedUse:
         return self.needs[BASIC_VALUES.index(value)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClientSummary:
     """What the portfolio needs of one assessment: its name, references and needs, or its problems.
 
@@ -168,7 +168,7 @@ def summarise_client(propagation, source: str, key: str) -> ClientSummary:
 # --------------------------------------------------------------------------- the portfolio
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClientUse:
     """One client municipality's use of one provider object: its objects and, per basic value,
     its highest need over them (see :class:`ClientNeed`)."""
@@ -189,7 +189,7 @@ class ClientUse:
         return self.via[BASIC_VALUES.index(value)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Driver:
     """A client at the maximum of a basic value: who, through which of its objects, and why."""
 
