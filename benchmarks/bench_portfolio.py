@@ -129,8 +129,8 @@ def main() -> None:
     print()
     for size, r in rows:
         if "workbook" in r:
-            print(f"# {size:,} municipalities: --apply preview {r['apply_plan']:.2f} s, workbook {r['workbook']:.1f} s, "
-                  f"HTML page {r['page']:.1f} s")
+            print(f"# {size:,} municipalities: --apply preview {r['apply_plan']:.2f} s, "
+                  f"workbook {r['workbook']:.1f} s, HTML page {r['page']:.1f} s")
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ def write_krz(folder: Path, services: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "assessment.yaml").write_text(KRZ_YAML.format(services=services), encoding="utf-8")
     objects = [(f"DL-{i:03d}", "service", f"KRZ-Dienst {i}", "", "angebot", "") for i in range(1, services + 1)]
-    objects += [("SRV-1", "server", "Anwendungsserver 1", "", "", ""), ("SRV-2", "server", "Anwendungsserver 2", "", "", ""),
+    objects += [("SRV-1", "server", "Anwendungsserver 1", "", "", ""),
+                ("SRV-2", "server", "Anwendungsserver 2", "", "", ""),
                 ("NET-1", "network", "Rechenzentrumsnetz", "", "", ""), ("R-1", "room", "Rechenzentrum", "", "", "")]
     dependencies = [(f"DL-{i:03d}", f"SRV-{1 + i % 2}", "", "") for i in range(1, services + 1)]
     dependencies += [("SRV-1", "NET-1", "", ""), ("SRV-2", "NET-1", "", ""), ("SRV-1", "R-1", "", ""),
