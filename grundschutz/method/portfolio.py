@@ -176,7 +176,6 @@ class ClientUse:
     client: str
     client_name: str
     objects: tuple[str, ...]
-    names: tuple[str, ...]
     needs: tuple[ClientNeed, ...]
     via: tuple[str, ...] = ()
 
@@ -367,8 +366,7 @@ def _client_use(source: str, name: str, uses: list[SharedUse]) -> ClientUse:
                 best = use
         needs.append(best.need(value))
         via.append(best.object)
-    return ClientUse(source, name, tuple(u.object for u in uses), tuple(u.name for u in uses), tuple(needs),
-                     tuple(via))
+    return ClientUse(source, name, tuple(u.object for u in uses), tuple(needs), tuple(via))
 
 
 def _inherit(obj: TargetObject, value: BasicValue, client_uses: tuple[ClientUse, ...],
