@@ -41,6 +41,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from grundschutz.method.propagation import CumulationEvent
 from grundschutz.model import (
     BASIC_VALUES,
     Assessment,
@@ -201,21 +202,19 @@ class Driver:
 
 
 @dataclass(frozen=True)
-class ClientCumulation:
-    """A rule across clients that raised a provider object (or nearly did: a candidate)."""
+class ClientCumulation(CumulationEvent):
+    """A rule across clients that raised a provider object (or nearly did: a candidate).
 
-    object: str
-    basic_value: BasicValue
-    rule: CumulationRule
-    clients: tuple[str, ...]
-    client_names: tuple[str, ...]
-    before: Level | None
-    after: Level | None
+    The counted ``dependents`` are municipalities (their folders, also
+    :attr:`clients`); ``client_names`` are their names; ``count`` how many.
+    """
+
+    client_names: tuple[str, ...] = ()
 
     @property
-    def count(self) -> int:
-        """How many client municipalities reach the rule's level."""
-        return len(self.clients)
+    def clients(self) -> tuple[str, ...]:
+        """The counted municipalities (their folders)."""
+        return self.dependents
 
 
 @dataclass(frozen=True)
@@ -386,10 +385,10 @@ def _inherit(obj: TargetObject, value: BasicValue, client_uses: tuple[ClientUse,
         counted = [u for u, n in rated if n.level >= rule.at_level]
         clients, names = tuple(u.client for u in counted), tuple(u.client_name for u in counted)
         if len(counted) >= rule.min_dependents:
-            fired.append(ClientCumulation(obj.id, value, rule, clients, names, level, rule.raise_to))
+            fired.append(ClientCumulation(obj.id, value, rule, clients, level, rule.raise_to, names))
             level = rule.raise_to
         elif counted and len(counted) >= rule.min_dependents - rule.candidate_margin:
-            near.append(ClientCumulation(obj.id, value, rule, clients, names, level, level))
+            near.append(ClientCumulation(obj.id, value, rule, clients, level, level, names))
     cumulation = fired[-1] if fired else None
     return InheritedValue(value, maximum, level, drivers, len(rated), cumulation), fired, near
 
