@@ -34,6 +34,8 @@ _EXPORTS = {
         "Analysis", "Derivation", "Propagation", "analyse", "find_cycles", "propagate", "to_networkx",
     ),
     "grundschutz.views": ("Summary", "needs_frame", "needs_records", "summarize"),
+    "grundschutz.views.portfolio_tables": ("portfolio_frame",),
+    "grundschutz.exchange.portfolio": ("read_portfolio",),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_HOME)

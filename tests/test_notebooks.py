@@ -17,7 +17,8 @@ from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
-NAMES = ["01-erste-schritte.ipynb", "02-teleheimarbeit.ipynb", "03-krz-austausch.ipynb"]
+NAMES = ["01-erste-schritte.ipynb", "02-teleheimarbeit.ipynb", "03-krz-austausch.ipynb",
+         "04-krz-portfolio.ipynb"]
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -103,3 +104,19 @@ def test_03_krz_austausch_leaves_the_worked_example_unchanged(run_notebook, haan
     assert "IT-Grundschutz-Check (check.csv)" in plan
     final = _cell_with(nb, "after = check_frame")
     assert "KRZ Lemgo" in final.outputs[0]["data"]["text/html"]
+
+
+def test_04_krz_portfolio_leaves_the_worked_example_unchanged(run_notebook):
+    assessments = REPO / "assessments"
+    before = _digest(assessments)
+    nb = run_notebook("04-krz-portfolio.ipynb")
+    assert _digest(assessments) == before
+    printed = "".join(o.get("text", "") for o in _cell_with(nb, "print(headline(portfolio))").outputs)
+    assert printed.startswith("4 Bewertungen gelesen: 4 Kommunen nutzen 5 gemeinsame Zielobjekte von krz-lemgo")
+    frame = _cell_with(nb, "frame = gs.portfolio_frame(portfolio)").outputs[0]["data"]["text/html"]
+    assert "DL-03" in frame and "Verfügbarkeit für viele Kommunen" in frame
+    assert "image/png" in _mimes(_cell_with(nb, "portfolio_heatmap_figure(portfolio)"))
+    applied = "".join(o.get("text", "") for o in _cell_with(nb, "apply_portfolio(copy)").outputs)
+    assert "(geschrieben):\n  DL-01: neu" in applied and "Keine Änderungen:" in applied
+    sheets = _cell_with(nb, "load_workbook(workbook).sheetnames").outputs[0]["data"]["text/plain"]
+    assert sheets == "['Übersicht', 'DL-01', 'DL-02', 'DL-03', 'DL-04', 'DL-05', 'Kumulation']"

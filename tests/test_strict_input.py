@@ -59,7 +59,7 @@ def test_an_unknown_key_without_a_near_one_lists_the_keys(folder):
     edit(folder / "assessment.yaml", "variant: standard", "variant: standard\nfarbe: blau")
     assert problems_of(folder) == [
         "assessment.yaml, Zeile 5: unbekannter Schlüssel 'farbe' (erlaubt: name, organisation, edition, variant, "
-        "cumulation, distribution, risk_matrix)",
+        "cumulation, distribution, risk_matrix, portfolio)",
     ]
 
 

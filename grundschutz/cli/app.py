@@ -21,6 +21,7 @@ from grundschutz.cli.excel import export, import_, init
 from grundschutz.cli.migrate import migrate
 from grundschutz.cli.modelling import check, model, requirements
 from grundschutz.cli.oscal import oscal
+from grundschutz.cli.portfolio import portfolio
 from grundschutz.cli.report import plot, report
 from grundschutz.cli.risk import plan, risk
 from grundschutz.cli.scenario import diff, scenario
@@ -115,6 +116,7 @@ for _command in (
 ):
     main.add_command(_command)
 main.add_command(oscal)
+main.add_command(portfolio)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -137,6 +137,9 @@ def _read_settings(path: Path, folder: Path, problems: list[Problem]) -> Setting
         problems.append(file_problem(SETTINGS_FILE, "Datei fehlt"))
     if not settings.name:
         settings = replace(settings, name=folder.name if path.is_dir() else path.stem)
+    if settings.portfolio is not None and not settings.portfolio.id:
+        provider_id = folder.name if path.is_dir() else path.stem
+        settings = replace(settings, portfolio=replace(settings.portfolio, id=provider_id))
     return settings
 
 

@@ -6,12 +6,13 @@ and every problem found out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from itertools import pairwise
 
 from grundschutz.io.text import file_problem
 from grundschutz.io.values import as_list, non_negative_int, positive_int, show
-from grundschutz.model import CumulationRule, DistributionSetting, DocumentedDistribution, Settings
+from grundschutz.model import CumulationRule, DistributionSetting, DocumentedDistribution, PortfolioSetting, Settings
 from grundschutz.model.errors import Problem, unknown_name
 from grundschutz.model.library_errors import yaml_message
 from grundschutz.model.levels import BasicValue, Level, ObjectType
@@ -23,9 +24,14 @@ VARIANTS = ("basis", "standard", "kern")
 
 
 #: The keys of ``assessment.yaml`` and of its parts.
-TOP_KEYS = ("name", "organisation", "edition", "variant", "cumulation", "distribution", "risk_matrix")
+TOP_KEYS = ("name", "organisation", "edition", "variant", "cumulation", "distribution", "risk_matrix", "portfolio")
 CUMULATION_KEYS = ("name", "basic_value", "types", "min_dependents", "at_level", "raise_to", "candidate_margin",
                    "reason")
+#: ``portfolio`` of a provider: its id and the cumulation rules across clients (``min_clients``).
+PORTFOLIO_KEYS = ("id", "cumulation")
+CLIENT_CUMULATION_KEYS = tuple("min_clients" if k == "min_dependents" else k for k in CUMULATION_KEYS)
+#: What a provider id may consist of (it is written in the clients' tags, before ``:``).
+PROVIDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 DISTRIBUTION_KEYS = ("enabled", "basic_values", "lower_by", "confidentiality", "integrity")
 #: The keys of a documented distribution of confidentiality or integrity.
 DOCUMENTED_KEYS = ("groups", "reason")
@@ -72,6 +78,7 @@ def parse_settings(text: str, file: str = SETTINGS_FILE) -> tuple[Settings, list
                   "Schutzbedarf (normal-SdT, erhöht); 'variant: standard' setzen oder die Variante weglassen")
     rules = _parse_cumulation(data.get("cumulation"), found)
     distribution = _parse_distribution(data.get("distribution"), found)
+    portfolio = _parse_portfolio(data.get("portfolio"), found)
     matrix, matrix_problems = parse_risk_matrix(data.get("risk_matrix"), file)
     found.problems.extend(replace(p, row=lines.get(("risk_matrix",))) for p in matrix_problems)
     settings = Settings(
@@ -82,6 +89,7 @@ def parse_settings(text: str, file: str = SETTINGS_FILE) -> tuple[Settings, list
         cumulation=rules,
         distribution=distribution,
         risk_matrix=matrix,
+        portfolio=portfolio,
     )
     return settings, found.problems
 
@@ -131,15 +139,37 @@ class _Found:
                        for i, p in enumerate(path)) or None
 
 
-def _parse_cumulation(raw: object, found: _Found) -> tuple[CumulationRule, ...]:
+def _parse_portfolio(raw: object, found: _Found) -> PortfolioSetting | None:
+    """``portfolio``: absent/``false`` = no provider, ``true`` = a provider with defaults, or a mapping."""
+    if raw in (None, False):
+        return None
+    if raw is True:
+        return PortfolioSetting()
+    if not isinstance(raw, dict):
+        found.bad(("portfolio",), raw, "muss eine Zuordnung (id, cumulation) oder true sein")
+        return None
+    found.unknown_keys(raw, ("portfolio",), PORTFOLIO_KEYS)
+    provider_id = str(raw.get("id") or "").strip()
+    if provider_id and not PROVIDER_ID.match(provider_id):
+        found.bad(("portfolio", "id"), raw["id"], "Kennung des Anbieters: nur Buchstaben, Ziffern, '.', '_' und "
+                                                  "'-' (die Kommunen schreiben provider=<Kennung>:<Zielobjekt>)")
+        provider_id = ""
+    rules = _parse_cumulation(raw.get("cumulation"), found, ("portfolio", "cumulation"), "min_clients")
+    return PortfolioSetting(id=provider_id, cumulation=rules)
+
+
+def _parse_cumulation(raw: object, found: _Found, where: tuple = ("cumulation",),
+                      count_key: str = "min_dependents") -> tuple[CumulationRule, ...]:
+    """Cumulation rules at ``where``; ``count_key`` is the threshold's key (``min_clients`` across clients)."""
     if raw in (None, [], False):
         return ()
     if not isinstance(raw, list):
-        found.bad(("cumulation",), raw, "muss eine Liste von Regeln sein")
+        found.bad(where, raw, "muss eine Liste von Regeln sein")
         return ()
+    known = CUMULATION_KEYS if count_key == "min_dependents" else CLIENT_CUMULATION_KEYS
     rules = []
     for index, entry in enumerate(raw):
-        path = ("cumulation", index)
+        path = (*where, index)
         if not isinstance(entry, dict):
             found.bad(path, entry, "Regel muss eine Zuordnung sein")
             continue
@@ -156,10 +186,10 @@ def _parse_cumulation(raw: object, found: _Found) -> tuple[CumulationRule, ...]:
                 found.bad((*path, key), entry[key], str(exc))
                 return default
 
-        found.unknown_keys(entry, path, CUMULATION_KEYS)
+        found.unknown_keys(entry, path, known)
         rule = CumulationRule(
             basic_value=field("basic_value", lambda v: BasicValue.parse(str(v)), required=True),
-            min_dependents=field("min_dependents", positive_int, required=True),
+            min_dependents=field(count_key, positive_int, required=True),
             raise_to=field("raise_to", lambda v: Level.parse(str(v)), required=True),
             at_level=field("at_level", lambda v: Level.parse(str(v)), Level.NORMAL),
             types=field("types", _parse_types, frozenset()),

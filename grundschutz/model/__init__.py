@@ -22,6 +22,7 @@ from grundschutz.model.assessment import (
     DocumentedDistribution,
     Need,
     Override,
+    PortfolioSetting,
     Settings,
     TargetObject,
 )
@@ -49,9 +50,9 @@ from grundschutz.model.scenario import NeedChange, ObjectChange, Scenario
 
 __all__ = [
     "Assessment", "AssessmentError", "BASIC_VALUES", "BasicValue", "CatalogError", "CheckRecord",
-    "CumulationRule", "DEFAULT_MATRIX", "Dependency", "DistributionSetting", "DocumentedDistribution", "Effect", "Frequency",
-    "GrundschutzError", "INFORMATIONSVERBUND_ID", "Impact", "Level", "ModellingChange", "Need",
-    "NeedChange", "ObjectChange", "ObjectType", "Override", "Problem", "RelevanceDecision", "RiskCategory",
-    "RiskMatrix", "RiskRecord", "Rule", "RulesError", "STATUSES", "Scenario", "ScenarioError", "Settings", "Status",
-    "TargetObject", "Treatment", "UnknownObjectError",
+    "CumulationRule", "DEFAULT_MATRIX", "Dependency", "DistributionSetting", "DocumentedDistribution", "Effect",
+    "Frequency", "GrundschutzError", "INFORMATIONSVERBUND_ID", "Impact", "Level", "ModellingChange", "Need",
+    "NeedChange", "ObjectChange", "ObjectType", "Override", "PortfolioSetting", "Problem", "RelevanceDecision",
+    "RiskCategory", "RiskMatrix", "RiskRecord", "Rule", "RulesError", "STATUSES", "Scenario", "ScenarioError",
+    "Settings", "Status", "TargetObject", "Treatment", "UnknownObjectError",
 ]

@@ -289,8 +289,21 @@ class DistributionSetting:
 
 
 @dataclass(frozen=True)
+class PortfolioSetting:
+    """The key ``portfolio`` of a provider's ``assessment.yaml`` (a KRZ serving many clients).
+
+    ``id`` is the key the clients' references use (``provider=<id>:<object>``;
+    default: the folder name). ``cumulation`` are the Kumulationseffekt rules
+    across clients: ``min_dependents`` counts client municipalities.
+    """
+
+    id: str = ""
+    cumulation: tuple[CumulationRule, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
-    """The contents of ``assessment.yaml``."""
+    """The contents of ``assessment.yaml``; ``portfolio`` only for a provider."""
 
     name: str = ""
     organisation: str = ""
@@ -299,6 +312,7 @@ class Settings:
     cumulation: tuple[CumulationRule, ...] = ()
     distribution: DistributionSetting = DistributionSetting()
     risk_matrix: RiskMatrix = DEFAULT_MATRIX
+    portfolio: PortfolioSetting | None = None
 
 
 @dataclass(frozen=True)
