@@ -246,7 +246,7 @@ def test_cli_preview_apply_and_refusal_with_excluded_folders(root):
     assert (root / "rz" / "needs.csv").read_text(encoding="utf-8") == NEEDS_HEADER
     refused = runner.invoke(main, ["portfolio", str(root), "--apply", "-j", "1"])
     assert refused.exit_code == 1
-    assert "Error: 1 Bewertungen mit Fehlern sind nicht berücksichtigt" in refused.output
+    assert "Fehler: 1 Bewertungen mit Fehlern sind nicht berücksichtigt" in refused.output
     assert (root / "rz" / "needs.csv").read_text(encoding="utf-8") == NEEDS_HEADER
     forced = runner.invoke(main, ["portfolio", str(root), "--apply", "--force", "-j", "1"])
     assert forced.exit_code == 0 and "(geschrieben)" in forced.output
