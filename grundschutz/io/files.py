@@ -94,7 +94,8 @@ def check_target(path: str | os.PathLike[str]) -> Path:
 _TEMPORARY = re.compile(r"^" + re.escape(TEMP_PREFIX) + r".+\.pid(\d+)\.[a-z0-9_]{8}(\.[^.]*)?$")
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether the process ``pid`` runs on this machine (a process of another user counts as running)."""
     if pid == os.getpid():
         return True
     try:
@@ -123,7 +124,7 @@ def remove_stale_temporaries(folder: str | os.PathLike[str]) -> list[Path]:
         return removed
     for name in names:
         match = _TEMPORARY.match(name)
-        if match and not _running(int(match.group(1))):
+        if match and not process_running(int(match.group(1))):
             path = Path(folder) / name
             with contextlib.suppress(OSError):
                 path.unlink()

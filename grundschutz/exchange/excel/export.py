@@ -59,7 +59,7 @@ from grundschutz.exchange.excel.layout import (
 from grundschutz.exchange.excel.overview import assessment_fingerprint, write_overview
 from grundschutz.exchange.excel.rows import _ROWS
 from grundschutz.exchange.excel.writer import FastRows, RowSink, TableWriter, excel_value
-from grundschutz.io.files import TEMP_PREFIX, atomic_output, write_error
+from grundschutz.io.files import TEMP_PREFIX, atomic_output, process_running, write_error
 from grundschutz.model.errors import GrundschutzError
 from grundschutz.model.progress import Progress, report
 
@@ -242,7 +242,7 @@ def remove_leftovers(folder: Path) -> list[str]:
     for entry in entries:
         match = _STALE.match(entry.name)
         try:
-            gone = (not _running(int(match.group(1)))) if match else (
+            gone = (not process_running(int(match.group(1)))) if match else (
                 _LEGACY.match(entry.name) is not None and time.time() - entry.stat().st_mtime > _LEGACY_AGE)
         except OSError:
             continue
@@ -256,18 +256,6 @@ def remove_leftovers(folder: Path) -> list[str]:
         if not entry.exists():
             notes.append(f"Hinweis: Reste eines abgebrochenen Exports entfernt: {entry.name}")
     return notes
-
-
-def _running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # e.g. another user's process
-        return True
-    return True
 
 
 def _discard(workbook) -> None:
