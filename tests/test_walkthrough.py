@@ -40,8 +40,12 @@ def test_the_walkthrough_covers_the_year():
 
 
 @pytest.mark.parametrize("line", COMMANDS)
-def test_every_command_is_accepted(line):
-    args = shlex.split(line)[1:]
+def test_every_command_is_accepted(line, tmp_path):
+    # the official files beside the repository are not there on a fresh clone: an empty
+    # stand-in folder lets click check the rest of the command line
+    shared = "../shared/catalogs"
+    stand_in = shared if (REPO / shared).is_dir() else str(tmp_path)
+    args = [stand_in if word == shared else word for word in shlex.split(line)[1:]]
     command, path = main, ["grundschutz"]
     while isinstance(command, click.Group):
         name, args = args[0], args[1:]
