@@ -2,7 +2,7 @@
 (issue 11, fault suite): ``init`` (starter and ``--from`` a list) and ``portfolio --apply`` on a full disk
 and with a read-only file. Each asserts a German error naming the path, exit code 1, no traceback, the
 folder unchanged (or not created) and no temporary file left. The faults are those of
-``test_file_faults`` (monkeypatched writes that stop half-way, a failing ``fsync``, refused creation)."""
+``conftest.py`` (monkeypatched writes that stop half-way, a failing ``fsync``, refused creation)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,7 @@ import errno
 import shutil
 from pathlib import Path
 
-from faults.test_file_faults import (  # noqa: F401 - the fixtures are used by name
-    REPO,
-    disk_full,
-    failed_cleanly,
-    leftovers,
-    read_only,
-    run,
-)
+from faults.test_file_faults import REPO, failed_cleanly, leftovers, run
 
 EXAMPLES = REPO / "examples" / "inventar"
 PORTFOLIO = ("krz-lemgo", "auental", "bergheide", "eichenbrueck")

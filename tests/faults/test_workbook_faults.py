@@ -236,27 +236,30 @@ def test_a_full_disk_between_two_files_changes_nothing(tmp_path, shared_catalogs
     assert "Geschrieben: needs.csv, check.csv." in again.output or "Geschrieben: check.csv, needs.csv." in again.output
 
 
+#: Stops ``import --apply`` after the first of its two renames.
+FIRST_RENAME = """
+    import os
+    real_replace = os.replace
+    done = []
+
+    def replace(src, dst, *args, **kwargs):
+        real_replace(src, dst, *args, **kwargs)
+        if str(dst).endswith(".csv"):
+            done.append(dst)
+            if len(done) == 1:
+                pause()
+
+    os.replace = replace
+"""
+
+
 def test_an_import_killed_between_two_renames_is_completed(tmp_path, shared_catalogs):
     """Items 3 and 11: a kill after the first of two renames leaves a journal; the next command that
     writes the folder (here the next import, even a dry run) completes the change first."""
     folder = write_small(tmp_path / "a")
     _, second, _ = _edited(folder, shared_catalogs, tmp_path)
     before = state(folder)
-    patch = """
-        import os
-        real_replace = os.replace
-        done = []
-
-        def replace(src, dst, *args, **kwargs):
-            real_replace(src, dst, *args, **kwargs)
-            if str(dst).endswith(".csv"):
-                done.append(dst)
-                if len(done) == 1:
-                    pause()
-
-        os.replace = replace
-    """
-    child = Child(tmp_path, shared_catalogs, ["import", str(folder), str(second), "--apply"], patch)
+    child = Child(tmp_path, shared_catalogs, ["import", str(folder), str(second), "--apply"], FIRST_RENAME)
     child.wait_for_pause()
     child.process.kill()
     child.finish()
@@ -326,20 +329,7 @@ IMPORT_STEPS = {
 
         files.atomic_write = atomic_write
     """,
-    "erste Datei umbenannt": """
-        import os
-        real_replace = os.replace
-        done = []
-
-        def replace(src, dst, *args, **kwargs):
-            real_replace(src, dst, *args, **kwargs)
-            if str(dst).endswith(".csv"):
-                done.append(dst)
-                if len(done) == 1:
-                    pause()
-
-        os.replace = replace
-    """,
+    "erste Datei umbenannt": FIRST_RENAME,
     "alle Dateien umbenannt": """
         from grundschutz.io import files
         real_finish = files._finish
