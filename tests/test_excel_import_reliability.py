@@ -255,11 +255,15 @@ def test_a_zip_bomb_is_refused_from_the_zip_directory(tmp_path, shared_catalogs)
     part = _with_sheet_part(book, bomb, 3_000_000)
     _declare(bomb, part, 0xFFFF_FFF0)  # 4 GiB
     assert bomb.stat().st_size < 200_000
-    result = CliRunner().invoke(import_, [str(folder), str(bomb), "--catalogs", str(shared_catalogs)])
+    before = digest(folder)
+    result = CliRunner().invoke(import_, [str(folder), str(bomb), "--apply", "--catalogs", str(shared_catalogs)])
     assert result.exit_code == 1
     assert result.output == ("Fehler: 1 Fehler in bombe.xlsx:\n  bombe.xlsx: Arbeitsmappe zu groß: die zu lesenden "
                              "Teile sind entpackt 4.096 MB groß, erlaubt sind 1.024 MB (GRUNDSCHUTZ_MAX_WORKBOOK_MB "
                              "setzt eine andere Grenze)\n")
+    # the fault suite's guarantee: the assessment unchanged, no temporary file of the toolkit left
+    assert digest(folder) == before
+    assert [p.name for p in (*folder.iterdir(), *tmp_path.iterdir()) if p.name.startswith(".~")] == []
 
 
 def test_a_zip_bomb_that_lies_about_its_size_is_stopped(tmp_path, shared_catalogs):

@@ -136,11 +136,38 @@ def test_the_overview_holds_every_elementary_threat_of_the_bausteine(haan, share
     risks = analysis.risks
     for entry in risks:
         object_id = entry.flagged.object
-        expected = {t for b in analysis.modelling.bausteine(object_id) for t in headers[b]}
+        modelled = analysis.modelling[object_id]
+        expected = {t for b in modelled.bausteine or modelled.covered_by for t in headers[b]}
         assert {r.threat for r in entry.risks if r.source == "KRT"} == expected, object_id
     client = {r.threat: r for r in risks["CL-07"].risks}
     assert {"G 0.8", "G 0.27"} <= set(client)
     assert client["G 0.8"].requirements == () and client["G 0.8"].source == "KRT"
+
+
+def test_a_covered_object_with_high_need_still_needs_a_risk_analysis(haan, shared_catalogs):
+    """BSI-Standard 200-2, 8.5 and 200-3, chapter 2: a risk analysis is needed for a Zielobjekt with high or
+    very high need, for one without a sufficiently fitting Baustein, and for atypical use - three separate
+    triggers. A network covered by NET.1.1 on the Informationsverbund (Kompendium 2023, NET.1.1 "Abgrenzung
+    und Modellierung": "auf das Gesamtnetz einer Institution inklusive aller Teilnetze") has a fitting
+    Baustein, which answers the second trigger only: with high need it is flagged, and its threat overview
+    is the header row of NET.1.1's sheet of the Kreuzreferenztabellen. Business processes stay unflagged
+    (their need flows to what they use; docs/method.md, Choice)."""
+    headers = _krt_header(shared_catalogs)
+    analysis = analysed(haan, shared_catalogs)
+    assert "Teilnetze" in analysis.kompendium.bausteine["NET.1.1"].scope
+    covered = {i: m for i, m in analysis.modelling.objects.items() if m.covered and not m.assignments}
+    high = {i for i in covered if any(analysis.propagation.level(i, v) in (Level.HOCH, Level.SEHR_HOCH)
+                                      for v in BasicValue)}
+    processes = {i for i in covered if covered[i].object.type.value == "process"}
+    assert high - processes and processes & high
+    assert set(analysis.risks.objects) & covered.keys() == high - processes
+    network = analysis.modelling["NET-02"]
+    assert network.covered_by == ("NET.1.1",) and not network.bausteine
+    kinds = analysis.risks["NET-02"].flagged.kinds
+    assert "sehr hoch" in kinds and "ohne Baustein" not in kinds
+    assert {r.threat for r in analysis.risks["NET-02"].risks if r.source == "KRT"} == set(headers["NET.1.1"])
+    assert analysis.modelling["DL-24"].covered_by == ("CON.9",)
+    assert {r.threat for r in analysis.risks["DL-24"].risks if r.source == "KRT"} == set(headers["CON.9"])
 
 
 def test_an_object_without_baustein_gets_all_47_elementary_threats_proposed(tmp_path, shared_catalogs):

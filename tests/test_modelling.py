@@ -196,8 +196,8 @@ def test_rule_errors_are_reported_all_at_once():
         "modelling.yaml, Zeile 11, Spalte 'rules[3].bausteine', Wert '[]': Regel 3 'b': leere Liste "
         "(für 'keine eigenen Bausteine' covered: true angeben)",
         "modelling.yaml, Zeile 11, Spalte 'rules[3].colour': Regel 3 'b': unbekannter Schlüssel 'colour' (erlaubt: "
-        "all, any, bausteine, covered, depends_on, id, none, reason, scope, type, uncovered, used_by, when_absent, "
-        "when_present)",
+        "all, any, bausteine, covered, covered_by, depends_on, id, none, reason, scope, type, uncovered, used_by, "
+        "when_absent, when_present)",
         "modelling.yaml, Zeile 11, Spalte 'rules[3].reason': Regel 3 'b': Begründung fehlt",
         "modelling.yaml, Zeile 11, Spalte 'rules[3].type', Wert 'toaster': Regel 3 'b': unbekannter Objekttyp "
         "'toaster' (erlaubt: process, application, server, client, mobile, network_device, printer, telephony, "

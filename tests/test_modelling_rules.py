@@ -377,6 +377,29 @@ def test_rule_file_errors_of_the_new_keys(kompendium):
     ]
 
 
+def test_covered_by_names_existing_bausteine_of_a_covered_rule(kompendium):
+    """``covered_by`` (docs/format.md, rule files): the Bausteine that cover the objects of a ``covered``
+    rule, checked against the Kompendium XML; only with ``covered: true``."""
+    rules = ["{id: a, type: network, covered: true, covered_by: [NET.1.1], reason: r}",
+             "{id: b, type: service, bausteine: [OPS.2.3], covered_by: [CON.9], reason: r}",
+             "{id: c, type: service, covered: true, covered_by: [XYZ.9], reason: r}",
+             "{id: d, type: service, covered: true, covered_by: CON.9, reason: r}"]
+    problems = []
+    try:
+        parse_modelling_rules("rules:\n" + "".join(f"  - {r}\n" for r in rules), "modelling.yaml", kompendium)
+    except RulesError as error:
+        problems = [str(p) for p in error.problems]
+    assert problems == [
+        "modelling.yaml, Zeile 3, Spalte 'rules[2].covered_by', Wert 'CON.9': Regel 2 'b': nur mit covered: true "
+        "(die Bausteine, die die Objekte abdecken)",
+        "modelling.yaml, Zeile 4, Spalte 'rules[3].covered_by', Wert 'XYZ.9': Regel 3 'c': Baustein gibt es im "
+        "Kompendium nicht",
+        "modelling.yaml, Zeile 5, Spalte 'rules[4].covered_by', Wert 'CON.9': Regel 4 'd': muss eine Liste von "
+        "Baustein-IDs sein",
+    ]
+    assert [r.covered_by for r in RULES if r.id in ("teilnetz", "datenaustausch")] == [("NET.1.1",), ("CON.9",)]
+
+
 def test_a_rule_off_the_table_without_quote_is_a_deviation(kompendium):
     """Modelling table: APP.3.2 Webserver has the Zielobjekttyp "Anwendung"; on a printer without a quote
     from "Abgrenzung und Modellierung" that is a deviation the test of the rule file would catch."""

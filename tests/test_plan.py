@@ -265,8 +265,8 @@ def test_a_broken_scenario_file_stops_reading_with_its_problems(tmp_path, shared
 
 
 def test_haan_plan_figures(haan_analysis, haan_plan):
-    assert haan_plan.counts() == {"Schutzbedarf feststellen": 3, "Risikoanalyse (vorrangig)": 67,
-                                  "Risiko behandeln": 2, "Anforderung umsetzen": 4682, "Risikoanalyse": 90}
+    assert haan_plan.counts() == {"Schutzbedarf feststellen": 3, "Risikoanalyse (vorrangig)": 78,
+                                  "Risiko behandeln": 2, "Anforderung umsetzen": 4682, "Risikoanalyse": 100}
     assert [i.object for i in work_plan(haan_analysis, scenarios={}).group(1)] == ["APP-53", "APP-56", "APP-59"]
     in_scenario = {a for apps in haan_plan.scenarios.values() for a in apps}
     needed = [i.object in in_scenario for i in haan_plan.group(1)]
@@ -310,11 +310,11 @@ def test_cli_plan_table(run, haan, haan_plan):
     assert result.exit_code == 0, result.output
     out = result.output
     counts = list(haan_plan.counts().values())
-    assert counts == [3, 67, 2, 4682, 90]
+    assert counts == [3, 78, 2, 4682, 100]
     assert out.startswith(
         "Arbeitsplan (Realisierungsplan): Informationsverbund Stadtverwaltung Haan\n"
-        f"{len(haan_plan)} offene Aufgaben: 1. Schutzbedarf feststellen 3, 2. Risikoanalyse (vorrangig) 67, "
-        "3. Risiko behandeln 2, 4. Anforderung umsetzen 4682, 5. Risikoanalyse 90\n")
+        f"{len(haan_plan)} offene Aufgaben: 1. Schutzbedarf feststellen 3, 2. Risikoanalyse (vorrangig) 78, "
+        "3. Risiko behandeln 2, 4. Anforderung umsetzen 4682, 5. Risikoanalyse 100\n")
     assert f"1    Schutzbedarf feststellen   {haan_plan.items[0].object}" in out
     assert "4    Risikoanalyse (vorrangig)" in out and "\n5 " not in out
     assert out.endswith(f"… {len(haan_plan) - 4} weitere Einträge (--limit 0 zeigt alle).\n")

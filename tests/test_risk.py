@@ -155,15 +155,18 @@ def test_haan_flags_every_object_with_high_need_no_baustein_or_atypical_use(haan
 
     flagged = flag_objects(haan_analysis)
     modelling = haan_analysis.modelling
+    # BSI 200-2, 8.5: high need, no fitting Baustein, atypical use; business processes covered by the
+    # Informationsverbund are not flagged for their need (docs/method.md, Choice), other covered objects are
     expected = {
         i for i, m in modelling.objects.items()
-        if i != "IV" and (m.needs_risk_analysis or (m.assignments or not m.covered) and any(
+        if i != "IV" and (m.needs_risk_analysis or not (m.object.type.value == "process" and m.covered
+                                                        and not m.assignments) and any(
             (haan_analysis.propagation.level(i, v) or 0) >= Level.HOCH for v in BASIC_VALUES))
     }
     assert set(flagged) == expected
-    assert len(flagged) == 158
+    assert len(flagged) == 179
     assert set(modelling.unmodelled) == {i for i, f in flagged.items() if "ohne Baustein" in f.kinds}
-    assert sum("sehr hoch" in f.kinds for f in flagged.values()) == 62
+    assert sum("sehr hoch" in f.kinds for f in flagged.values()) == 73
 
 
 # --------------------------------------------------------------------------- threat overview
@@ -174,13 +177,13 @@ def test_threat_overview_lists_the_threats_of_the_bausteine_with_the_linking_req
     kompendium = haan_analysis.kompendium
     expected: dict[str, dict[str, list[str]]] = {}
     for object_id, entry in haan_analysis.modelling.objects.items():
-        for baustein in entry.bausteine:
+        for baustein in entry.bausteine or entry.covered_by:
             for threat in kompendium.bausteine[baustein].elementary_threats:
                 expected.setdefault(object_id, {}).setdefault(threat, [])
     for item in haan_analysis.selection.requirements:
         for threat in kompendium.requirement(item.requirement).threats:
             expected.setdefault(item.object, {}).setdefault(threat, []).append(item.requirement)
-    assert len(haan_risks) == 158
+    assert len(haan_risks) == 179
     for entry in haan_risks:
         object_id = entry.flagged.object
         krt = {r.threat: list(r.requirements) for r in entry.risks if r.source == "KRT"}
@@ -521,8 +524,8 @@ def test_cli_risk_summary(run, haan):
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.startswith("Risikoanalyse (BSI-Standard 200-3): Informationsverbund Stadtverwaltung Haan\n"
-                          "158 Zielobjekte mit Risikoanalyse (Gründe: sehr hoch 62, ohne Baustein 8, hoch 150)\n"
-                          "Gefährdungen: 2735, bewertet 49, offen 2686; Analysen offen: 157\n"
+                          "179 Zielobjekte mit Risikoanalyse (Gründe: sehr hoch 73, ohne Baustein 8, hoch 171)\n"
+                          "Gefährdungen: 2956, bewertet 49, offen 2907; Analysen offen: 178\n"
                           "Risiken nach Kategorie: gering 8, mittel 30, hoch 10, sehr hoch 1 "
                           "(Risikomatrix: Beispiel aus BSI-Standard 200-3)\n")
     assert "Unbehandelte hohe Risiken (hoch/sehr hoch ohne Behandlung)" in out
@@ -542,7 +545,7 @@ def test_cli_risk_one_object(run, haan):
 
 def test_cli_risk_csv_and_json(run, haan):
     rows = list(csv.DictReader(io.StringIO(run(haan, "--format", "csv").output)))
-    assert len(rows) == 158 and rows[0]["object"] == "APP-01"
+    assert len(rows) == 179 and rows[0]["object"] == "APP-01"
     rows = list(csv.DictReader(io.StringIO(run(haan, "--object", "SRV-01", "-f", "csv").output)))
     assert [r["threat"] for r in rows if r["status"] == "unbehandelt"] == ["G 0.30"]
     data = json.loads(run(haan, "-f", "json").output)

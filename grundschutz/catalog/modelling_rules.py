@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from grundschutz.catalog.kompendium import Kompendium
 
 #: Rule keys of ``modelling.yaml`` beyond the shared ones (the graph keys come with ``graph=True``).
-RULE_KEYS = frozenset({"bausteine", "uncovered", "when_absent", "scope"})
+RULE_KEYS = frozenset({"bausteine", "uncovered", "when_absent", "scope", "covered_by"})
 SCOPE_KEYS = ("baustein", "from", "quote")
 HINT_KEYS = ("words", "type", "tag")
 
@@ -106,6 +106,7 @@ def validate_modelling_rules(rules: ModellingRules, kompendium: Kompendium) -> N
 def catalog_problems(rules: ModellingRules, kompendium: Kompendium) -> list[Problem]:
     """Everything in ``rules`` that does not fit the Kompendium (see :func:`validate_modelling_rules`)."""
     problems = unknown_targets(rules, "bausteine", kompendium.bausteine, "Baustein gibt es im Kompendium nicht")
+    problems += unknown_targets(rules, "covered_by", kompendium.bausteine, "Baustein gibt es im Kompendium nicht")
     for rule in rules:
         for quote in rule.scope:
             baustein = kompendium.bausteine.get(quote.quoted_from)
@@ -155,8 +156,17 @@ def _plain(text: str) -> str:
 
 
 def _targets(raw: Mapping, covered: bool, bad: Bad) -> dict[str, object]:
-    """The Kompendium keys of a rule: ``bausteine``, ``uncovered``, ``when_absent``, ``scope``."""
+    """The Kompendium keys of a rule: ``bausteine``, ``uncovered``, ``when_absent``, ``scope``, ``covered_by``."""
     uncovered = parse_flag(raw, "uncovered", bad)
+    covered_by: tuple[str, ...] = ()
+    if "covered_by" in raw:
+        value = raw["covered_by"]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            bad("covered_by", value, "muss eine Liste von Baustein-IDs sein")
+        elif not covered:
+            bad("covered_by", ", ".join(value), "nur mit covered: true (die Bausteine, die die Objekte abdecken)")
+        else:
+            covered_by = tuple(dict.fromkeys(v.strip() for v in value))
     bausteine: tuple[str, ...] = ()
     if "bausteine" in raw:
         value = raw["bausteine"]
@@ -173,7 +183,7 @@ def _targets(raw: Mapping, covered: bool, bad: Bad) -> dict[str, object]:
         bad("bausteine", None, "Bausteine fehlen (bausteine: [...], covered: true oder uncovered: true)")
     if covered and uncovered:
         bad("uncovered", True, "covered: true und uncovered: true schließen einander aus")
-    return {"bausteine": bausteine, "uncovered": uncovered,
+    return {"bausteine": bausteine, "uncovered": uncovered, "covered_by": covered_by,
             "when_absent": parse_sub_selector(raw, "when_absent", bad, True),
             "scope": _scope(raw, bausteine, bad)}
 

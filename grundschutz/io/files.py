@@ -240,18 +240,36 @@ def recover_interrupted(folder: str | os.PathLike[str]) -> bool:
 
     The journal lists the new contents (all written and flushed before the
     first rename), so the change is completed: every remaining new file is
-    renamed into place, then backups and journal are removed.
+    renamed into place, then backups and journal are removed. New contents
+    staged by a writer killed before its journal existed are removed (the
+    files were never touched). Call it under :func:`folder_lock`.
     """
     folder = Path(folder)
     path = folder / JOURNAL_FILE
     if not path.is_file():
+        _remove_orphans(folder, set())
         return False
     journal = json.loads(path.read_text(encoding="utf-8"))
     for name, temp in journal["new"].items():
         if (folder / temp).exists():
             os.replace(folder / temp, folder / name)
     _finish(folder, journal)
+    _remove_orphans(folder, set(journal["new"].values()) | set(journal["backup"].values()))
     return True
+
+
+def _remove_orphans(folder: Path, listed: set[str]) -> None:
+    """Remove the new contents (``.~<name>.*.new``) a writer killed before it wrote its journal left.
+
+    Only the holder of :func:`folder_lock` stages files, so under the lock a
+    staged file no journal lists belongs to a writer that ended: none of its
+    change had reached the files (the journal comes before the first rename).
+    """
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(".new") and entry.name not in listed:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def _undo(folder: Path, journal: dict, done: list[str]) -> None:

@@ -102,6 +102,8 @@ class ObjectModelling:
     rule stating that the object needs no own Bausteine (e.g. processes);
     ``uncovered`` the reason of a rule stating that no Baustein fits (it needs
     a risk analysis). ``hints``: tags its name suggests (:class:`TagHint`).
+    ``covered_by``: the Bausteine the covering rule names as covering the
+    object (NET.1.1 for a network of the Gesamtnetz), for its threat overview.
     """
 
     object: TargetObject
@@ -112,6 +114,7 @@ class ObjectModelling:
     uncovered: str = ""
     uncovered_rule: str = ""
     hints: tuple[TagHint, ...] = ()
+    covered_by: tuple[str, ...] = ()
 
     @property
     def bausteine(self) -> tuple[str, ...]:
@@ -251,6 +254,7 @@ def model_assessment(
             uncover.reason if uncover else "",
             uncover.id if uncover else "",
             hints.get(obj.id, ()),
+            cover.covered_by if cover else (),
         )
     return Modelling(assessment, verbund, result, rules.source, warnings=tuple(warnings))
 

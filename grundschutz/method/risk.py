@@ -5,7 +5,9 @@
 2. :func:`threat_overview`: per object the elementary threats G 0.1 .. G 0.47
    relevant to its Bausteine: the threat columns of each Baustein's sheet of
    the Kreuzreferenztabellen (its header row), with the selected requirements
-   that link each (Grundschutz++: the G0 props of the selected controls). An
+   that link each (Grundschutz++: the G0 props of the selected controls). A
+   covered object without own Bausteine takes those of the Bausteine that
+   cover it (``covered_by`` of its rule: NET.1.1 for a network). An
    object without Baustein gets all 47 elementary threats proposed, for the
    officer to rate or rule out (``relevant`` ``nein`` in ``risks.csv``).
 3. ``risks.csv`` (optional; or the sheet ``risks`` of ``assessment.xlsx``)::
@@ -107,7 +109,8 @@ def _overview(analysis, object_id: str, items) -> tuple[OverviewThreat, ...]:
         source, table = "KRT", kompendium.requirements
     links: dict[str, list[str]] = {}
     if not gspp:
-        for baustein in analysis.modelling[object_id].bausteine:
+        entry = analysis.modelling[object_id]
+        for baustein in entry.bausteine or entry.covered_by:
             for threat in kompendium.bausteine[baustein].elementary_threats if baustein in kompendium.bausteine \
                     else ():
                 links.setdefault(threat, [])

@@ -25,11 +25,15 @@ Grundschutz++ (Methodik GC.7.2 and the triggers of STM.4.1):
   categories without a control;
 - tag ``atypisch`` as in the Kompendium mode.
 
-Objects that a modelling rule declares *covered* (business processes, whose
-Bausteine sit on the Informationsverbund) are not flagged for their need in
-the Kompendium mode: the need flows to the applications and systems they use,
-which are flagged in their place. The Informationsverbund ``IV`` is never
-flagged.
+Business processes, which a modelling rule declares *covered* by the
+Bausteine of the Informationsverbund and of what they use, are not flagged
+for their need in the Kompendium mode: the need flows to the applications and
+systems they use, which are flagged in their place. Every other covered
+object (a network of the Gesamtnetz covered by NET.1.1, a data exchange
+covered by CON.9) is flagged for a high need like any Zielobjekt: BSI 200-2,
+8.5 and 200-3 name high need, no fitting Baustein and atypical use as three
+separate triggers, and being covered answers only the second. The
+Informationsverbund ``IV`` is never flagged.
 """
 
 from __future__ import annotations
@@ -118,7 +122,7 @@ def flag_reasons(analysis, object_id: str, checked: Mapping[str, list] | None = 
     needs = {v: analysis.propagation.level(object_id, v) for v in BASIC_VALUES}
     reasons = []
     process = entry.object.type is ObjectType.PROCESS
-    if not (entry.covered and not entry.assignments) or (gspp and process):
+    if not (process and entry.covered and not entry.assignments) or gspp:
         very = [v for v in BASIC_VALUES if needs[v] is Level.SEHR_HOCH]
         high = [v for v in BASIC_VALUES if needs[v] is Level.HOCH]
         if very:

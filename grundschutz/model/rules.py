@@ -214,7 +214,9 @@ class ModellingRule(RuleBase):
     object needs no own Bausteine. ``uncovered``: assign nothing and say why
     no Baustein fits (the object needs a risk analysis; ``reason`` says why).
     ``scope``: quotes that allow Bausteine on other Zielobjekttypen than the
-    Kompendium's table names. ``position``: 1-based index in the file;
+    Kompendium's table names. ``covered_by``: with ``covered``, the Bausteine
+    (on other objects) that cover the matching objects; their elementary
+    threats make the object's threat overview. ``position``: 1-based index in the file;
     ``line``: where the rule starts.
     """
 
@@ -229,6 +231,7 @@ class ModellingRule(RuleBase):
     when_absent: ObjectSelector | None = None
     uncovered: bool = False
     scope: tuple[ScopeQuote, ...] = ()
+    covered_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

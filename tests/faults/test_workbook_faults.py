@@ -236,27 +236,30 @@ def test_a_full_disk_between_two_files_changes_nothing(tmp_path, shared_catalogs
     assert "Geschrieben: needs.csv, check.csv." in again.output or "Geschrieben: check.csv, needs.csv." in again.output
 
 
+#: Stops ``import --apply`` after the first of its two renames.
+FIRST_RENAME = """
+    import os
+    real_replace = os.replace
+    done = []
+
+    def replace(src, dst, *args, **kwargs):
+        real_replace(src, dst, *args, **kwargs)
+        if str(dst).endswith(".csv"):
+            done.append(dst)
+            if len(done) == 1:
+                pause()
+
+    os.replace = replace
+"""
+
+
 def test_an_import_killed_between_two_renames_is_completed(tmp_path, shared_catalogs):
     """Items 3 and 11: a kill after the first of two renames leaves a journal; the next command that
     writes the folder (here the next import, even a dry run) completes the change first."""
     folder = write_small(tmp_path / "a")
     _, second, _ = _edited(folder, shared_catalogs, tmp_path)
     before = state(folder)
-    patch = """
-        import os
-        real_replace = os.replace
-        done = []
-
-        def replace(src, dst, *args, **kwargs):
-            real_replace(src, dst, *args, **kwargs)
-            if str(dst).endswith(".csv"):
-                done.append(dst)
-                if len(done) == 1:
-                    pause()
-
-        os.replace = replace
-    """
-    child = Child(tmp_path, shared_catalogs, ["import", str(folder), str(second), "--apply"], patch)
+    child = Child(tmp_path, shared_catalogs, ["import", str(folder), str(second), "--apply"], FIRST_RENAME)
     child.wait_for_pause()
     child.process.kill()
     child.finish()
@@ -294,3 +297,120 @@ def test_an_import_interrupted_while_it_checks_changes_nothing(tmp_path, shared_
     assert returncode == 128 + signal.SIGTERM and "Traceback" not in output, output
     assert state(folder) == before
     assert leftovers(folder) == [] and list(child.tmp.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- a kill at each step
+
+
+#: Where ``replace_files`` (grundschutz.io.files) is stopped: after the first new content is on disk
+#: (nothing renamed, no journal yet), after the journal is written, after the first of two renames,
+#: after all renames (backups and journal not yet removed).
+IMPORT_STEPS = {
+    "neuer Inhalt geschrieben": """
+        import os
+        from grundschutz.io import files
+        real_fsync = os.fsync
+
+        def fsync(fd):
+            real_fsync(fd)
+            pause()
+
+        os.fsync = fsync
+    """,
+    "Journal geschrieben": """
+        from grundschutz.io import files
+        real_write = files.atomic_write
+
+        def atomic_write(path, data):
+            written = real_write(path, data)
+            if str(path).endswith(files.JOURNAL_FILE):
+                pause()
+            return written
+
+        files.atomic_write = atomic_write
+    """,
+    "erste Datei umbenannt": FIRST_RENAME,
+    "alle Dateien umbenannt": """
+        from grundschutz.io import files
+        real_finish = files._finish
+
+        def finish(folder, journal):
+            pause()
+            return real_finish(folder, journal)
+
+        files._finish = finish
+    """,
+}
+
+
+@pytest.mark.parametrize("step", list(IMPORT_STEPS))
+def test_an_import_killed_at_each_step_is_unchanged_or_complete(tmp_path, shared_catalogs, step):
+    """Issue 11, fault suite: ``import --apply`` killed outright (SIGKILL) at each step of writing two
+    files. Right after the kill the folder holds, per file, the old or the new content, whole; the next
+    command that touches the folder (an import dry run) leaves it either unchanged (killed before the
+    journal) or completely updated (killed after), and no temporary file of the toolkit remains."""
+    import shutil
+
+    folder = write_small(tmp_path / "a")
+    _, second, _ = _edited(folder, shared_catalogs, tmp_path)
+    before = state(folder)
+    reference = tmp_path / "reference"
+    shutil.copytree(folder, reference)
+    done = CliRunner().invoke(main, ["import", str(reference), str(second), "--apply", "--catalogs",
+                                     str(shared_catalogs)])
+    assert done.exit_code == 0, done.output
+    complete = state(reference)
+    assert complete != before
+
+    child = Child(tmp_path, shared_catalogs, ["import", str(folder), str(second), "--apply"], IMPORT_STEPS[step])
+    child.wait_for_pause()
+    child.process.kill()
+    child.finish()
+    killed = state(folder)
+    assert all(killed[name] in (before[name], complete[name]) for name in before), step
+    CliRunner().invoke(main, ["import", str(folder), str(second), "--catalogs", str(shared_catalogs)])
+    assert state(folder) in (before, complete), step
+    assert (state(folder) == complete) == (step != "neuer Inhalt geschrieben"), step
+    assert leftovers(folder) == [], step
+    assert list(child.tmp.iterdir()) == []
+
+
+EXPORT_BEFORE_RENAME = """
+    import os
+    real_replace = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if str(dst).endswith("mappe.xlsx"):
+            pause()
+        return real_replace(src, dst, *args, **kwargs)
+
+    os.replace = replace
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_an_export_stopped_before_its_rename_keeps_the_old_workbook(tmp_path, shared_catalogs, signum):
+    """Issue 11, fault suite: the export's last step - the workbook is complete in its temporary file,
+    the rename over the old one has not happened. Ctrl-C and SIGTERM leave the old workbook and nothing
+    else; after SIGKILL the old workbook is whole and the next export removes what was left."""
+    folder = write_small(tmp_path / "a")
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "mappe.xlsx"
+    args = ["export", str(folder), str(target), "--catalogs", str(shared_catalogs)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    old = target.read_bytes()
+    child = Child(tmp_path, shared_catalogs, ["export", str(folder), str(target)], EXPORT_BEFORE_RENAME)
+    child.wait_for_pause()
+    assert any(p.name.endswith(".tmp") for p in out.iterdir())  # the new workbook waits for its rename
+    child.process.send_signal(signum)
+    returncode, output = child.finish()
+    assert "Traceback" not in output
+    assert target.read_bytes() == old
+    assert list(child.tmp.iterdir()) == []
+    if signum != signal.SIGKILL:
+        assert returncode == (1 if signum == signal.SIGINT else 128 + signum), output
+        assert sorted(p.name for p in out.iterdir()) == ["mappe.xlsx"]
+        return
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["mappe.xlsx"]

@@ -46,7 +46,7 @@ from grundschutz.exchange.excel.reading import Edited, base_title, exporter, mat
 from grundschutz.exchange.excel.rows import sheet_rows
 from grundschutz.exchange.excel.writer import excel_text
 from grundschutz.io.csv_edit import CsvDocument
-from grundschutz.io.files import JOURNAL_FILE, folder_lock, recover_interrupted, replace_files
+from grundschutz.io.files import JOURNAL_FILE, TEMP_PREFIX, folder_lock, recover_interrupted, replace_files
 from grundschutz.io.folder import read_assessment
 from grundschutz.io.workbook import WorkbookLimits
 from grundschutz.method.analysis import analyse
@@ -281,9 +281,11 @@ def apply_import(plan: ImportPlan) -> dict[str, int]:
 
 def complete_interrupted(folder: str | Path) -> bool:
     """Finish a change of the assessment's files that a crash interrupted (under the folder's
-    lock), before the assessment is read; True if there was one."""
+    lock), before the assessment is read, and remove what a writer killed before its journal
+    staged; True if a change was completed."""
     folder = Path(folder)
-    if not folder.is_dir() or not (folder / JOURNAL_FILE).is_file():
+    if not folder.is_dir() or not ((folder / JOURNAL_FILE).is_file() or any(
+            p.name.startswith(TEMP_PREFIX) and p.name.endswith(".new") for p in folder.iterdir())):
         return False
     with folder_lock(folder, purpose="Abschluss eines unterbrochenen Imports"):
         return recover_interrupted(folder)

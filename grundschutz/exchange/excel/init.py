@@ -33,12 +33,13 @@ overwritten.
 
 from __future__ import annotations
 
+import contextlib
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grundschutz.io.files import folder_lock, replace_files, write_error
 from grundschutz.io.folder import read_assessment
 from grundschutz.io.tables import TABLES
 from grundschutz.io.text import decode_text, sniff_delimiter
@@ -364,29 +365,49 @@ def _yaml_text(value: object) -> str:
 
 
 def _write_folder(folder: Path, settings: str, objects, dependencies, needs) -> None:
-    """Write the files into a temporary folder, check them, then move them into ``folder``."""
+    """Check the files in a temporary folder, then write them into ``folder`` all together
+    (:func:`~grundschutz.io.files.replace_files`: flushed, renamed, nothing half-written), under its lock."""
     import csv
+    import io
 
     parent = folder.parent if folder.parent.exists() else None
     if parent is None:
         raise GrundschutzError(f"{folder.parent}: Ordner gibt es nicht")
-    with tempfile.TemporaryDirectory(prefix=".grundschutz-init-", dir=parent) as temp:
-        work = Path(temp) / (folder.name or "bewertung")
-        work.mkdir()
-        (work / "assessment.yaml").write_text(settings, encoding="utf-8")
-        for name, rows in (("objects", objects), ("dependencies", dependencies), ("needs", needs)):
-            required, optional = TABLES[name]
-            with open(work / f"{name}.csv", "w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
-                writer.writerow((*required, *optional))
-                writer.writerows(rows)
-        read_assessment(work)  # never leave an assessment that does not validate
+    files = {"assessment.yaml": settings.encode("utf-8")}
+    for name, rows in (("objects", objects), ("dependencies", dependencies), ("needs", needs)):
+        required, optional = TABLES[name]
+        text = io.StringIO(newline="")
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow((*required, *optional))
+        writer.writerows(rows)
+        files[f"{name}.csv"] = text.getvalue().encode("utf-8")
+    try:
+        with tempfile.TemporaryDirectory(prefix=".grundschutz-init-", dir=parent) as temp:
+            work = Path(temp) / (folder.name or "bewertung")
+            work.mkdir()
+            for name, content in files.items():
+                (work / name).write_bytes(content)
+            read_assessment(work)  # never leave an assessment that does not validate
+    except OSError as exc:
+        raise write_error(parent, exc) from None
+    created = not folder.exists()
+    try:
         folder.mkdir(exist_ok=True)
-        for path in work.iterdir():
-            if (folder / path.name).exists():  # created meanwhile: still never overwrite
-                raise GrundschutzError(f"{folder / path.name} gibt es bereits; init überschreibt nichts")
-        for path in work.iterdir():
-            shutil.move(str(path), folder / path.name)
+    except OSError as exc:
+        raise write_error(folder, exc) from None
+    try:
+        with folder_lock(folder, purpose="grundschutz init"):
+            for name in files:
+                if (folder / name).exists():  # created meanwhile: still never overwrite
+                    raise GrundschutzError(f"{folder / name} gibt es bereits; init überschreibt nichts")
+            replace_files(folder, files)
+    except BaseException:
+        if created:  # the folder init made holds nothing of an assessment: take it away again
+            for lock in folder.glob(".grundschutz.lock*"):
+                lock.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
 
 
 def render_init(report: InitReport) -> str:
