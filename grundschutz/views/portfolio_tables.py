@@ -205,6 +205,6 @@ def render_portfolio(portfolio: Portfolio) -> str:
         out += ["", f"Nicht berücksichtigt: {len(portfolio.excluded)} Bewertungen mit Fehlern"]
         out += excluded_lines(portfolio.excluded)
     if portfolio.notes:
-        out += ["", "Hinweise (Verweise, die nicht zugeordnet werden können)"]
+        out += ["", "Hinweise (Verweise, die nicht oder nur einmal gezählt werden)"]
         out += [f"  {note}" for note in portfolio.notes]
     return "\n".join(out)
