@@ -25,6 +25,10 @@ ENGLISH = re.compile(r"\b(the|and|of|with|from|only|this|each|every|which|into|w
                      r"commands|default|required|missing|invalid|error|aborted)\b", re.IGNORECASE)
 
 
+#: The metavars click makes up from a parameter's type.
+CLICK_METAVARS = re.compile(r"\b(TEXT|INTEGER|FLOAT|RANGE|PATH|FILENAME|FILE|DIRECTORY|BOOLEAN|CHOICE|UUID|DATETIME)\b")
+
+
 def run(*args, env=None):
     return CliRunner().invoke(main, [str(a) for a in args], env=env)
 
@@ -54,8 +58,11 @@ def test_every_help_text_is_german():
             if "Befehle:" in output else output
         words = ENGLISH.findall(re.sub(r"--\w[\w-]*|\S*\w-\w\S*|\[[\w|+]+\]", "", text))  # identifiers
         assert not words, (path, words, result.output)
+        # click's own English placeholders (INTEGER RANGE, TEXT, PATH ...) are replaced by German metavars
+        assert not CLICK_METAVARS.findall(output), (path, CLICK_METAVARS.findall(output))
         seen += 1
     assert seen > 20
+    assert {("oscal", "export"), ("oscal", "import"), ("portfolio",)} <= set(_commands(main))
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -68,6 +75,13 @@ def test_every_help_text_is_german():
     (["report", SMALL, "-o", "r.html", "--date", "1.5.24"],
      "Fehler: Ungültiger Wert für '--date': '1.5.24' ist kein Datum: TT.MM.JJJJ oder JJJJ-MM-TT angeben."),
     (["init", "neu", "--map", "m.yaml"], "Fehler: Ungültiger Wert für '--map': Datei 'm.yaml' gibt es nicht."),
+    (["oscal", "export", SMALL], "Fehler: Option fehlt: '-o' / '--output'."),
+    (["oscal", "import", SMALL], "Fehler: Argument fehlt: 'DOKUMENTE...'."),
+    (["oscal", "exprt"], "Fehler: Befehl 'exprt' gibt es nicht. Gemeint: 'export'?"),
+    (["portfolio"], "Fehler: Argument fehlt: 'ORDNER...'."),
+    (["portfolio", SMALL, "-j", "0"], "Fehler: Ungültiger Wert für '-j' / '--workers': 0 liegt nicht im Bereich x>=1."),
+    (["portfolio", SMALL, "--by", "kommune"],
+     "Fehler: Ungültiger Wert für '--by': 'kommune' ist keiner der Werte 'object', 'client'."),
 ])
 def test_usage_errors_are_german_and_exit_with_2(args, message):
     result = run(*args)
@@ -150,6 +164,24 @@ def test_every_table_fits_the_terminal(small_assessment, small_catalog, width):
     assert not too_wide
     search = run("catalog", "search", "Testbaustein", "--catalogs", small_catalog, env=env)
     assert max(len(line) for line in search.output.splitlines()) <= width
+
+
+@pytest.mark.parametrize("width", [80, 70])
+def test_portfolio_and_oscal_output_fits_the_terminal(small_assessment, small_catalog, tmp_path, width):
+    """The text of ``portfolio`` (tables and headings) and of ``oscal export``/``import`` fits ``COLUMNS``
+    (below about 66 columns the portfolio's table of who sets the maximum cannot shrink further)."""
+    target = tmp_path / "oscal"
+    commands = [["portfolio", REPO / "assessments", "-j", "1"],
+                ["oscal", "export", small_assessment, "-o", target, "--catalogs", small_catalog],
+                ["oscal", "import", small_assessment, target / "ssp.json", target / "ar.json", "--catalogs",
+                 small_catalog]]
+    for args in commands:
+        whole = run(*args, env={"COLUMNS": None})
+        fitted = run(*args, env={"COLUMNS": str(width)})
+        assert whole.exit_code == 0 and fitted.exit_code == 0, (args, whole.output, fitted.output)
+        assert not [line for line in fitted.output.splitlines() if len(line) > width], args
+        if args[0] == "portfolio" or args[1] == "export":
+            assert max(len(line) for line in whole.output.splitlines()) > width, args  # there was something to fit
 
 
 def test_without_a_terminal_width_lines_stay_whole(small_assessment, small_catalog):

@@ -802,3 +802,33 @@ def test_a_grundschutz_plus_plus_assessment_round_trips_and_takes_check_edits(tm
     assert (folder / "check.csv").read_text(encoding="utf-8") == (
         "object,requirement,status,note,responsible,due,checked_on\n"
         f"{first.object},{first.requirement},ja,,,,\n")
+
+
+def test_deleted_rows_are_reported_and_change_nothing(small_assessment, small_catalog, tmp_path):
+    """Issue 12: ``import`` ignored deleted rows without a word and said "Keine Änderungen" next to hints.
+    A row deleted in the workbook is named in a note; nothing is deleted from the CSV files."""
+    book = tmp_path / "klein.xlsx"
+    export_workbook(analysed(small_assessment, small_catalog), book)
+    workbook = openpyxl.load_workbook(book)
+    gone = {}
+    for title, count, second in (("IT-Grundschutz-Check", 2, "Anforderung"), ("Risikoanalyse", 1, "Gefährdung")):
+        ws = workbook[title]
+        headers = [cell.value for cell in ws[1]]
+        a, b = headers.index("Zielobjekt") + 1, headers.index(second) + 1
+        gone[title] = [(ws.cell(r, a).value, ws.cell(r, b).value) for r in range(2, 2 + count)]
+        ws.delete_rows(2, count)
+    workbook.save(book)
+    before = digest(small_assessment)
+    result = CliRunner().invoke(import_, [str(small_assessment), str(book), "--apply", "--catalogs",
+                                          str(small_catalog)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1] == "Keine Änderungen zu übernehmen (siehe Hinweise)."
+    check = next(line for line in lines if line.startswith("  IT-Grundschutz-Check: "))
+    assert check.startswith("  IT-Grundschutz-Check: 2 exportierte Zeilen fehlen in der Arbeitsmappe (gelöscht?): ")
+    assert all(f"{a} / {b}" in check for a, b in gone["IT-Grundschutz-Check"]), (check, gone)
+    assert check.endswith("gelöschte Zeilen werden nicht übernommen, in check.csv wird nichts gelöscht.")
+    (a, b), = gone["Risikoanalyse"]
+    assert (f"  Risikoanalyse: 1 exportierte Zeile fehlt in der Arbeitsmappe (gelöscht?): {a} / {b}; gelöschte "
+            "Zeilen werden nicht übernommen, in risks.csv wird nichts gelöscht.") in lines
+    assert lines[-1] == "Nichts geschrieben." and digest(small_assessment) == before

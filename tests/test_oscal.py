@@ -331,11 +331,41 @@ def test_every_risks_csv_row_is_an_oscal_risk(exported):
         if row["treatment"]:
             assert own(risk["remediations"][0], "treatment") == [row["treatment"]]
         assert own(risk, "accepted-by") == ([row["accepted_by"]] if row["accepted_by"] else [])
+        assert own(risk, "accepted-on") == ([row["accepted_on"]] if row.get("accepted_on") else [])
         if row["threat"].startswith("G "):
             assert risk["threat-ids"][0]["id"].endswith("basethreats.csv#" + row["threat"].replace(" ", "%20"))
     accepted = [r for r in rows if r["treatment"] == "akzeptieren"]
     assert accepted and all(risks[(r["object"], r["threat"])]["remediations"][0]["lifecycle"] == "completed"
                             for r in accepted)
+
+
+def test_who_accepted_a_risk_or_a_residual_risk_and_when(gspp_copy, shared_catalogs, tmp_path):
+    """BSI-Standard 200-3, Risikobehandlung: a risk taken over (``akzeptieren``) and the residual risk
+    after ``reduzieren`` accepted by the management are the risk's ``accepted-by``/``accepted-on`` and the
+    response's ``accepted-by``; a German date in risks.csv comes out as the ISO date."""
+    copy, _ = gspp_copy
+    path = copy / "risks.csv"
+    rows = csv_rows(path.read_text(encoding="utf-8"))
+    accepted = {("R-01", "G 0.5"): ("Bürgermeisterin", "10.06.2024", "2024-06-10"),
+                ("SRV-01", "Z-1"): ("Verwaltungsvorstand", "2024-06-17", "2024-06-17")}
+    for row in rows:
+        who, when, _ = accepted.get((row["object"], row["threat"]), (row["accepted_by"], "", ""))
+        row["accepted_by"], row["accepted_on"] = who, when
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, [*rows[0]])
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "accepted"
+    export(copy, out, shared_catalogs)
+    risks = {(own(r, "object-id")[0], own(r, "threat")[0]): r for r in load(out, "ar")["results"][0]["risks"]}
+    assert len(risks) == len(rows)
+    for key, (who, _, iso) in accepted.items():
+        assert (own(risks[key], "accepted-by"), own(risks[key], "accepted-on")) == ([who], [iso]), key
+        assert own(risks[key]["remediations"][0], "accepted-by") == [who], key
+    assert risks[("SRV-01", "Z-1")]["status"] == "remediating"
+    assert own(risks[("SRV-01", "Z-1")]["remediations"][0], "treatment") == ["reduzieren"]
+    others = [r for key, r in risks.items() if key not in accepted]
+    assert others and not any(own(r, "accepted-on") for r in others)
 
 
 def test_the_poam_has_every_line_of_the_work_plan_with_reason_and_object(exported, shared_catalogs):

@@ -351,3 +351,89 @@ def test_a_provider_kept_as_a_workbook_is_shown_but_not_written(root):
     assert "Keine Übernahme möglich: " in done.output and "liegt als Arbeitsmappe vor" in done.output
     refused = CliRunner().invoke(main, ["portfolio", str(root), "-j", "1", "--apply", "--force"])
     assert refused.exit_code == 1 and "--apply schreibt needs.csv" in refused.output
+
+
+# --------------------------------------------------------------------------- one institution, several assessments
+
+
+def test_two_assessments_of_one_institution_count_once(root):
+    """A town may keep two assessments that refer to the same provider object (assessments/haan and its
+    Grundschutz++ excerpt assessments/haan-gspp). The Kumulationseffekt across clients counts
+    municipalities (BSI-Standard 200-2, 8.2.2: many dependents of moderate need), so the town counts once:
+    per basic value its highest need over both, named with the folder it comes from, and a note."""
+    _write(root / "a-auszug", "organisation: Stadt A\nedition: grundschutz++\n",
+           "P9,process,Melden (Auszug),,,\nY1,network,RZ-Netz,,provider=rz:S2,\n", "P9,Y1,,\n",
+           "P9,hoch,sehr hoch,hoch,Meldedaten,Register,Bürgerbüro\n")
+    portfolio = read_portfolio(root, root / "rz", workers=1)
+    s1, s2 = portfolio.objects
+    # S2 by hand: A (N1: hoch/normal/hoch, Y1: hoch/sehr hoch/hoch -> hoch/sehr hoch/hoch), B (hoch/normal/
+    # normal), C (sehr hoch/hoch/normal): C sehr hoch (C), I sehr hoch (A, via Y1 of a-auszug), A hoch.
+    # Availability: one municipality (Stadt A) at hoch, not two: still a candidate (threshold 2), not raised.
+    assert [u.client_name for u in s2.clients] == ["Gemeinde B", "Stadt A", "Stadt C"]
+    assert _levels(s2) == ["sehr hoch", "sehr hoch", "hoch"]
+    assert [(d.client_name, d.client, d.object, d.origin) for d in s2.value(I).drivers] == [
+        ("Stadt A", str(root / "a-auszug"), "Y1", "P9")]
+    assert [(d.client, d.object) for d in s2.value(A).drivers] == [(str(root / "a"), "N1")]
+    assert [(c.object, c.basic_value, c.count) for c in portfolio.candidates] == [("S2", A, 1)]
+    assert [(c.object, c.basic_value) for c in portfolio.cumulations] == [("S1", A)]
+    assert _levels(s1) == ["hoch", "sehr hoch", "sehr hoch"]
+    assert len(portfolio.clients) == 4 and len(portfolio.users) == 3
+    assert f"Stadt A ({root / 'a-auszug'}), Y1, Tag 'provider=rz:S2': dieselbe Institution wie {root / 'a'}: " \
+           "für S2 einmal gezählt, je Grundwert mit dem höchsten Wert ihrer Bewertungen" in map(str, portfolio.notes)
+
+
+def test_the_grundschutz_plus_plus_excerpt_of_haan_is_read_and_never_counts_haan_twice(tmp_path):
+    """assessments/haan-gspp (Stadt Haan, no provider tags) is read and counted as read, uses nothing;
+    tagged like Haan's own NET-06 it still leaves Haan one municipality of DL-03."""
+    import csv
+
+    copy = tmp_path / "assessments"
+    shutil.copytree(REPO / "assessments", copy, ignore=shutil.ignore_patterns(".grundschutz*"))
+    before = read_portfolio(copy, workers=1)
+    assert "haan-gspp" in [c.key for c in before.clients] and "haan-gspp" not in [c.key for c in before.users]
+    assert len(before.users) == 4 and not before.notes and not before.excluded
+    path = copy / "haan-gspp" / "objects.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    tags = rows[0].index("tags")
+    for row in rows[1:]:
+        if row[0] == "NET-02":
+            row[tags] += ";provider=krz-lemgo:DL-03"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    after = read_portfolio(copy, workers=1)
+    dl03 = after.object("DL-03")
+    assert [u.client_name for u in dl03.clients] == [u.client_name for u in before.object("DL-03").clients]
+    assert len(dl03.clients) == 4 and dl03.value(A).cumulation.count == 4
+    assert [(s.id, _levels(s)) for s in after.objects] == [(s.id, _levels(s)) for s in before.objects]
+    assert [n.client for n in after.notes] == [str(copy / "haan-gspp")]
+
+
+def test_a_progress_bar_on_a_terminal_and_nothing_extra_in_a_pipe(root):
+    """Issue 12: a portfolio run shows a progress bar on standard error when it is a terminal."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key != "COLUMNS"}
+    env["PYTHONPATH"] = str(REPO)
+    args = [sys.executable, "-m", "grundschutz", "portfolio", str(root), "--provider", str(root / "rz"), "-j", "1"]
+    master, terminal = pty.openpty()
+    done = subprocess.run(args, stdout=subprocess.PIPE, stderr=terminal, env=env, timeout=120)
+    os.close(terminal)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal is closed and drained
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(master)
+    assert done.returncode == 0
+    assert "Bewertungen lesen: 5 von 5" in screen.decode("utf-8") and "100%" in screen.decode("utf-8")
+    assert b"Bewertungen lesen" not in done.stdout
+    piped = subprocess.run(args, capture_output=True, env=env, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b"" and piped.stdout == done.stdout

@@ -126,7 +126,7 @@ def show(item_id: str, catalogs: str | None, output_format: str) -> None:
 @catalog.command(context_settings=HELP, short_help="Bausteine, Anforderungen und Gefährdungen durchsuchen.",
                  help="IDs, Titel und Texte der Bausteine, Anforderungen und Gefährdungen durchsuchen "
                       "(jedes Wort muss vorkommen).")
-@click.argument("text", metavar="TEXT")
+@click.argument("text", metavar="SUCHBEGRIFF")
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, metavar="ANZAHL",
               help="Höchstens so viele Treffer zeigen (0 = alle).")
 @catalogs_option

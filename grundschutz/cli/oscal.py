@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from grundschutz.cli.common import ASSESSMENT, HELP, catalogs_option, open_analysis, user_errors
+from grundschutz.cli.common import ASSESSMENT, HELP, catalogs_option, echo_text, open_analysis, user_errors
 
 
 @click.group(context_settings=HELP, help="""
@@ -40,7 +40,7 @@ def export(assessment: str, output: str, timestamp: str | None, catalogs: str | 
     """Write the assessment as OSCAL documents (SSP, assessment plan, results, POA&M)."""
     from grundschutz.exchange.oscal.export import export_oscal, render_export
 
-    click.echo(render_export(export_oscal(open_analysis(assessment, catalogs), output, timestamp=timestamp)))
+    echo_text(render_export(export_oscal(open_analysis(assessment, catalogs), output, timestamp=timestamp)))
 
 
 @oscal.command(name="import", context_settings=HELP, help="""
@@ -71,4 +71,4 @@ def import_(assessment: str, documents: tuple[str, ...], apply_: bool, force: bo
     plan = plan_oscal_import(open_analysis(assessment, catalogs), documents, force=force)
     if apply_ and plan.changes:
         apply_oscal_import(plan)
-    click.echo(render_oscal_import(plan, applied=apply_))
+    echo_text(render_oscal_import(plan, applied=apply_))

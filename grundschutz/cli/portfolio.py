@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from grundschutz.cli.common import HELP, echo_records, format_option, user_errors
+from grundschutz.cli.common import HELP, echo_records, echo_text, format_option, progress_bar, user_errors
 
 #: What ``-o`` writes, by the file's suffix.
 OUTPUTS = (".xlsx", ".html", ".png", ".svg", ".csv", ".json")
@@ -30,7 +30,7 @@ OUTPUTS = (".xlsx", ".html", ".png", ".svg", ".csv", ".json")
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=str),
               help="Zusätzlich schreiben: .xlsx (Arbeitsmappe), .html (Bericht), .png/.svg (Heatmap), "
                    ".csv, .json; mehrfach möglich.")
-@click.option("-j", "--workers", type=click.IntRange(min=1), default=None,
+@click.option("-j", "--workers", metavar="ANZAHL", type=click.IntRange(min=1), default=None,
               help="Anzahl paralleler Prozesse (Standard: alle Prozessorkerne).")
 @format_option
 @user_errors
@@ -58,7 +58,9 @@ def portfolio(paths: tuple[str, ...], provider: str | None, apply_: bool, force:
         if not output.lower().endswith(OUTPUTS):
             raise click.BadParameter(f"'{output}': Dateiendung muss eine von {', '.join(OUTPUTS)} sein.",
                                      param_hint="'-o' / '--output'")
-    result = read_portfolio(paths, provider, workers=workers, progress=_progress())
+    with progress_bar("Bewertungen lesen") as bar:
+        progress = None if bar is None else (lambda done, total: bar(f"{done} von {total}", done, total))
+        result = read_portfolio(paths, provider, workers=workers, progress=progress)
     if apply_ and result.excluded and not force:
         raise GrundschutzError(f"{len(result.excluded)} Bewertungen mit Fehlern sind nicht berücksichtigt; ohne sie "
                                "könnten geerbte Schutzbedarfe zu niedrig sein. Fehler beheben oder mit --force "
@@ -71,12 +73,12 @@ def portfolio(paths: tuple[str, ...], provider: str | None, apply_: bool, force:
     elif output_format == "csv":
         echo_records(portfolio_records(result, by), "csv")
     else:
-        click.echo(render_portfolio(result))
+        echo_text(render_portfolio(result))
         click.echo("")
         try:
-            click.echo(render_apply(plan if plan is not None else plan_apply(result), applied=plan is not None))
+            echo_text(render_apply(plan if plan is not None else plan_apply(result), applied=plan is not None))
         except GrundschutzError as exc:  # the preview only: the portfolio itself is shown
-            click.echo(f"Keine Übernahme möglich: {exc}")
+            echo_text(f"Keine Übernahme möglich: {exc}")
     if plan is not None and output_format != "table":
         click.echo(render_apply(plan, applied=True), err=True)
 
@@ -106,14 +108,3 @@ def _write(result, output: str, by: str) -> str:
     return str(atomic_write(output, to_json(portfolio_data(result) if by == "object"
                                             else portfolio_records(result, by)) + "\n"))
 
-
-def _progress():
-    """Progress on standard error while many folders are read (only on a terminal)."""
-    if not sys.stderr.isatty():
-        return None
-
-    def report(done: int, total: int) -> None:
-        if total >= 20 and (done == total or done % max(1, total // 100) == 0):
-            click.echo(f"\r{done}/{total} Bewertungen gelesen", err=True, nl=done == total)
-
-    return report

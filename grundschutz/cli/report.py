@@ -34,7 +34,7 @@ KINDS = ("graph", "heatmap", "coverage", "risk", "scenario")
               help="graph: große Ebenen nach Typ und Schutzbedarf bündeln.")
 @click.option("--scenario", "scenario_name", metavar="NAME", help="scenario: Name des Szenarios (scenarios/NAME.yaml).")
 @click.option("--residual", is_flag=True, help="risk: Restrisiken nach Behandlung zählen.")
-@click.option("--dpi", type=click.IntRange(50, 600), default=150, show_default=True, help="Auflösung für PNG.")
+@click.option("--dpi", metavar="DPI", type=click.IntRange(50, 600), default=150, show_default=True, help="Auflösung für PNG.")
 @catalogs_option
 @user_errors
 def plot(assessment: str, kind: str, output: str, object_id: str | None, basic_value: str | None, collapse: str,

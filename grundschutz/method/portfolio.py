@@ -179,6 +179,7 @@ class ClientUse:
     objects: tuple[str, ...]
     needs: tuple[ClientNeed, ...]
     via: tuple[str, ...] = ()
+    via_clients: tuple[str, ...] = ()
 
     def need(self, value: BasicValue) -> ClientNeed:
         """The client's need of one basic value."""
@@ -187,6 +188,10 @@ class ClientUse:
     def via_object(self, value: BasicValue) -> str:
         """The client's object (of :attr:`objects`) whose value is :meth:`need`."""
         return self.via[BASIC_VALUES.index(value)]
+
+    def via_client(self, value: BasicValue) -> str:
+        """The folder of :meth:`via_object`: :attr:`client`, or another assessment of the same institution."""
+        return self.via_clients[BASIC_VALUES.index(value)] if self.via_clients else self.client
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +261,8 @@ class SharedObject:
 
 @dataclass(frozen=True)
 class PortfolioNote:
-    """A reference the portfolio could not use (the client is counted with its other references)."""
+    """A reference the portfolio could not use (the client is counted with its other references), or
+    one it counted once with another assessment of the same institution."""
 
     client: str
     client_name: str
@@ -309,7 +315,11 @@ def compute_portfolio(provider: Assessment, clients: Iterable[ClientSummary], *,
     ``provider_id`` is the key the clients' references use (default: the
     provider's ``portfolio.id``). A summary with problems is excluded; the
     provider's own summary, if among the clients, is skipped. Clients are
-    ordered by name, then source.
+    ordered by name, then source. An institution (``name``) counts once per
+    provider object even where several of its assessments refer to it (e.g.
+    a Kompendium assessment and a Grundschutz++ excerpt of the same town): per
+    basic value its highest need counts, under its first folder, and a note
+    names the other folders.
     """
     setting = provider.settings.portfolio or PortfolioSetting()
     key = provider_id or setting.id
@@ -319,8 +329,9 @@ def compute_portfolio(provider: Assessment, clients: Iterable[ClientSummary], *,
     source = provider_source or provider.source
     included = tuple(c for c in ordered if c.ok and c.source != source)
     excluded = tuple(c for c in ordered if not c.ok and c.source != source)
-    uses: dict[str, dict[str, list[SharedUse]]] = {}
+    uses: dict[str, dict[str, list[tuple[str, SharedUse]]]] = {}
     notes = []
+    institutions: dict[str, str] = {}  # an institution (its name) counts once: its first folder in name order
     for client in included:
         for use in client.uses:
             reference = use.reference
@@ -331,8 +342,12 @@ def compute_portfolio(provider: Assessment, clients: Iterable[ClientSummary], *,
             elif reference.object not in provider.objects:
                 message = f"Zielobjekt '{reference.object}' gibt es beim Anbieter {key} nicht"
             else:
-                uses.setdefault(reference.object, {}).setdefault(client.source, []).append(use)
-                continue
+                first = institutions.setdefault(client.name.casefold(), client.source)
+                uses.setdefault(reference.object, {}).setdefault(first, []).append((client.source, use))
+                if first == client.source:
+                    continue
+                message = (f"dieselbe Institution wie {first}: für {reference.object} einmal gezählt, "
+                           "je Grundwert mit dem höchsten Wert ihrer Bewertungen")
             notes.append(PortfolioNote(client.source, client.name, use.object, str(reference).rstrip(":"), message))
     names = {c.source: c.name for c in included}
     shared, cumulations, candidates = [], [], []
@@ -353,19 +368,22 @@ def compute_portfolio(provider: Assessment, clients: Iterable[ClientSummary], *,
                      tuple(cumulations), tuple(candidates))
 
 
-def _client_use(source: str, name: str, uses: list[SharedUse]) -> ClientUse:
-    """One client's uses of one provider object, merged: per basic value its highest need
-    (on a tie, the object with the lowest id)."""
-    uses = sorted(uses, key=lambda u: u.object)
-    needs, via = [], []
+def _client_use(source: str, name: str, uses: list[tuple[str, SharedUse]]) -> ClientUse:
+    """One client's uses of one provider object (``(folder, use)``; several folders where one
+    institution keeps several assessments), merged: per basic value its highest need (on a tie, the
+    first folder, then the object with the lowest id)."""
+    uses = sorted(uses, key=lambda pair: (pair[0] != source, pair[0], pair[1].object))
+    needs, via, via_clients = [], [], []
     for value in BASIC_VALUES:
-        best = uses[0]
-        for use in uses[1:]:
+        folder, best = uses[0]
+        for other, use in uses[1:]:
             if int(use.need(value).level or 0) > int(best.need(value).level or 0):
-                best = use
+                folder, best = other, use
         needs.append(best.need(value))
         via.append(best.object)
-    return ClientUse(source, name, tuple(u.object for u in uses), tuple(needs), tuple(via))
+        via_clients.append(folder)
+    objects = tuple(dict.fromkeys(u.object for _, u in uses))
+    return ClientUse(source, name, objects, tuple(needs), tuple(via), tuple(via_clients))
 
 
 def _inherit(obj: TargetObject, value: BasicValue, client_uses: tuple[ClientUse, ...],
@@ -374,7 +392,7 @@ def _inherit(obj: TargetObject, value: BasicValue, client_uses: tuple[ClientUse,
     rule sees what an earlier one did): the value, the rules that fired and the candidates."""
     rated = [(u, u.need(value)) for u in client_uses if u.need(value).level is not None]
     maximum = max((n.level for _, n in rated), default=None)
-    drivers = tuple(Driver(u.client, u.client_name, u.via_object(value), n.origin, n.origin_name, n.reason)
+    drivers = tuple(Driver(u.via_client(value), u.client_name, u.via_object(value), n.origin, n.origin_name, n.reason)
                     for u, n in rated if n.level == maximum)
     level, fired, near = maximum, [], []
     for rule in rules:

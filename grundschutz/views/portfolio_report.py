@@ -117,7 +117,7 @@ def _excluded(portfolio: Portfolio) -> str:
         parts.append(str(table(records, {"folder": "Ordner", "problem": "Fehler"}, "portfolio-fehler")))
     if notes:
         parts.append(_p("Verweise, die nicht zugeordnet werden können (die Kommune ist mit ihren übrigen "
-                        "Verweisen berücksichtigt):"))
+                        "Verweisen berücksichtigt) oder als dieselbe Institution nur einmal gezählt werden:"))
         parts.append(str(table(notes, {"client": "Kommune", "object": "Zielobjekt", "value": "Verweis",
                                        "message": "Hinweis"}, "portfolio-hinweise")))
     return "".join(parts) or _p("Alle Bewertungen wurden gelesen; alle Verweise sind zugeordnet.", "note")

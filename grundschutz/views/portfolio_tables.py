@@ -184,7 +184,8 @@ def render_portfolio(portfolio: Portfolio) -> str:
         rows = [[s.id, s.name, len(s.clients),
                  *(_label(v.level) + ("*" if v.cumulation else "") or "nicht bewertet" for v in s.values)]
                 for s in portfolio.objects]
-        out.append(format_table(rows, ["Zielobjekt", "Name", "Kommunen", *(v.label for v in BASIC_VALUES)], 40))
+        out.append(format_table(rows, ["Zielobjekt", "Name", "Kommunen", *(v.label for v in BASIC_VALUES)], 40,
+                                optional=[2, 1]))
         out += ["", "Wer den höchsten Wert setzt (Kommune: Zielobjekt, von dem der Wert stammt)"]
         rows = [[s.id, v.basic_value.label, _label(v.maximum), _driver_text(v), v.drivers[0].reason]
                 for s in portfolio.objects for v in s.values if v.drivers]
@@ -205,6 +206,6 @@ def render_portfolio(portfolio: Portfolio) -> str:
         out += ["", f"Nicht berücksichtigt: {len(portfolio.excluded)} Bewertungen mit Fehlern"]
         out += excluded_lines(portfolio.excluded)
     if portfolio.notes:
-        out += ["", "Hinweise (Verweise, die nicht zugeordnet werden können)"]
+        out += ["", "Hinweise (Verweise, die nicht oder nur einmal gezählt werden)"]
         out += [f"  {note}" for note in portfolio.notes]
     return "\n".join(out)

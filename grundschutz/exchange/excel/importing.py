@@ -303,7 +303,8 @@ def render_plan(plan: ImportPlan, applied: bool = False) -> str:
     """The German listing of an import: the changes per sheet, notes, and what was written."""
     out = [f"Import aus {plan.workbook.name} in {plan.folder}"]
     if not plan.changes:
-        out.append("Keine Änderungen: die Arbeitsmappe stimmt mit der Bewertung überein.")
+        out.append("Keine Änderungen zu übernehmen (siehe Hinweise)." if plan.notes else
+                   "Keine Änderungen: die Arbeitsmappe stimmt mit der Bewertung überein.")
     by_sheet: dict[str, list[Change]] = {}
     for change in plan.changes:
         by_sheet.setdefault(base_title(change.sheet), []).append(change)

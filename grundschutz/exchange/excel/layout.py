@@ -161,7 +161,7 @@ for _value in BASIC_VALUES:
     _NEED_COLUMNS += [
         Column(f"{_v}_final", f"{_l}: Ergebnis", 16, kind="level"),
         Column(f"{_v}", f"{_l}: festgestellt", 16, True, "level"),
-        Column(f"{_v}_reason", f"{_l}: Begründung", 40, True, wrap=True),
+        Column(f"{_v}_reason", f"{_l}: Begründung", 35, True, wrap=True),
     ]
 for _value in BASIC_VALUES:
     _v, _l = _value.value, _value.label
@@ -232,22 +232,22 @@ SHEETS: Mapping[str, Sheet] = {
 #: The sheet Risikoanalyse: the threats of every object that needs a risk analysis (``risks.csv``).
 RISK_SHEET = Sheet("risks", "Risikoanalyse", (
     _key("object", "Zielobjekt"),
-    Column("name", "Name", 24, wrap=True),
+    Column("name", "Name", 20, wrap=True),
     _key("threat", "Gefährdung", 12),
-    Column("title", "Titel", 28, True, wrap=True),
-    Column("source", "Herkunft", 10),
-    Column("requirements", "Anforderungen", 16, wrap=True),
-    Column("frequency", "Häufigkeit", 14, True, "frequency"),
+    Column("title", "Titel", 24, True, wrap=True),
+    Column("source", "Herkunft", 9),
+    Column("requirements", "Anforderungen", 14, wrap=True),
+    Column("frequency", "Häufigkeit", 12, True, "frequency"),
     Column("impact", "Auswirkung", 18, True, "impact"),
     Column("risk", "Risiko", 11, kind="risk"),
     Column("treatment", "Behandlung", 14, True, "treatment"),
-    Column("note", "Maßnahmen / Begründung", 36, True, wrap=True),
-    Column("accepted_by", "Risiko übernommen von", 16, True, wrap=True),
+    Column("note", "Maßnahmen / Begründung", 30, True, wrap=True),
+    Column("accepted_by", "Risiko übernommen von", 14, True, wrap=True),
     Column("accepted_on", "Übernommen am", 13, True, "date"),
-    Column("residual_frequency", "Häufigkeit danach", 14, True, "frequency"),
+    Column("residual_frequency", "Häufigkeit danach", 12, True, "frequency"),
     Column("residual_impact", "Auswirkung danach", 18, True, "impact"),
     Column("residual_risk", "Restrisiko", 11, kind="risk"),
-    Column("status", "Stand", 16, wrap=True),
+    Column("status", "Stand", 14, wrap=True),
 ), "Risikoanalyse nach BSI-Standard 200-3: Gefährdungen je Zielobjekt, Häufigkeit, Auswirkung, Behandlung "
    "und Restrisiko; bearbeitbar, eine neue Zeile ergänzt eine Gefährdung (risks.csv).", "risks.csv")
 
@@ -281,7 +281,7 @@ SCENARIO_SHEET = Sheet("scenario", "Szenario", (
     Column("status", "Status", 13, kind="status"),
     Column("responsible", "Verantwortlich", 18, wrap=True),
     Column("due", "Umsetzung bis", 13, kind="date"),
-    Column("detail", "Erläuterung", 60, wrap=True),
+    Column("detail", "Erläuterung", 54, wrap=True),
 ))
 
 

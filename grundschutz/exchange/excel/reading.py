@@ -386,7 +386,29 @@ def match_rows(found: SheetRows, exported: Mapping[tuple, tuple], as_written: Ca
         edited.append(Edited(title, number, key, old, new, before is None))
     if ignored > 10:
         notes.append(f"{sheet.title}: … und {ignored - 10} weitere Änderungen in schreibgeschützten Spalten.")
+    if not found.flagged:
+        notes.extend(deleted_rows_note(sheet, [key for key in exported if key not in seen]))
     return edited
+
+
+def deleted_rows_note(sheet: Sheet, keys: list[tuple]) -> list[str]:
+    """The note on exported rows missing from the workbook: a deleted row changes nothing (the
+    values stay in the file), the import says so instead of ignoring it silently.
+
+    >>> from grundschutz.exchange.excel.layout import RISK_SHEET
+    >>> note, = deleted_rows_note(RISK_SHEET, [("SRV-01", "G 0.8"), ("SRV-01", "G 0.14")])
+    >>> note.split("; ")  # doctest: +NORMALIZE_WHITESPACE
+    ['Risikoanalyse: 2 exportierte Zeilen fehlen in der Arbeitsmappe (gelöscht?): SRV-01 / G 0.8, SRV-01 / G 0.14',
+     'gelöschte Zeilen werden nicht übernommen, in risks.csv wird nichts gelöscht.']
+    """
+    if not keys:
+        return []
+    shown = ", ".join(" / ".join(k for k in key if k) for key in keys[:5])
+    more = f" und {len(keys) - 5} weitere" if len(keys) > 5 else ""
+    rows = "1 exportierte Zeile fehlt" if len(keys) == 1 else f"{len(keys)} exportierte Zeilen fehlen"
+    keep = f"in {sheet.source} wird nichts gelöscht" if sheet.source else "es wird nichts gelöscht"
+    return [f"{sheet.title}: {rows} in der Arbeitsmappe (gelöscht?): {shown}{more}; gelöschte Zeilen werden nicht "
+            f"übernommen, {keep}."]
 
 
 def _key_text(value: object, column: Column) -> str:

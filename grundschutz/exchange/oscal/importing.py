@@ -273,7 +273,8 @@ def apply_oscal_import(plan: OscalImportPlan) -> dict[str, int]:
 def render_oscal_import(plan: OscalImportPlan, applied: bool = False) -> str:
     """The German listing of an import: the changes per document, notes, and what was written."""
     out = [f"Import aus {', '.join(plan.documents)} in {plan.folder}",
-           *([] if plan.changes else ["Keine Änderungen: die Dokumente stimmen mit der Bewertung überein."])]
+           *([] if plan.changes else ["Keine Änderungen zu übernehmen (siehe Hinweise)." if plan.notes else
+                                      "Keine Änderungen: die Dokumente stimmen mit der Bewertung überein."])]
     for file in dict.fromkeys(change.file for change in plan.changes):
         changes = [c for c in plan.changes if c.file == file]
         out += ["", f"{file} → {CHECK_FILE}: {len(changes)} {'Wert' if len(changes) == 1 else 'Werte'}"]

@@ -205,7 +205,7 @@ def write_portfolio_workbook(portfolio: Portfolio, path: str | Path, *, date: _d
                             [("Ordner", 40), ("Fehler", 120)],
                             [[s.source, str(p)] for s in portfolio.excluded for p in s.problems])
             if portfolio.notes:
-                _list_sheet(w, "Hinweise", "Verweise, die nicht zugeordnet werden können.",
+                _list_sheet(w, "Hinweise", "Verweise, die nicht oder nur einmal gezählt werden.",
                             [("Kommune", 30), ("Zielobjekt", 14), ("Verweis", 30), ("Hinweis", 80)],
                             [[n.client_name, n.object, n.value, n.message] for n in portfolio.notes])
             book.close()
