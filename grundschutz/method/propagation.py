@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from grundschutz.method.fronts import Fronts, fronts_of, maximum_by_fronts
 from grundschutz.method.graph import DependencyIndex, build_index, strongly_connected_components
 from grundschutz.method.redundancy import SharedGroup, shared_dependencies
 from grundschutz.model import (
@@ -382,6 +383,10 @@ class _State:
         }
         rules = [r for r in assessment.settings.cumulation if r.basic_value == value]
         rules_for = self._rules_by_object(rules)
+        if not lower_by and self.fronts is not None:  # a large graph: numpy, front by front
+            (self.levels[value], self.rules[value], self.via[value], self.origins[value], self.provisional[value],
+             self.computed[value]) = maximum_by_fronts(self, self.fronts, own, overrides, rules_for, value)
+            return
         unlowered_best: dict[int, int] = {}
 
         for members in self.components:
@@ -468,6 +473,11 @@ class _State:
         self.via[value] = via
         self.origins[value] = origin
         self.provisional[value] = provisional
+
+    @cached_property
+    def fronts(self) -> Fronts | None:
+        """The fronts of a large graph (:mod:`grundschutz.method.fronts`); ``None`` for others."""
+        return fronts_of(self.index, self.component, len(self.components))
 
     def _rules_by_object(self, rules: list[CumulationRule]) -> list[tuple[CumulationRule, ...]]:
         """Per object (by number), the rules whose type filter admits it, in order.
