@@ -7,7 +7,8 @@ Run from the repository root (the BSI catalogs installed or ``--catalogs``)::
     python benchmarks/bench_table.py --no-tests --repeats 5 --workdir /tmp/bench
 
 Rows, each a whole process as a user runs it (wall time, peak memory of the
-child from ``os.wait4``, the median of ``--repeats`` runs):
+child from ``os.wait4``, the median of ``--repeats`` runs; the 1,000,000-object
+case ``--million-repeats`` times, one by default):
 
 - ``grundschutz assess -f csv`` of 100,000 and 1,000,000 synthetic objects
   (``synthetic.py``), alternately with the lean reference pass of
@@ -174,6 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="without the 1,000,000-object case")
     parser.add_argument("--no-tests", action="store_true", help="without the test suite")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--million-repeats", type=int, default=1, help="runs of the 1,000,000-object case")
     parser.add_argument("--excel-size", type=int, default=10_000)
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where the synthetic folders are kept between runs (default: a temporary folder)")
@@ -183,14 +185,16 @@ def main(argv: list[str] | None = None) -> None:
     env = child_environment()
     if args.catalogs:
         env["GRUNDSCHUTZ_CATALOGS"] = str(Path(args.catalogs).resolve())
-    sizes = [100_000] if args.quick else [100_000, 1_000_000]
     started = time.perf_counter()
     print(f"# {platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start; median of {args.repeats}",
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start; median of {args.repeats} "
+          f"(1M: {args.million_repeats})",
           flush=True)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-table-"))
     try:
-        assess = assess_rows(sizes, workdir, args.repeats, env)
+        assess = assess_rows([100_000], workdir, args.repeats, env)
+        if not args.quick:
+            assess |= assess_rows([1_000_000], workdir, args.million_repeats, env)
         haan = haan_rows(args.haan, args.catalogs, args.repeats, env)
         excel = excel_rows(args.excel_size, args.catalogs, env)
         tests = None if args.no_tests else test_suite(env)

@@ -37,27 +37,23 @@ class Fronts:
 
     ``objects[starts[k]:starts[k + 1]]`` are the objects of front ``k`` (in id
     order); ``sources``/``targets`` the edges between components, ordered by
-    the front of the target, then target, then source, and
+    the front of the target, then target, then source (``int32``), and
     ``edge_starts[k]:edge_starts[k + 1]`` those that end in front ``k``.
     """
 
-    def __init__(self, index: DependencyIndex, component: Sequence[int], depth, count: int):
+    def __init__(self, sources, targets, label, depth, count: int):
         import numpy as np
 
-        n = len(index)
-        indptr, indices = index.csr
-        sources = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-        targets = np.asarray(indices, dtype=np.int64)
-        label = np.asarray(component, dtype=np.int64)
-        across = label[sources] != label[targets]
-        sources, targets = sources[across], targets[across]
+        n = len(label)
         front = depth[label]
         self.count = count
         self.objects = np.argsort(front, kind="stable")
         self.starts = np.searchsorted(front[self.objects], np.arange(count + 1))
-        order = np.lexsort((sources, targets, front[targets]))
+        by_front = front[targets]
+        order = np.argsort(by_front.astype(np.int64) * n + targets, kind="stable")  # stable: sources in order
+        self.edge_starts = np.searchsorted(by_front[order], np.arange(count + 1))
+        del by_front
         self.sources, self.targets = sources[order], targets[order]
-        self.edge_starts = np.searchsorted(front[self.targets], np.arange(count + 1))
         self.front = front
         self._cycles: list[list[int]] | None = None
         self.label = label
@@ -82,7 +78,7 @@ class Fronts:
         if lowered is None:
             lowered = {a * n + m for a, groups in index.groups.items() for _, members in groups for m in members}
         keys = np.fromiter(lowered, dtype=np.int64, count=len(lowered))
-        return np.isin(self.sources * n + self.targets, keys)
+        return np.isin(self.sources.astype(np.int64) * n + self.targets, keys)
 
     def cycles(self, components: Sequence[Sequence[int]]) -> list[list[int]]:
         """The components of more than one object (found once)."""
@@ -163,16 +159,20 @@ def fronts_of(index: DependencyIndex, component: Sequence[int], components: int)
     import numpy as np
 
     indptr, indices = index.csr
-    label = np.asarray(component, dtype=np.int64)
-    a = label[np.repeat(np.arange(len(index), dtype=np.int64), np.diff(indptr))]
-    b = label[np.asarray(indices, dtype=np.int64)]
-    a, b = a[a != b], b[a != b]
+    # int32 numbers throughout: a million objects with four million edges stay small
+    label = np.asarray(component, dtype=np.int32)
+    sources = np.repeat(np.arange(len(index), dtype=np.int32), np.diff(indptr))
+    targets = np.asarray(indices, dtype=np.int32)
+    across = label[sources] != label[targets]
+    sources, targets = sources[across], targets[across]
+    del across
+    a, b = label[sources], label[targets]
     # a component's front: 1 + the highest front of the components that depend on it
     order = np.argsort(b, kind="stable")
     a, b = a[order], b[order]
     starts = np.flatnonzero(np.r_[True, b[1:] != b[:-1]]) if len(b) else np.zeros(0, dtype=np.int64)
     heads = b[starts]
-    depth = np.zeros(components, dtype=np.int64)
+    depth = np.zeros(components, dtype=np.int32)
     for _ in range(MAX_FRONTS):
         if not len(b):
             break
@@ -182,4 +182,5 @@ def fronts_of(index: DependencyIndex, component: Sequence[int], components: int)
         depth[heads] = np.maximum(depth[heads], deeper)
     else:
         return None
-    return Fronts(index, component, depth, int(depth.max(initial=0)) + 1)
+    del a, b, order, starts, heads
+    return Fronts(sources, targets, label, depth, int(depth.max(initial=0)) + 1)
