@@ -41,7 +41,7 @@ class Fronts:
     ``edge_starts[k]:edge_starts[k + 1]`` those that end in front ``k``.
     """
 
-    def __init__(self, sources, targets, label, depth, count: int):
+    def __init__(self, sources, targets, edges, label, depth, count: int):
         import numpy as np
 
         n = len(label)
@@ -54,6 +54,7 @@ class Fronts:
         self.edge_starts = np.searchsorted(by_front[order], np.arange(count + 1))
         del by_front
         self.sources, self.targets = sources[order], targets[order]
+        self.edges = edges[order]  # where each edge is in the index's CSR arrays
         self.front = front
         self._cycles: list[list[int]] | None = None
         self.label = label
@@ -78,7 +79,12 @@ class Fronts:
         if lowered is None:
             lowered = {a * n + m for a, groups in index.groups.items() for _, members in groups for m in members}
         keys = np.fromiter(lowered, dtype=np.int64, count=len(lowered))
-        return np.isin(self.sources.astype(np.int64) * n + self.targets, keys)
+        indptr, indices = index.csr
+        # the CSR rows are sorted by source, then target: each key is found by bisection
+        ordered = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr)) * n + indices
+        marked = np.zeros(len(indices), dtype=bool)
+        marked[np.searchsorted(ordered, keys)] = True
+        return marked[self.edges]
 
     def cycles(self, components: Sequence[Sequence[int]]) -> list[list[int]]:
         """The components of more than one object (found once)."""
@@ -164,7 +170,7 @@ def fronts_of(index: DependencyIndex, component: Sequence[int], components: int)
     sources = np.repeat(np.arange(len(index), dtype=np.int32), np.diff(indptr))
     targets = np.asarray(indices, dtype=np.int32)
     across = label[sources] != label[targets]
-    sources, targets = sources[across], targets[across]
+    sources, targets, edges = sources[across], targets[across], np.flatnonzero(across).astype(np.int32)
     del across
     a, b = label[sources], label[targets]
     # a component's front: 1 + the highest front of the components that depend on it
@@ -183,4 +189,4 @@ def fronts_of(index: DependencyIndex, component: Sequence[int], components: int)
     else:
         return None
     del a, b, order, starts, heads
-    return Fronts(sources, targets, label, depth, int(depth.max(initial=0)) + 1)
+    return Fronts(sources, targets, edges, label, depth, int(depth.max(initial=0)) + 1)
