@@ -8,7 +8,8 @@
   reports it -- every file the row reader has a problem with.
 - The numpy index and scipy's strongly connected components, used from
   :data:`~grundschutz.model.assessment.LARGE_GRAPH` edges on, give the same
-  index, the same components and the same propagation as the pure-Python ones.
+  index, the same components and the same propagation as the pure-Python ones;
+  so does the propagation front by front (:mod:`grundschutz.method.fronts`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from grundschutz.io.columnar import read_core_columnar
 from grundschutz.io.settings import parse_settings
 from grundschutz.io.tables import REQUIRED_TABLES, build_assessment
 from grundschutz.io.text import read_csv_table
-from grundschutz.method import graph
+from grundschutz.method import fronts, graph, propagation
 from grundschutz.method.propagation import propagate
 from grundschutz.model.assessment import DependencyColumns, ObjectColumns
 
@@ -203,3 +204,37 @@ def test_dependency_columns_are_a_sequence_equal_to_the_tuple(synthetic_folder):
     assert dependencies[k] == plain[k] and dependencies[-1] == plain[-1]
     assert dependencies[5:9] == plain[5:9]
     assert dependencies == plain and plain == dependencies and dependencies != plain[:-1]
+
+
+def test_large_graph_propagation_runs_front_by_front(synthetic_folder, tmp_path, monkeypatch):
+    """The propagation of a large graph runs front by front (``method/fronts.py``) for every basic value and
+    gives what the plain pass gives: on the synthetic landscape (cycles, cumulation, overrides,
+    Verteilungseffekt, single points of failure) and with confidentiality lowered only in the redundancy
+    group ``assessment.yaml`` documents (BSI-Standard 200-2, 8.2)."""
+    from test_distribution import split
+
+    folders = [synthetic_folder, split(tmp_path / "split")]
+    settled = []
+    real = fronts.Fronts.settle
+    monkeypatch.setattr(graph, "LARGE_GRAPH", 0)
+    monkeypatch.setattr(fronts.Fronts, "settle", lambda self, *args: settled.append(1) or real(self, *args))
+    for folder in folders:
+        assessment = read_assessment(folder)
+        fast = snapshot(propagate(assessment))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(propagation._State, "fronts", property(lambda self: None))
+            assert snapshot(propagate(assessment)) == fast
+    assert len(settled) == 3 * len(folders)
+    documented = propagate(read_assessment(folders[1]))
+    assert documented.distributions and documented.shared
+
+
+def test_more_fronts_than_the_limit_take_the_plain_pass(synthetic_folder, monkeypatch):
+    """A graph of more fronts than ``MAX_FRONTS`` (a long chain) is propagated by the plain pass, with the
+    same result."""
+    assessment = read_assessment(synthetic_folder)
+    expected = snapshot(propagate(assessment))
+    monkeypatch.setattr(graph, "LARGE_GRAPH", 0)
+    monkeypatch.setattr(fronts, "MAX_FRONTS", 3)
+    monkeypatch.setattr(fronts.Fronts, "settle", lambda *args: pytest.fail("front by front"))
+    assert snapshot(propagate(assessment)) == expected

@@ -22,6 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from grundschutz.method.fronts import ASSESSED as _ASSESSED
+from grundschutz.method.fronts import CUMULATION as _CUMULATION
+from grundschutz.method.fronts import DISTRIBUTION as _DISTRIBUTION
+from grundschutz.method.fronts import MAXIMUM as _MAXIMUM
+from grundschutz.method.fronts import OVERRIDE as _OVERRIDE
+from grundschutz.method.fronts import Fronts, fronts_of
 from grundschutz.method.graph import DependencyIndex, build_index, strongly_connected_components
 from grundschutz.method.redundancy import SharedGroup, shared_dependencies
 from grundschutz.model import (
@@ -36,7 +42,6 @@ from grundschutz.model import (
 from grundschutz.model.assessment import object_column
 from grundschutz.model.bulk import paused_gc
 
-_ASSESSED, _MAXIMUM, _CUMULATION, _DISTRIBUTION, _OVERRIDE = range(5)
 _RULES = (Rule.ASSESSED, Rule.MAXIMUM, Rule.CUMULATION, Rule.DISTRIBUTION, Rule.OVERRIDE)
 _LEVELS = (None, Level.NORMAL, Level.HOCH, Level.SEHR_HOCH)
 
@@ -356,12 +361,6 @@ class _State:
         position = index.position
         dependents = index.dependents
         component = self.component
-        level = [0] * n
-        rule = [-1] * n
-        via = [-1] * n
-        origin = [-1] * n
-        provisional = [False] * n
-        computed = [0] * n
         setting = assessment.settings.distribution
         lower_by = setting.lower_by if setting.enabled and value in setting.basic_values else 0
         # confidentiality and integrity: only the redundancy groups assessment.yaml documents
@@ -383,59 +382,68 @@ class _State:
         rules = [r for r in assessment.settings.cumulation if r.basic_value == value]
         rules_for = self._rules_by_object(rules)
         unlowered_best: dict[int, int] = {}
+        fronts = self.fronts
+        if fronts is not None:  # a large graph: numpy arrays, settled front by front
+            level, rule, via, origin, provisional, computed = fronts.initial(own)
+        else:
+            level, rule, via, origin = [0] * n, [-1] * n, [-1] * n, [-1] * n
+            provisional, computed = [False] * n, [0] * n
 
-        for members in self.components:
-            single = len(members) == 1
-            this = component[members[0]]
-            for b in members:
-                best, best_rule, best_via = own[b], (_ASSESSED if own[b] else -1), -1
-                unlowered = 0
-                incomplete = False
-                for a, redundant in dependents[b]:
-                    if not single and component[a] == this:
+        def settle(b: int, single: bool, this: int) -> None:
+            """Object ``b``'s value from its own need and its dependents outside its cycle ``this``."""
+            best, best_rule, best_via = own[b], (_ASSESSED if own[b] else -1), -1
+            unlowered = 0
+            incomplete = False
+            for a, redundant in dependents[b]:
+                if not single and component[a] == this:
+                    continue
+                la = level[a]
+                if la == 0:
+                    incomplete = True
+                    continue
+                if provisional[a]:
+                    incomplete = True
+                code = _MAXIMUM
+                if redundant and lower_by and (lowered_edges is None or a * n + b in lowered_edges):
+                    if la > unlowered:
+                        unlowered = la
+                    lowered = la - lower_by if la - lower_by >= 1 else 1
+                    if lowered != la:
+                        la, code = lowered, _DISTRIBUTION
+                elif la > unlowered:
+                    unlowered = la
+                # ties: own assessment first, then unlowered, then lowest id (edges sorted)
+                if la > best or (la == best and best_rule == _DISTRIBUTION and code == _MAXIMUM):
+                    best, best_rule, best_via = la, code, a
+            if shared_groups is not None and shared_groups[b] is not None:
+                before = best
+                for group in shared_groups[b]:
+                    a = group.dependent
+                    if documented is not None and group.name not in documented:
                         continue
                     la = level[a]
-                    if la == 0:
+                    if la == 0 or provisional[a]:
                         incomplete = True
-                        continue
-                    if provisional[a]:
-                        incomplete = True
-                    code = _MAXIMUM
-                    if redundant and lower_by and (lowered_edges is None or a * n + b in lowered_edges):
-                        if la > unlowered:
-                            unlowered = la
-                        lowered = la - lower_by if la - lower_by >= 1 else 1
-                        if lowered != la:
-                            la, code = lowered, _DISTRIBUTION
-                    elif la > unlowered:
+                    if la > unlowered:
                         unlowered = la
-                    # ties: own assessment first, then unlowered, then lowest id (edges sorted)
-                    if la > best or (la == best and best_rule == _DISTRIBUTION and code == _MAXIMUM):
-                        best, best_rule, best_via = la, code, a
-                if shared_groups is not None and shared_groups[b] is not None:
-                    before = best
-                    for group in shared_groups[b]:
-                        a = group.dependent
-                        if documented is not None and group.name not in documented:
-                            continue
-                        la = level[a]
-                        if la == 0 or provisional[a]:
-                            incomplete = True
-                        if la > unlowered:
-                            unlowered = la
-                        # the undiminished value of the group's object: it wins over an equal lowered one
-                        if la > best or (la == best and best_rule == _DISTRIBUTION):
-                            best, best_rule, best_via = la, _MAXIMUM, a
-                            picked[b] = (group, before)
-                    if b in picked and best_via != picked[b][0].dependent:
-                        del picked[b]
-                level[b] = best
-                rule[b] = best_rule
-                via[b] = best_via
-                origin[b] = origin[best_via] if best_via >= 0 else (b if best else -1)
-                provisional[b] = incomplete
-                if unlowered > best:
-                    unlowered_best[b] = unlowered
+                    # the undiminished value of the group's object: it wins over an equal lowered one
+                    if la > best or (la == best and best_rule == _DISTRIBUTION):
+                        best, best_rule, best_via = la, _MAXIMUM, a
+                        picked[b] = (group, before)
+                if b in picked and best_via != picked[b][0].dependent:
+                    del picked[b]
+            level[b] = best
+            rule[b] = best_rule
+            via[b] = best_via
+            origin[b] = origin[best_via] if best_via >= 0 else (b if best else -1)
+            provisional[b] = incomplete
+            if unlowered > best:
+                unlowered_best[b] = unlowered
+            else:
+                unlowered_best.pop(b, None)
+
+        def finish(members: list[int], single: bool) -> None:
+            """Cumulation, overrides and cycles of a settled component, and the events of its members."""
             if single:
                 b = members[0]
                 if rules_for[b]:
@@ -462,12 +470,28 @@ class _State:
                         DistributionEvent(ids[b], value, lowered_via, Level(unlowered_best[b]), _LEVELS[computed[b]])
                     )
 
-        self.levels[value] = level
-        self.computed[value] = computed
-        self.rules[value] = rule
-        self.via[value] = via
-        self.origins[value] = origin
-        self.provisional[value] = provisional
+        if fronts is not None:
+            resettle = set() if shared_groups is None else \
+                {b for b, found in enumerate(shared_groups) if found is not None}
+            special = {b for b, found in enumerate(rules_for) if found} | set(overrides) | resettle
+            lowerable = fronts.lowerable(index, lowered_edges) if lower_by else None
+            arrays = fronts.settle((level, rule, via, origin, provisional, computed), lower_by, lowerable,
+                                   self.components, special, resettle, unlowered_best, settle, finish)
+        else:
+            for members in self.components:
+                single = len(members) == 1
+                this = component[members[0]]
+                for b in members:
+                    settle(b, single, this)
+                finish(members, single)
+            arrays = level, rule, via, origin, provisional, computed
+        (self.levels[value], self.rules[value], self.via[value], self.origins[value], self.provisional[value],
+         self.computed[value]) = arrays
+
+    @cached_property
+    def fronts(self) -> Fronts | None:
+        """The fronts of a large graph (:mod:`grundschutz.method.fronts`); ``None`` for others."""
+        return fronts_of(self.index, self.component, len(self.components))
 
     def _rules_by_object(self, rules: list[CumulationRule]) -> list[tuple[CumulationRule, ...]]:
         """Per object (by number), the rules whose type filter admits it, in order.
