@@ -25,7 +25,7 @@ from grundschutz.model.records import STATUSES, CheckRecord, Status
 COVERAGE_KEYS = ("object", "baustein", "level")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckEntry:
     """The check result of one selected requirement of one object.
 
@@ -53,10 +53,7 @@ class Check:
     selection: RequirementSelection
     entries: tuple[CheckEntry, ...]
     source: str = ""
-    _index: Mapping[tuple[str, str], CheckEntry] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", {(e.object, e.requirement): e for e in self.entries})
+    _index: Mapping[tuple[str, str], CheckEntry] | None = field(init=False, repr=False, compare=False, default=None)
 
     def __iter__(self) -> Iterator[CheckEntry]:
         return iter(self.entries)
@@ -67,6 +64,8 @@ class Check:
     def entry(self, object_id: str, requirement_id: str) -> CheckEntry:
         """The entry of a selected requirement; :class:`GrundschutzError` if not selected."""
         key = (object_id, normalise_requirement_id(requirement_id))
+        if self._index is None:  # built on first use: a large check is often only iterated
+            object.__setattr__(self, "_index", {(e.object, e.requirement): e for e in self.entries})
         if key not in self._index:
             raise GrundschutzError(f"Anforderung {key[1]} ist für {object_id} nicht ausgewählt")
         return self._index[key]
@@ -161,13 +160,11 @@ def build_check(
     entries = []
     for item in selection:
         row = rows.get((item.object, item.requirement))
-        base = dict(object=item.object, baustein=item.baustein, requirement=item.requirement, level=item.level,
-                    title=item.title)
         if row is None:
-            entries.append(CheckEntry(**base))
+            entries.append(CheckEntry(item.object, item.baustein, item.requirement, item.level, item.title))
         else:
-            entries.append(CheckEntry(**base, status=row.status, note=row.note, responsible=row.responsible,
-                                      due=row.due, checked_on=row.checked_on, row=row.row))
+            entries.append(CheckEntry(item.object, item.baustein, item.requirement, item.level, item.title,
+                                      row.status, row.note, row.responsible, row.due, row.checked_on, row.row))
     return Check(selection, tuple(entries), source)
 
 

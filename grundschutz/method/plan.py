@@ -66,7 +66,7 @@ _PRESSING_WHY = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlanItem:
     """One line of the work plan.
 
@@ -141,14 +141,25 @@ def work_plan(analysis, risks=None, scenarios: Mapping[str, tuple[str, ...]] | N
     if scenarios is None:
         scenarios = {name: s.applications for name, s in analysis.assessment.scenarios.items()}
     scenarios = dict(scenarios)
-    rows: list[tuple[int, tuple, dict]] = []
+    rows: list[tuple[int, tuple, tuple[str, ...]]] = []  # (group, sort key, fields of _fields)
     rows += _unrated(analysis, scenarios)
     rows += _risk_analyses(analysis, risks)
     rows += _treatments(risks)
-    rows += _requirements(analysis)
     rows.sort(key=lambda r: (r[0], r[1]))
-    items = tuple(PlanItem(rank=n, group=group, **fields) for n, (group, _, fields) in enumerate(rows, start=1))
-    return WorkPlan(items, scenarios)
+    items = [PlanItem(n, group, *fields) for n, (group, _, fields) in enumerate(rows, start=1) if group < 4]
+    for fields in _requirements(analysis):  # group 4: sorted already, made one line at a time
+        items.append(PlanItem(len(items) + 1, 4, *fields))
+    start = len(items)
+    items += (PlanItem(start + n, group, *fields) for n, (group, _, fields) in enumerate(
+        (row for row in rows if row[0] > 4), start=1))
+    return WorkPlan(tuple(items), scenarios)
+
+
+def _fields(kind: str, object: str, name: str, subject: str, title: str, level: str = "", need: str = "",
+            role: str = "", status: str = "", reason: str = "") -> tuple[str, ...]:
+    """The fields of a :class:`PlanItem` after ``rank`` and ``group``, as a tuple (a plan can have
+    hundreds of thousands of lines)."""
+    return kind, object, name, subject, title, level, need, role, status, reason
 
 
 def _highest(needs: Mapping) -> Level | None:
@@ -216,10 +227,10 @@ def _unrated(analysis, scenarios: Mapping[str, tuple[str, ...]]) -> list:
                          "unentschieden")
         if obj.type not in _TYPE_ORDER:
             parts.append("kein bewertetes Objekt hängt davon ab: Abhängigkeiten prüfen oder direkt feststellen")
-        fields = dict(kind="schutzbedarf", object=object_id, name=obj.name,
-                      subject=", ".join(v.label for v in values),
-                      title=f"Schutzbedarf feststellen: {', '.join(v.label for v in values)}",
-                      need="nicht bewertet", status="nicht bewertet", reason="; ".join(parts) + ".")
+        fields = _fields(kind="schutzbedarf", object=object_id, name=obj.name,
+                         subject=", ".join(v.label for v in values),
+                         title=f"Schutzbedarf feststellen: {', '.join(v.label for v in values)}",
+                         need="nicht bewertet", status="nicht bewertet", reason="; ".join(parts) + ".")
         key = (not needed_by, _TYPE_ORDER.get(obj.type, 2), -len(downstream), -len(upstream), object_id)
         rows.append((1, key, fields))
     return rows
@@ -257,10 +268,10 @@ def _risk_analyses(analysis, risks) -> list:
             key = (-_need_rank(flagged.highest), -dependents, order[flagged.object])
         reason = (f"{flagged.why}; {why}; {_count(dependents, 'Zielobjekt hängt', 'Zielobjekte hängen')} direkt "
                   "davon ab.")
-        rows.append((group, key, dict(kind="risikoanalyse", object=flagged.object, name=flagged.name,
-                                      subject="Risikoanalyse", title=title,
-                                      need=flagged.highest.label if flagged.highest else "nicht bewertet",
-                                      status=entry.status, reason=reason)))
+        rows.append((group, key, _fields(kind="risikoanalyse", object=flagged.object, name=flagged.name,
+                                         subject="Risikoanalyse", title=title,
+                                         need=flagged.highest.label if flagged.highest else "nicht bewertet",
+                                         status=entry.status, reason=reason)))
     return rows
 
 
@@ -272,10 +283,10 @@ def _treatments(risks) -> list:
                   "hohe und sehr hohe Risiken verlangen eine Entscheidung: vermeiden, reduzieren (mit zusätzlichen "
                   "Maßnahmen), transferieren oder akzeptieren (mit Begründung, durch die Leitung).")
         key = (0, -risk.category.rank, -_need_rank(flagged.highest), n)
-        rows.append((3, key, dict(kind="risikobehandlung", object=risk.object, name=flagged.name,
-                                  subject=risk.threat, title=f"Risiko behandeln: {risk.threat} {risk.title}",
-                                  need=flagged.highest.label if flagged.highest else "nicht bewertet",
-                                  status="unbehandelt", reason=reason)))
+        rows.append((3, key, _fields(kind="risikobehandlung", object=risk.object, name=flagged.name,
+                                     subject=risk.threat, title=f"Risiko behandeln: {risk.threat} {risk.title}",
+                                     need=flagged.highest.label if flagged.highest else "nicht bewertet",
+                                     status="unbehandelt", reason=reason)))
     for n, risk in enumerate(risks.residual_unaccepted):
         flagged = risks[risk.object].flagged
         if risk.residual_category is not None:
@@ -287,10 +298,10 @@ def _treatments(risks) -> list:
                   "und in risks.csv 'accepted_by' und 'accepted_on' eintragen, oder weiter behandeln (BSI 200-3, "
                   "Risikobehandlung; Grundschutz++ RISK.1.9 Bestätigung des Restrisikos).")
         key = (1, -(risk.residual_category or risk.category).rank, -_need_rank(flagged.highest), n)
-        rows.append((3, key, dict(kind="restrisiko", object=risk.object, name=flagged.name, subject=risk.threat,
-                                  title=f"Restrisiko übernehmen: {risk.threat} {risk.title}",
-                                  need=flagged.highest.label if flagged.highest else "nicht bewertet",
-                                  status="Restrisiko nicht übernommen", reason=reason)))
+        rows.append((3, key, _fields(kind="restrisiko", object=risk.object, name=flagged.name, subject=risk.threat,
+                                     title=f"Restrisiko übernehmen: {risk.threat} {risk.title}",
+                                     need=flagged.highest.label if flagged.highest else "nicht bewertet",
+                                     status="Restrisiko nicht übernommen", reason=reason)))
     return rows
 
 
@@ -309,34 +320,57 @@ def role_of(kompendium, requirement_id: str) -> str:
     return kompendium.bausteine[requirement.baustein].responsible_role or ""
 
 
-def _requirements(analysis) -> list:
+def _requirements(analysis) -> Iterator[tuple[str, ...]]:
+    """The fields (:func:`_fields`) of group 4, in plan order: the open entries are sorted by a
+    light key first, their lines are made one at a time (a large check has hundreds of thousands)."""
     kompendium = analysis.kompendium
     selection = analysis.selection
+    entries = analysis.check.entries
     order = {object_id: n for n, object_id in enumerate(analysis.modelling.objects)}
     names = {object_id: m.object.name for object_id, m in analysis.modelling.objects.items()}
-    roles: dict[str, str] = {}
     efforts = getattr(selection, "effort_levels", {})  # Grundschutz++ (GsppSelection)
     no_role = ("keine Rolle im Grundschutz++-Katalog" if analysis.assessment.settings.edition == "grundschutz++"
                else "keine Rolle genannt")
-    rows = []
-    for n, entry in enumerate(analysis.check.entries):
-        if entry.status.implemented:
-            continue
-        need = _highest(selection.needs.get(entry.object, {}))
-        role = roles.get(entry.requirement)
-        if role is None:
-            role = roles[entry.requirement] = role_of(kompendium, entry.requirement)
+    opened = [n for n, entry in enumerate(entries) if not entry.status.implemented]
+    roles = {requirement: role_of(kompendium, requirement) for requirement in {entries[n].requirement for n in opened}}
+    needs = {object_id: _highest(selection.needs.get(object_id, {}))
+             for object_id in {entries[n].object for n in opened}}
+    # the sort key (level, need highest first, role, effort, modelling order, check order) packed into one int
+    role_rank = _ranks((role == "", role.casefold()) for role in roles.values())
+    effort_rank = _ranks((efforts.get(r) is None, efforts.get(r) or 0) for r in roles)
+    widths = [max(len(role_rank), 1).bit_length(), max(len(effort_rank), 1).bit_length(),
+              (len(order) + 1).bit_length(), len(entries).bit_length()]
+    keys = []
+    for n in opened:
+        entry = entries[n]
+        role, effort = roles[entry.requirement], efforts.get(entry.requirement)
+        key = _LEVELS.get(entry.level, (len(_LEVELS),))[0] << 3 | (7 - _need_rank(needs[entry.object]))
+        for width, part in zip(widths, (role_rank[(role == "", role.casefold())],
+                                        effort_rank[(effort is None, effort or 0)],
+                                        order.get(entry.object, len(order)), n), strict=True):
+            key = key << width | part
+        keys.append(key)
+    del opened
+    keys.sort()
+    mask = (1 << widths[-1]) - 1
+    texts: dict[str, str] = {}  # equal reasons share one string
+    for key in keys:
+        entry = entries[key & mask]
+        need, role = needs[entry.object], roles[entry.requirement]
         effort = efforts.get(entry.requirement)
         need_text = need.label if need is not None else "nicht bewertet"
-        rank, words = _LEVELS.get(entry.level, (len(_LEVELS), entry.level))
+        words = _LEVELS.get(entry.level, (0, entry.level))[1]
         parts = [words, f"Schutzbedarf von {entry.object} {need_text}",
                  f"zuständig laut Kompendium: {role}" if role else f"zuständig: {no_role}"]
         if effort is not None:
             parts.append(f"Aufwand {effort} (effort_level, niedriger Aufwand zuerst)")
         parts.append(f"Status {entry.status.value}")
-        key = (rank, -_need_rank(need), (role == "", role.casefold()),
-               (effort is None, effort or 0), order.get(entry.object, len(order)), n)
-        rows.append((4, key, dict(kind="anforderung", object=entry.object, name=names.get(entry.object, ""),
-                                  subject=entry.requirement, title=entry.title, level=entry.level, need=need_text,
-                                  role=role, status=entry.status.value, reason="; ".join(parts) + ".")))
-    return rows
+        reason = "; ".join(parts) + "."
+        yield _fields(kind="anforderung", object=entry.object, name=names.get(entry.object, ""),
+                      subject=entry.requirement, title=entry.title, level=entry.level, need=need_text, role=role,
+                      status=entry.status.value, reason=texts.setdefault(reason, reason))
+
+
+def _ranks(values) -> dict:
+    """Each distinct value -> its place among them in sort order."""
+    return {value: rank for rank, value in enumerate(sorted(set(values)))}

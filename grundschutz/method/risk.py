@@ -70,7 +70,7 @@ from grundschutz.model.scales import DEFAULT_MATRIX, Frequency, Impact, RiskCate
 PROPOSED = "vorgeschlagen"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OverviewThreat:
     """A threat of an object's overview; ``source``: ``KRT`` (the Baustein's sheet of the
     Kreuzreferenztabellen), ``G0`` (Grundschutz++), ``vorgeschlagen`` (all elementary threats, for an object
@@ -135,7 +135,7 @@ def _without_baustein(analysis, object_id: str, items) -> bool:
 # --------------------------------------------------------------------------- risks
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Risk:
     """One threat of one object with its rating, treatment and residual risk.
 

@@ -22,7 +22,7 @@ VARIANTS = ("basis", "standard", "kern")
 KRONJUWEL_TAG = "kronjuwel"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SelectedRequirement:
     """A requirement selected for an object and why; ``cia``: KRT letters in order C, I, A."""
 
@@ -49,12 +49,12 @@ class RequirementSelection:
     requirements: tuple[SelectedRequirement, ...]
     undecided: tuple[SelectedRequirement, ...] = ()
     needs: Mapping[str, Mapping[BasicValue, Level | None]] = field(default_factory=dict)
-    _index: Mapping[tuple[str, str], SelectedRequirement] = field(init=False, repr=False, compare=False)
+    _index: Mapping[tuple[str, str], SelectedRequirement] | None = field(init=False, repr=False, compare=False,
+                                                                         default=None)
 
     def __post_init__(self) -> None:
         frozen = {k: MappingProxyType(dict(v)) for k, v in self.needs.items()}
         object.__setattr__(self, "needs", MappingProxyType(frozen))
-        object.__setattr__(self, "_index", {(r.object, r.requirement): r for r in self.requirements})
 
     def __iter__(self) -> Iterator[SelectedRequirement]:
         return iter(self.requirements)
@@ -64,6 +64,8 @@ class RequirementSelection:
 
     def get(self, object_id: str, requirement_id: str) -> SelectedRequirement | None:
         """The selected requirement of an object, ``None`` if not selected."""
+        if self._index is None:  # built on first use: a large selection is often only iterated
+            object.__setattr__(self, "_index", {(r.object, r.requirement): r for r in self.requirements})
         return self._index.get((object_id, requirement_id))
 
     def for_object(self, object_id: str) -> tuple[SelectedRequirement, ...]:
@@ -131,6 +133,7 @@ def select_requirements(
     needs: dict[str, dict[BasicValue, Level | None]] = {}
     selected: list[SelectedRequirement] = []
     undecided: list[SelectedRequirement] = []
+    texts: dict[str, str] = {}  # equal reasons share one string (a large selection repeats them)
     for object_id, entry in modelling.objects.items():
         # the Informationsverbund (implicit or an object of the assessment) takes the maximum of all
         own = verbund_needs if object_id == verbund.id else {v: propagation.level(object_id, v) for v in BASIC_VALUES}
@@ -142,7 +145,7 @@ def select_requirements(
 
                 def item(reason: str) -> SelectedRequirement:
                     return SelectedRequirement(object_id, assignment.baustein, req.id, req.level, req.title,
-                                               letters, reason)
+                                               letters, texts.setdefault(reason, reason))
 
                 if req.level == "B":
                     selected.append(item(f"Basis-Anforderung von {assignment.baustein}"))
