@@ -232,16 +232,34 @@ def _check_identity(meta, analysis, folder: Path, workbook: Path, force: bool, n
 
 def _validate_result(plan: ImportPlan, analysis) -> None:
     """Check the assessment as it would be after the import (in a temporary copy)."""
-    if not plan.files:
-        return
+    sheets = ", ".join(dict.fromkeys(base_title(c.sheet) for c in plan.changes))
+    validate_in_copy(plan.folder, plan.files, analysis, plan.workbook.name, Problem(
+        plan.workbook.name, None, None, None,
+        f"diese Fehler entstehen erst aus den Änderungen zusammen ({sheets}), z. B. ein gesenkter Schutzbedarf, "
+        "dessen Anforderungen noch in check.csv stehen; Arbeitsmappe oder CSV-Dateien anpassen"))
 
+
+def validate_in_copy(folder: Path, files: dict[str, bytes], analysis, source: str,
+                     explanation: Problem | None = None) -> None:
+    """Validate the assessment of ``folder`` as it would be with ``files`` (name -> new content) written.
+
+    Works in a temporary copy of the folder's files (their content only: a
+    read-only file stays writable there), analysed with the catalog and
+    variant of ``analysis``. Raises :class:`AssessmentError` naming ``source``
+    with every problem marked "(nach dem Import)", and ``explanation`` after
+    them; nothing in ``folder`` is touched.
+    """
+    if not files:
+        return
     with terminate_as_exit(), tempfile.TemporaryDirectory(prefix="grundschutz-import-") as temp:
-        copy = Path(temp) / plan.folder.name
+        copy = Path(temp) / folder.name
         copy.mkdir()
-        for path in plan.folder.iterdir():
+        for path in folder.iterdir():
             if path.is_file() and not path.name.startswith("."):
-                shutil.copyfile(path, copy / path.name)  # the content only: a read-only file stays writable here
-        for name, data in plan.files.items():
+                shutil.copyfile(path, copy / path.name)
+            elif path.is_dir() and not path.name.startswith("."):
+                shutil.copytree(path, copy / path.name, copy_function=shutil.copyfile)
+        for name, data in files.items():
             (copy / name).write_bytes(data)
         try:
             after = analyse(read_assessment(copy), analysis.catalog, variant=analysis.variant,
@@ -250,12 +268,7 @@ def _validate_result(plan: ImportPlan, analysis) -> None:
         except AssessmentError as exc:
             problems = [Problem(f"{p.file} (nach dem Import)", p.row, p.column, p.value, p.message)
                         for p in exc.problems]
-            sheets = ", ".join(dict.fromkeys(base_title(c.sheet) for c in plan.changes))
-            problems.append(Problem(plan.workbook.name, None, None, None,
-                                    f"diese Fehler entstehen erst aus den Änderungen zusammen ({sheets}), z. B. "
-                                    "ein gesenkter Schutzbedarf, dessen Anforderungen noch in check.csv stehen; "
-                                    "Arbeitsmappe oder CSV-Dateien anpassen"))
-            raise AssessmentError(problems, plan.workbook.name) from None
+            raise AssessmentError(problems + ([explanation] if explanation else []), source) from None
 
 
 def apply_import(plan: ImportPlan) -> dict[str, int]:

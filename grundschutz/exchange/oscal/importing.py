@@ -22,15 +22,13 @@ of the Excel import:
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from grundschutz.exchange.excel.applying import date_text
 from grundschutz.exchange.excel.export import assessment_fingerprint
-from grundschutz.exchange.excel.importing import NEW_FILE_COLUMNS, listing_end
+from grundschutz.exchange.excel.importing import NEW_FILE_COLUMNS, listing_end, validate_in_copy
 from grundschutz.exchange.oscal.common import ExportContext
 from grundschutz.exchange.oscal.export import check_hash, file_hash
 from grundschutz.exchange.oscal.reading import (
@@ -144,7 +142,7 @@ def plan_oscal_import(analysis, files, *, force: bool = False) -> OscalImportPla
     plan.changes = [change for _, changes in changed for change in changes]
     if plan.changes:
         plan.files = {CHECK_FILE: _write_check(folder, analysis, changed)}
-        _validate_after(plan, analysis)
+        validate_in_copy(plan.folder, plan.files, analysis, ", ".join(plan.documents))
     return plan
 
 
@@ -235,25 +233,6 @@ def _cell(column: str, value: object, like: str) -> str:
     if column in ("due", "checked_on"):
         return date_text(value, like)
     return value.value if isinstance(value, Status) else str(value or "")
-
-
-def _validate_after(plan: OscalImportPlan, analysis) -> None:
-    """Check the assessment as it would be after the import, in a temporary copy."""
-    from grundschutz.io.folder import read_assessment
-    from grundschutz.method.analysis import analyse
-
-    with tempfile.TemporaryDirectory(prefix="grundschutz-oscal-") as temp:
-        copy = Path(temp) / plan.folder.name
-        shutil.copytree(plan.folder, copy, ignore=shutil.ignore_patterns(".*"))
-        for name, data in plan.files.items():
-            (copy / name).write_bytes(data)
-        try:
-            after = analyse(read_assessment(copy), analysis.catalog, variant=analysis.variant)
-            after.validate()
-        except AssessmentError as exc:
-            problems = [Problem(f"{p.file} (nach dem Import)", p.row, p.column, p.value, p.message)
-                        for p in exc.problems]
-            raise AssessmentError(problems, ", ".join(plan.documents)) from None
 
 
 def apply_oscal_import(plan: OscalImportPlan) -> dict[str, int]:
