@@ -437,3 +437,24 @@ def test_a_progress_bar_on_a_terminal_and_nothing_extra_in_a_pipe(root):
     assert b"Bewertungen lesen" not in done.stdout
     piped = subprocess.run(args, capture_output=True, env=env, timeout=120)
     assert piped.returncode == 0 and piped.stderr == b"" and piped.stdout == done.stdout
+
+
+def test_outputs_by_suffix_and_an_unknown_suffix_before_any_work(root, tmp_path):
+    """``-o`` writes each file its suffix names (library: ``write_portfolio_output``); an unknown suffix is a
+    usage error before anything is read or written."""
+    out = tmp_path / "out"
+    out.mkdir()
+    runner = CliRunner()
+    refused = runner.invoke(main, ["portfolio", str(root), "-j", "1", "-o", str(out / "bericht.txt")])
+    assert refused.exit_code == 2  # a usage error
+    assert refused.output.endswith(f"Fehler: Ungültiger Wert für '-o' / '--output': '{out / 'bericht.txt'}': "
+                                   "Dateiendung muss eine von .xlsx, .html, .png, .svg, .csv, .json sein.\n")
+    assert list(out.iterdir()) == []
+    names = ["p.csv", "p.json", "p.svg"]
+    done = runner.invoke(main, ["portfolio", str(root), "-j", "1", "-f", "csv",
+                                *(a for name in names for a in ("-o", str(out / name)))])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(names)
+    assert (out / "p.csv").read_text(encoding="utf-8") == done.stdout
+    assert json.loads((out / "p.json").read_text(encoding="utf-8"))["counts"]["excluded"] == 1
+    assert (out / "p.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")

@@ -7,14 +7,9 @@ Registered in :mod:`grundschutz.cli.app` with::
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from grundschutz.cli.common import HELP, echo_records, echo_text, format_option, progress_bar, user_errors
-
-#: What ``-o`` writes, by the file's suffix.
-OUTPUTS = (".xlsx", ".html", ".png", ".svg", ".csv", ".json")
 
 
 @click.command(context_settings=HELP)
@@ -50,6 +45,7 @@ def portfolio(paths: tuple[str, ...], provider: str | None, apply_: bool, force:
     geschrieben; handgeschriebene Zeilen bleiben unverändert.
     """
     from grundschutz.exchange.portfolio import apply_portfolio, plan_apply, read_portfolio, render_apply
+    from grundschutz.exchange.portfolio.outputs import OUTPUTS, write_portfolio_output
     from grundschutz.model.errors import GrundschutzError
     from grundschutz.views.portfolio_tables import portfolio_data, portfolio_records, render_portfolio
     from grundschutz.views.render import to_json
@@ -67,7 +63,7 @@ def portfolio(paths: tuple[str, ...], provider: str | None, apply_: bool, force:
                                "trotzdem übernehmen.")
     plan = apply_portfolio(result) if apply_ else None
     for output in outputs:
-        click.echo(f"Geschrieben: {_write(result, output, by)}", err=output_format != "table")
+        click.echo(f"Geschrieben: {write_portfolio_output(result, output, by)}", err=output_format != "table")
     if output_format == "json":
         click.echo(to_json(portfolio_data(result) if by == "object" else portfolio_records(result, by)))
     elif output_format == "csv":
@@ -81,30 +77,4 @@ def portfolio(paths: tuple[str, ...], provider: str | None, apply_: bool, force:
             echo_text(f"Keine Übernahme möglich: {exc}")
     if plan is not None and output_format != "table":
         click.echo(render_apply(plan, applied=True), err=True)
-
-
-def _write(result, output: str, by: str) -> str:
-    from grundschutz.io.files import atomic_write
-
-    suffix = output.lower().rsplit(".", 1)[-1]
-    if suffix == "xlsx":
-        from grundschutz.exchange.portfolio.workbook import write_portfolio_workbook
-
-        return str(write_portfolio_workbook(result, output))
-    if suffix == "html":
-        from grundschutz.views.portfolio_report import write_portfolio_report
-
-        return str(write_portfolio_report(result, output))
-    if suffix in ("png", "svg"):
-        from grundschutz.views.figures import figure_bytes
-        from grundschutz.views.portfolio_figures import portfolio_heatmap_figure
-
-        return str(atomic_write(output, figure_bytes(portfolio_heatmap_figure(result), suffix)))
-    from grundschutz.views.portfolio_tables import portfolio_data, portfolio_records
-    from grundschutz.views.render import to_csv, to_json
-
-    if suffix == "csv":
-        return str(atomic_write(output, to_csv(portfolio_records(result, by))))
-    return str(atomic_write(output, to_json(portfolio_data(result) if by == "object"
-                                            else portfolio_records(result, by)) + "\n"))
 

@@ -6,7 +6,9 @@
   :mod:`grundschutz.method.portfolio`);
 - :mod:`~grundschutz.exchange.portfolio.applying`: write the inherited needs
   into the provider's ``needs.csv`` (:func:`plan_apply`, :func:`apply_portfolio`);
-- :mod:`~grundschutz.exchange.portfolio.workbook`: the Excel workbook for the provider.
+- :mod:`~grundschutz.exchange.portfolio.workbook`: the Excel workbook for the provider;
+- :mod:`~grundschutz.exchange.portfolio.outputs`: every file ``portfolio -o`` writes, by its suffix
+  (:func:`~grundschutz.exchange.portfolio.outputs.write_portfolio_output`).
 """
 
 from grundschutz.exchange.portfolio.applying import ApplyPlan, apply_portfolio, plan_apply, render_apply
