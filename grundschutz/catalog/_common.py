@@ -6,8 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from grundschutz.model.errors import CatalogError
-from grundschutz.model.library_errors import german_reason
+from grundschutz.model.errors import CatalogError, os_read_reason
 from grundschutz.model.ids import (  # noqa: F401 - the parsers use them from here
     is_requirement_id,
     normalise_requirement_id,
@@ -15,6 +14,7 @@ from grundschutz.model.ids import (  # noqa: F401 - the parsers use them from he
     sorted_threats,
     threat_sort_key,
 )
+from grundschutz.model.library_errors import german_reason
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -40,7 +40,7 @@ def read_bytes(path: str | os.PathLike[str], what: str) -> bytes:
     try:
         return file.read_bytes()
     except OSError as exc:
-        raise CatalogError(f"{what} nicht lesbar: {file} ({exc.strerror or exc})") from exc
+        raise CatalogError(f"{what} nicht lesbar: {file} ({os_read_reason(exc)})") from exc
 
 
 def invalid_file(kind: str, exc: BaseException) -> str:

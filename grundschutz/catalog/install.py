@@ -33,7 +33,7 @@ from grundschutz.catalog.sources import (
     _select,
     file_sha256,
 )
-from grundschutz.model.errors import CatalogError, os_error_reason
+from grundschutz.model.errors import CatalogError, os_error_reason, os_read_reason
 
 _USER_AGENT = "grundschutz (BSI IT-Grundschutz toolkit; catalog download)"
 _SKIP_DIRS = {".cache", ".git", "__pycache__"}
@@ -279,7 +279,7 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
     try:
         fh = open(path, "rb")
     except OSError as exc:
-        raise CatalogError(f"Datei nicht lesbar: {path} ({exc.strerror or exc})") from exc
+        raise CatalogError(f"Datei nicht lesbar: {path} ({os_read_reason(exc)})") from exc
     with fh:
         yield from iter(lambda: fh.read(_CHUNK), b"")
 

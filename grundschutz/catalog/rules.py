@@ -34,9 +34,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 if TYPE_CHECKING:
     from grundschutz.catalog.gspp_controls import GsppCatalog
 
-from grundschutz.model.errors import Problem, RulesError, unknown_name
-from grundschutz.model.library_errors import yaml_problem
+from grundschutz.model.errors import Problem, RulesError, os_read_reason, unknown_name
 from grundschutz.model.levels import ObjectType
+from grundschutz.model.library_errors import yaml_problem
 from grundschutz.model.rules import (
     GSPP_RULES_FILE,
     CategoryRule,
@@ -146,7 +146,7 @@ def read_rule_file(path: str | Path | None, default: str) -> tuple[str, str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RulesError([Problem(str(path), None, None, None, f"Datei nicht lesbar: {exc.strerror or exc}")]) from None
+        raise RulesError([Problem(str(path), None, None, None, f"Datei nicht lesbar: {os_read_reason(exc)}")]) from None
     try:
         return data.decode("utf-8-sig"), path.name
     except UnicodeDecodeError as exc:

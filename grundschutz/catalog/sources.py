@@ -28,7 +28,7 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from grundschutz.catalog._common import normalise_space
-from grundschutz.model.errors import CatalogError
+from grundschutz.model.errors import CatalogError, os_read_reason
 from grundschutz.model.library_errors import yaml_message
 
 #: Hint appended to every "not installed" message.
@@ -253,7 +253,7 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
             for chunk in iter(lambda: fh.read(_CHUNK), b""):
                 digest.update(chunk)
     except OSError as exc:
-        raise CatalogError(f"Datei nicht lesbar: {path} ({exc.strerror or exc})") from exc
+        raise CatalogError(f"Datei nicht lesbar: {path} ({os_read_reason(exc)})") from exc
     return digest.hexdigest()
 
 

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from grundschutz.io.files import folder_lock, replace_files
-from grundschutz.model.errors import GrundschutzError
+from grundschutz.model.errors import GrundschutzError, os_error_reason
 
 #: The files of an assessment: ``init`` never writes into a folder that has one of them.
 ASSESSMENT_FILES = ("assessment.yaml", "objects.csv", "dependencies.csv", "needs.csv", "assessment.xlsx")
@@ -123,7 +123,7 @@ def write_starter(folder: str | Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise GrundschutzError(f"{folder}: Ordner nicht angelegt ({exc.strerror or exc})") from None
+        raise GrundschutzError(f"{folder}: Ordner nicht angelegt ({os_error_reason(exc)})") from None
     name = folder.resolve().name.replace("-", " ").replace("_", " ").title() or "Bewertung"
     files = starter_files(f"Informationsverbund {name}", folder.as_posix())
     with folder_lock(folder, purpose="init"):

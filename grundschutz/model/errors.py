@@ -99,6 +99,28 @@ WRITE_REASONS = {
 }
 
 
+#: German reasons of the operating system errors met while reading, by ``errno``.
+READ_REASONS = {
+    errno.EACCES: "keine Leserechte",
+    errno.EPERM: "keine Leserechte",
+    errno.ENOENT: "gibt es nicht",
+    errno.ENOTDIR: "Ordner gibt es nicht",
+    errno.EISDIR: "ist ein Ordner",
+    errno.EIO: "Ein-/Ausgabefehler des Datenträgers",
+    errno.EMFILE: "zu viele offene Dateien",
+    errno.ENAMETOOLONG: "Name zu lang",
+}
+
+
+def os_read_reason(exc: OSError) -> str:
+    """Why a file could not be read, in German, from the ``errno`` of ``exc``.
+
+    >>> os_read_reason(PermissionError(errno.EACCES, "Permission denied"))
+    'keine Leserechte'
+    """
+    return READ_REASONS.get(exc.errno, exc.strerror or str(exc))  # type: ignore[arg-type]
+
+
 def os_error_reason(exc: OSError) -> str:
     """Why a file could not be written, in German, from the ``errno`` of ``exc``.
 

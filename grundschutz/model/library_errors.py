@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from grundschutz.model.errors import os_read_reason
+
 #: PyYAML's problem texts (start of the text) and what they mean, in German.
 _YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
     ("could not determine a constructor for the tag",
@@ -98,6 +100,8 @@ def workbook_reason(exc: BaseException) -> str:
     >>> import zipfile
     >>> workbook_reason(zipfile.BadZipFile("File is not a zip file"))
     'keine Excel-Arbeitsmappe (.xlsx): die Datei ist kein ZIP-Archiv (beschädigt, oder eine andere Dateiart mit der Endung .xlsx)'
+    >>> workbook_reason(PermissionError(13, "Permission denied"))
+    'nicht lesbar (keine Leserechte)'
     """
     name = type(exc).__name__
     text = str(exc)
@@ -111,7 +115,7 @@ def workbook_reason(exc: BaseException) -> str:
     if isinstance(exc, MemoryError):
         return "zu wenig Arbeitsspeicher zum Lesen der Arbeitsmappe"
     if isinstance(exc, OSError):
-        return f"nicht lesbar ({exc.strerror or text})"
+        return f"nicht lesbar ({os_read_reason(exc)})"
     reason = german_reason(exc)
     return reason if reason is not None else f"nicht lesbar ({name}: {text})"
 

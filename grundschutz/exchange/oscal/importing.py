@@ -38,7 +38,7 @@ from grundschutz.exchange.oscal.reading import (
     read_document,
 )
 from grundschutz.io.csv_edit import CsvDocument
-from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem
+from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem, os_read_reason
 from grundschutz.model.ids import normalise_requirement_id
 from grundschutz.model.records import Status
 
@@ -125,7 +125,7 @@ def plan_oscal_import(analysis, files, *, force: bool = False) -> OscalImportPla
         try:
             documents.append(read_document(path.read_bytes(), path.name))
         except OSError as exc:
-            problems.append(Problem(path.name, None, None, None, f"nicht lesbar ({exc.strerror or exc})"))
+            problems.append(Problem(path.name, None, None, None, f"nicht lesbar ({os_read_reason(exc)})"))
         except ValueError as exc:
             problems.append(Problem(path.name, None, None, None, str(exc)))
     if problems:

@@ -28,7 +28,7 @@ from grundschutz.io.tables import TABLES, needs_from_table
 from grundschutz.io.text import parse_csv
 from grundschutz.method.portfolio import GENERATED_MARK, Portfolio, inherited_needs
 from grundschutz.model import BASIC_VALUES, Level
-from grundschutz.model.errors import AssessmentError, GrundschutzError
+from grundschutz.model.errors import AssessmentError, GrundschutzError, os_read_reason
 
 NEEDS_FILE = "needs.csv"
 _COLUMNS = [*TABLES["needs"][0], *TABLES["needs"][1]]
@@ -156,7 +156,7 @@ def _read(folder: Path) -> bytes | None:
     try:
         return path.read_bytes() if path.is_file() else None
     except OSError as exc:
-        raise GrundschutzError(f"{path}: nicht lesbar ({exc.strerror})") from None
+        raise GrundschutzError(f"{path}: nicht lesbar ({os_read_reason(exc)})") from None
 
 
 def plan_apply(portfolio: Portfolio, folder: str | Path | None = None) -> ApplyPlan:
