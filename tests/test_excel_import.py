@@ -832,3 +832,18 @@ def test_deleted_rows_are_reported_and_change_nothing(small_assessment, small_ca
     assert (f"  Risikoanalyse: 1 exportierte Zeile fehlt in der Arbeitsmappe (gelöscht?): {a} / {b}; gelöschte "
             "Zeilen werden nicht übernommen, in risks.csv wird nichts gelöscht.") in lines
     assert lines[-1] == "Nichts geschrieben." and digest(small_assessment) == before
+
+
+def test_the_import_reports_its_progress(tmp_path, shared_catalogs):
+    """Issue 12: a long import shows a progress bar; the library tells each step, in order, to the end."""
+    folder = write_small(tmp_path / "a")
+    book = tmp_path / "a.xlsx"
+    export_workbook(analysed(folder, shared_catalogs), book)
+    heard = []
+    plan_import(analysed(folder, shared_catalogs), book, progress=lambda what, done, total: heard.append(
+        (what, done, total)))
+    total = heard[0][2]
+    assert heard[0] == ("lesen", 0, total) and heard[-2:] == [("Ergebnis prüfen", total - 1, total),
+                                                              ("fertig", total, total)]
+    assert [done for _, done, _ in heard] == list(range(total + 1))
+    assert {"Schutzbedarfsfeststellung", "IT-Grundschutz-Check"} <= {what for what, _, _ in heard}

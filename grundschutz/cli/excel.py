@@ -71,7 +71,9 @@ def import_(assessment: str, workbook: str, apply_: bool, force: bool, catalogs:
     from grundschutz.exchange.excel.importing import apply_import, complete_interrupted, plan_import, render_plan
 
     complete_interrupted(assessment)
-    plan = plan_import(open_analysis(assessment, catalogs), workbook, force=force)
+    analysis = open_analysis(assessment, catalogs)
+    with progress_bar("Arbeitsmappe übernehmen") as progress:
+        plan = plan_import(analysis, workbook, force=force, progress=progress)
     if apply_ and plan.changes:
         apply_import(plan)
     echo_text(render_plan(plan, applied=apply_))

@@ -51,6 +51,7 @@ from grundschutz.io.folder import read_assessment
 from grundschutz.io.workbook import WorkbookLimits
 from grundschutz.method.analysis import analyse
 from grundschutz.model.errors import AssessmentError, GrundschutzError, Problem
+from grundschutz.model.progress import Progress, report
 
 #: The CSV file each editable sheet writes to.
 FILES = {"needs": "needs.csv", "modelling": "modelling.csv", "check": "check.csv", "risks": "risks.csv"}
@@ -139,7 +140,7 @@ def _changed_meanwhile(names: list[str]) -> str:
 
 
 def plan_import(analysis, workbook: str | Path, *, force: bool = False,
-                limits: WorkbookLimits | None = None) -> ImportPlan:
+                limits: WorkbookLimits | None = None, progress: Progress | None = None) -> ImportPlan:
     """Work out what importing ``workbook`` into the assessment of ``analysis`` changes.
 
     ``analysis`` is the :class:`~grundschutz.method.analysis.Analysis` of an
@@ -148,7 +149,9 @@ def plan_import(analysis, workbook: str | Path, *, force: bool = False,
     value) and changes nothing. ``force`` accepts a workbook whose assessment
     changed since the export (objects or the files the import writes); the
     workbook's values then win. ``limits`` bound what is read of the workbook
-    (:class:`~grundschutz.io.workbook.WorkbookLimits`).
+    (:class:`~grundschutz.io.workbook.WorkbookLimits`). ``progress``
+    (:data:`~grundschutz.model.progress.Progress`) hears of reading the
+    workbook, of every table compared and of the check of the result.
     """
     folder, workbook = analysis.path, Path(workbook)
     if not workbook.is_file():
@@ -173,6 +176,9 @@ def plan_import(analysis, workbook: str | Path, *, force: bool = False,
 
     problems: list[Problem] = []
     plan = ImportPlan(folder, workbook)
+    steps = [name for name in ("objects", "dependencies", "needs", "modelling", "check", "risks") if name in sheets]
+    total = len(steps) + 2
+    report(progress, "lesen", 0, total)
     meta, rows = read_sheets(workbook, sheets, expected, problems, plan.notes, limits)
     plan.base = _check_identity(meta, analysis, folder, workbook, force, plan.notes)
     refuse(problems, workbook.name)
@@ -180,8 +186,9 @@ def plan_import(analysis, workbook: str | Path, *, force: bool = False,
     ctx.problems, ctx.notes = problems, plan.notes
     from grundschutz.exchange.excel import applying as excel_apply
 
-    for name in ("objects", "dependencies", "needs", "modelling", "check", "risks"):
-        if name not in sheets or name not in rows or (name in ("modelling", "check") and analysis.modelling is None):
+    for step, name in enumerate(steps, start=1):
+        report(progress, sheets[name].title, step, total)
+        if name not in rows or (name in ("modelling", "check") and analysis.modelling is None):
             continue
         sheet = sheets[name]
         keys, (values, as_written) = [c.key for c in sheet.keys], exporter(sheet)
@@ -194,7 +201,9 @@ def plan_import(analysis, workbook: str | Path, *, force: bool = False,
     refuse(problems, workbook.name)
     plan.files = {name: doc.to_bytes() for name, doc in ctx.documents.items() if doc.changed}
     plan.changes = ctx.changes
+    report(progress, "Ergebnis prüfen", total - 1, total)
     _validate_result(plan, analysis)
+    report(progress, "fertig", total, total)
     return plan
 
 
