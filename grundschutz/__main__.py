@@ -1,5 +1,5 @@
 """``python -m grundschutz``: the command line."""
 
-from grundschutz.cli.app import main
+from grundschutz.cli.app import run
 
-main(prog_name="grundschutz")
+run()

@@ -75,6 +75,31 @@ def test_columnar_reader_reads_what_the_row_reader_reads(name, synthetic_folder,
     # the numpy check for self-dependencies and doubled edges agrees
     monkeypatch.setattr("grundschutz.io.columnar.LARGE_GRAPH", 0)
     assert_same(read_core_columnar(folder, settings, str(folder)), rows)
+    # so do the cells pandas' C parser splits (large plain files)
+    monkeypatch.setattr("grundschutz.io.columnar.C_PARSER_FROM_BYTES", 0)
+    assert_same(read_core_columnar(folder, settings, str(folder)), rows)
+
+
+def test_a_large_plain_file_is_split_by_the_c_parser_and_one_with_quotes_by_the_csv_module(
+        synthetic_folder, tmp_path, monkeypatch):
+    """The C parser reads plain files from ``C_PARSER_FROM_BYTES`` on (each table once), never a file with a
+    quote character (the csv module's quoting rules decide there)."""
+    import pandas as pd
+
+    calls = []
+    read_csv = pd.read_csv
+    monkeypatch.setattr(pd, "read_csv", lambda *args, **kwargs: calls.append(kwargs) or read_csv(*args, **kwargs))
+    settings, rows = row_reader(synthetic_folder)
+    monkeypatch.setattr("grundschutz.io.columnar.C_PARSER_FROM_BYTES", 0)
+    assert_same(read_core_columnar(synthetic_folder, settings, str(synthetic_folder)), rows)
+    assert len(calls) == 2 and all(kwargs["engine"] == "c" for kwargs in calls)
+    quoted = tmp_path / "quoted"
+    shutil.copytree(synthetic_folder, quoted)
+    path = quoted / "objects.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",building,", ',"building",'), encoding="utf-8")
+    calls.clear()
+    assert_same(read_core_columnar(quoted, settings, str(quoted)), row_reader(quoted)[1])
+    assert len(calls) == 1  # dependencies.csv only
 
 
 def test_read_assessment_takes_the_columnar_reader_for_a_clean_folder():
@@ -120,8 +145,11 @@ HARMLESS = {
 }
 
 
+@pytest.mark.parametrize("parser", ["csv module", "C parser"])
 @pytest.mark.parametrize("change", HARMLESS.values(), ids=HARMLESS.keys())
-def test_columnar_reader_takes_harmless_irregularities(tmp_path, change):
+def test_columnar_reader_takes_harmless_irregularities(tmp_path, change, parser, monkeypatch):
+    if parser == "C parser":  # it reads the plain files; what it would read otherwise, the csv module reads
+        monkeypatch.setattr("grundschutz.io.columnar.C_PARSER_FROM_BYTES", 0)
     folder = _variant(tmp_path, change)
     settings, rows = row_reader(folder)
     assert_same(read_core_columnar(folder, settings, str(folder)), rows)
@@ -150,11 +178,12 @@ PROBLEMS = {
 }
 
 
-@pytest.mark.parametrize("large", [False, True], ids=["python", "numpy"])
+@pytest.mark.parametrize("large", [False, True], ids=["python", "numpy and C parser"])
 @pytest.mark.parametrize("change", PROBLEMS.values(), ids=PROBLEMS.keys())
 def test_columnar_reader_refuses_what_the_row_reader_reports(tmp_path, change, large, monkeypatch):
     if large:
         monkeypatch.setattr("grundschutz.io.columnar.LARGE_GRAPH", 0)
+        monkeypatch.setattr("grundschutz.io.columnar.C_PARSER_FROM_BYTES", 0)
     folder = _variant(tmp_path, change)
     settings, _ = parse_settings((folder / "assessment.yaml").read_text(encoding="utf-8"))
     assert read_core_columnar(folder, settings, str(folder)) is None

@@ -1,5 +1,5 @@
 """The ``grundschutz`` command line (see :mod:`grundschutz.cli.app`)."""
 
-from grundschutz.cli.app import main
+from grundschutz.cli.app import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]

@@ -9,6 +9,7 @@ are imported inside the commands so that ``grundschutz --help`` stays fast.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -119,5 +120,28 @@ main.add_command(oscal)
 main.add_command(portfolio)
 
 
+#: Objects allocated between two collections of the youngest generation while the command runs
+#: (Python's default: 700). An analysis allocates hundreds of thousands of long-lived objects; with the
+#: default, the collector walks them again and again (a tenth of the time of ``report``).
+GC_THRESHOLD = 100_000
+
+
+def run(args: list[str] | None = None) -> None:
+    """The ``grundschutz`` process: :func:`main` tuned for a process that runs one command and ends.
+
+    The cyclic garbage collector runs less often while the command works
+    (:data:`GC_THRESHOLD`), and not at all when it ends: everything alive then
+    is frozen (:func:`gc.freeze`), so the interpreter's last collections do
+    not walk every object of the analysis before the operating system frees
+    the memory anyway (a third of a second for Haan). Tests call
+    :func:`main` through click's runner, which leaves the collector alone.
+    """
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    try:
+        main.main(args=args, prog_name="grundschutz")
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -47,7 +47,7 @@ class Fronts:
         n = len(label)
         front = depth[label]
         self.count = count
-        self.objects = np.argsort(front, kind="stable")
+        self.objects = np.argsort(front.astype(np.int16), kind="stable")  # fronts fit 16 bits: a radix sort
         self.starts = np.searchsorted(front[self.objects], np.arange(count + 1))
         by_front = front[targets]
         order = np.argsort(by_front.astype(np.int64) * n + targets, kind="stable")  # stable: sources in order

@@ -155,8 +155,9 @@ def _index_of_arrays(ids: tuple[str, ...], position: dict[str, int], a, b, redun
 
     n = len(ids)
     nodes = list(range(n))
-    indices = b[np.argsort(a * n + b)]  # edges are unique: so are the keys
-    order = np.argsort(b * n + a)
+    # edges are unique: so are the keys; stable = timsort, quick on the runs of edges listed object by object
+    indices = b[np.argsort(a * n + b, kind="stable")]
+    order = np.argsort(b * n + a, kind="stable")
     by_target = a[order].tolist()
     plain = list(zip(nodes, repeat(False)))
     items = list(map(plain.__getitem__, by_target))

@@ -559,7 +559,7 @@ class _State:
         dependents = self.index.dependents[b]
         for cumulation in rules:
             current = level[b]
-            if current >= cumulation.raise_to:
+            if current >= int(cumulation.raise_to):  # int: a numpy number compared with an enum member is slow
                 continue
             at_level = int(cumulation.at_level)
             counted = {a for a, _ in dependents if level[a] >= at_level}
