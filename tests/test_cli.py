@@ -171,6 +171,27 @@ def test_help_and_module_entry_point():
         assert command in result.stdout
 
 
+def test_the_process_entry_point_runs_the_command_with_fewer_collections_and_none_at_the_end(run):
+    """``run()`` (console script and ``python -m``) gives what ``main`` gives; it raises the collection
+    threshold and freezes what is alive at the end, so that the exit does not walk every object."""
+    import subprocess
+    import sys
+
+    from grundschutz.cli.app import GC_THRESHOLD
+
+    code = ("import atexit, gc, sys; from grundschutz.cli import run; "
+            "atexit.register(lambda: print(gc.get_threshold()[0], gc.get_freeze_count() > 0, file=sys.stderr)); "
+            "run(sys.argv[1:])")
+    done = subprocess.run([sys.executable, "-c", code, "assess", str(SMALL), "-f", "csv"], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == run("assess", SMALL, "-f", "csv").output
+    assert done.stderr.split() == [str(GC_THRESHOLD), "True"]
+    failed = subprocess.run([sys.executable, "-m", "grundschutz", "assess", str(SMALL / "fehlt")],
+                            capture_output=True, text=True)
+    assert failed.returncode == 1 and failed.stderr.startswith("Fehler: ") and "nicht gefunden" in failed.stderr
+
+
 def test_assess_counts_modelling_and_check_when_a_catalog_is_installed(run, haan, shared_catalogs):
     result = run("assess", haan, "--catalogs", shared_catalogs)
     assert result.exit_code == 0, result.output

@@ -10,7 +10,6 @@ are imported inside the commands so that ``grundschutz --help`` stays fast.
 from __future__ import annotations
 
 import gc
-import sys
 
 import click
 
