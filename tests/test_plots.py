@@ -143,10 +143,13 @@ def test_heatmap_of_the_small_example_has_one_panel(small):
 
 
 def _bar_totals(ax) -> list[float]:
+    """The length of the stacked bars of ``ax`` per row, top row first (bars are rectangles of collections)."""
     totals: dict[float, float] = {}
-    for patch in ax.patches:
-        y = round(patch.get_y() + patch.get_height() / 2, 6)
-        totals[y] = totals.get(y, 0.0) + patch.get_width()
+    for collection in ax.collections:
+        for path in collection.get_paths():
+            (x0, y0), (x1, y1) = path.vertices.min(axis=0), path.vertices.max(axis=0)
+            y = round((y0 + y1) / 2, 6)
+            totals[y] = totals.get(y, 0.0) + (x1 - x0)
     return [totals[y] for y in sorted(totals)]
 
 
@@ -161,9 +164,10 @@ def test_coverage_stacked_bars_add_up_to_the_check_counts(haan_analysis):
     assert _bar_totals(by_baustein) == pytest.approx(expected)
     assert sum(_bar_totals(by_level)) == len(check)
     assert figure.grundschutz["total"] == len(check)
-    # one bar segment per status and Baustein
-    statuses = Counter(p.get_gid() for p in by_baustein.patches)
-    assert set(statuses) == {f"status-{s}" for s in check.counts()}
+    # one bar segment per status and Baustein, one legend entry per status
+    statuses = Counter({c.get_gid(): len(c.get_paths()) for c in by_baustein.collections})
+    assert statuses == {f"status-{s}": len(expected) for s in check.counts()}
+    assert by_baustein.get_legend_handles_labels()[1] == list(check.counts())
 
 
 def test_coverage_in_percent_fills_every_baustein_bar(haan_analysis):

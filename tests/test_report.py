@@ -16,6 +16,7 @@ import datetime
 import os
 import re
 import shutil
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -219,20 +220,62 @@ def test_figures_drawn_in_forked_processes_give_the_same_report(haan_analysis, h
     assert text == haan_report.read_bytes().decode("utf-8")
 
 
-def test_run_all_keeps_the_order_and_redoes_the_share_of_a_failed_copy(monkeypatch):
+def test_run_all_keeps_the_order_and_redoes_the_tasks_of_a_failed_copy(monkeypatch):
     monkeypatch.setattr(forked, "can_fork", lambda: True)
+    assert forked.run_all([lambda k=k: k * k for k in range(6)], workers=2) == [0, 1, 4, 9, 16, 25]
     here = os.getpid()
-    assert forked.run_all([lambda k=k: (k, os.getpid() == here) for k in range(5)], workers=2) == [
-        (0, True), (1, False), (2, True), (3, False), (4, True)]
 
     def fails_in_a_copy():
         if os.getpid() != here:
             raise RuntimeError("in der Kopie")
         return "hier"
 
-    assert forked.run_all([lambda: "a", fails_in_a_copy], workers=2) == ["a", "hier"]
+    assert forked.run_all([fails_in_a_copy, fails_in_a_copy, lambda: "a"], workers=2) == ["hier", "hier", "a"]
     with pytest.raises(ZeroDivisionError):
         forked.run_all([lambda: 1, lambda: 1 / 0], workers=2)
+
+
+def test_a_batch_draws_in_a_copy_while_this_process_works_on(monkeypatch, tmp_path):
+    """The copy starts with the batch: it takes tasks while this process does something else; ``prepare``
+    runs in the copy only; ``finish`` takes what is left and returns all results in order."""
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    here, marker = os.getpid(), tmp_path / "vorbereitet"
+
+    def first():
+        if os.getpid() != here:
+            (tmp_path / "kopie").write_text(str(marker.exists()))
+        return 0, os.getpid()
+
+    with forked.Batch([first, *[lambda k=k: (k, os.getpid()) for k in range(1, 5)]], workers=2,
+                      prepare=lambda: marker.write_text("ja")) as batch:
+        for _ in range(200):  # this process "works" until the copy has taken the first task
+            if (tmp_path / "kopie").exists():
+                break
+            time.sleep(0.05)
+        results = batch.finish()
+    assert [k for k, _ in results] == [0, 1, 2, 3, 4]
+    assert results[0][1] != here and (tmp_path / "kopie").read_text() == "True"
+    assert marker.read_text() == "ja"
+
+
+def test_a_batch_stops_its_copies_when_the_work_around_it_fails(monkeypatch, tmp_path):
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+
+    def slow():
+        (tmp_path / str(os.getpid())).touch()
+        time.sleep(30)
+
+    started = time.monotonic()
+    with pytest.raises(KeyError), forked.Batch([slow, slow], workers=2):
+        for _ in range(200):
+            if list(tmp_path.iterdir()):
+                break
+            time.sleep(0.05)
+        raise KeyError("Fehler beim Aufbau der Seite")
+    copies = [int(p.name) for p in tmp_path.iterdir()]
+    assert len(copies) == 1 and copies[0] != os.getpid() and time.monotonic() - started < 20
+    with pytest.raises(ProcessLookupError):
+        os.kill(copies[0], 0)  # killed and reaped: no such process any more
 
 
 def test_cli_report_writes_one_file(haan, shared_catalogs, tmp_path):

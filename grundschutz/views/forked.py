@@ -1,21 +1,127 @@
 """Independent pieces of work -- the figures of a report -- shared out among forked copies of the process.
 
-:func:`run_all` calls each task (a function without arguments whose result
-can be pickled) and returns the results in order. On Linux, with more than
-one CPU for this process and no other thread running, the tasks are shared
-out among forked copies of the process: a copy inherits everything computed
-so far, so only the results travel back, through a pipe. Anywhere else, or
-when a copy fails, the tasks run here, one after the other, and an error is
-raised here as usual. The results are the same either way.
+:class:`Batch` starts copies of the process that take tasks (functions
+without arguments whose results can be pickled) from a queue while this
+process goes on with other work; :meth:`Batch.finish` then takes what is
+left, here, and returns every result in order. :func:`run_all` is both at
+once. A copy inherits everything computed before it was started, so only
+task numbers travel to it (through a pipe both sides read from) and only
+results come back. Copies are used on Linux, with more than one CPU for this
+process and no other thread running; anywhere else, or when a copy fails,
+the tasks run here, one after the other, and an error is raised here as
+usual. The results are the same either way.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+
+#: Task numbers are written into the queue at once; a pipe holds 64 KiB without a reader.
+_MAX_QUEUED = 65_536 // 4
+
+
+class Batch:
+    """Tasks taken from one queue by forked copies (started now) and, in :meth:`finish`, by this process.
+
+    ``workers`` counts this process too (default: the CPUs); ``prepare`` runs
+    first in every copy (e.g. imports the copies need and this process does
+    not yet). Used as a context manager, the copies are stopped if the block
+    ends in an error.
+
+    >>> with Batch([lambda: 1, lambda: "zwei"], workers=1) as batch:
+    ...     batch.finish()
+    [1, 'zwei']
+    """
+
+    def __init__(self, tasks: Sequence[Callable[[], object]], workers: int | None = None,
+                 prepare: Callable[[], None] | None = None):
+        self.tasks = list(tasks)
+        self._queue: int | None = None
+        self._children: list[tuple[int, int]] = []
+        copies = min(workers or available_cpus(), len(self.tasks)) - 1
+        if copies < 1 or len(self.tasks) > _MAX_QUEUED or not can_fork():
+            return
+        read, write = os.pipe()
+        os.write(write, b"".join(k.to_bytes(4, "little") for k in range(len(self.tasks))))
+        os.close(write)  # the queue ends where the numbers end
+        self._queue = read
+        self._children = [self._fork(prepare) for _ in range(copies)]
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is not None:
+            self.stop()
+
+    def finish(self) -> list:
+        """Every task's result, in order: what the queue still holds is done here, then the copies' results
+        are collected; the tasks of a copy that failed are done here again."""
+        results: dict[int, object] = {}
+        if self._queue is not None:
+            try:
+                while (k := self._claim()) is not None:
+                    results[k] = self.tasks[k]()
+            except BaseException:
+                self.stop()
+                raise
+            for child in self._children:
+                results.update(_collect(child))
+            self._children = []
+            self._close()
+        for k, task in enumerate(self.tasks):
+            if k not in results:
+                results[k] = task()
+        return [results[k] for k in range(len(self.tasks))]
+
+    def stop(self) -> None:
+        """End the copies (their results are lost)."""
+        for pid, read in self._children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ChildProcessError, ProcessLookupError):
+                pass
+            os.close(read)
+        self._children = []
+        self._close()
+
+    def _close(self) -> None:
+        if self._queue is not None:
+            os.close(self._queue)
+            self._queue = None
+
+    def _claim(self) -> int | None:
+        """The number of the next task of the queue; ``None`` when it is empty (reads of 4 bytes are atomic)."""
+        data = os.read(self._queue, 4)
+        return int.from_bytes(data, "little") if data else None
+
+    def _fork(self, prepare: Callable[[], None] | None) -> tuple[int, int]:
+        """Start a copy that takes tasks until the queue is empty: ``(pid, pipe of its results)``."""
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the copy: its tasks, their results into the pipe, and gone without any clean-up
+            os.close(read)
+            code = 1
+            try:
+                if prepare is not None:
+                    prepare()
+                done = []
+                while (k := self._claim()) is not None:
+                    done.append((k, self.tasks[k]()))
+                data = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        return pid, read
 
 
 def run_all(tasks: Sequence[Callable[[], object]], workers: int | None = None) -> list:
@@ -24,23 +130,8 @@ def run_all(tasks: Sequence[Callable[[], object]], workers: int | None = None) -
     >>> run_all([lambda: 1, lambda: "zwei", lambda: [3]])
     [1, 'zwei', [3]]
     """
-    workers = min(workers or available_cpus(), len(tasks))
-    if workers < 2 or not can_fork():
-        return [task() for task in tasks]
-    shares = [range(k, len(tasks), workers) for k in range(workers)]
-    children = [_fork(tasks, share) for share in shares[1:]]
-    results: list = [None] * len(tasks)
-    try:
-        for i in shares[0]:
-            results[i] = tasks[i]()
-    finally:
-        done = [_collect(child) for child in children]
-    for (_, _, share), values in zip(children, done):
-        if values is None:  # the copy failed: its share again, here, where an error shows
-            values = [tasks[i]() for i in share]
-        for i, value in zip(share, values):
-            results[i] = value
-    return results
+    with Batch(tasks, workers) as batch:
+        return batch.finish()
 
 
 def available_cpus() -> int:
@@ -56,30 +147,12 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _fork(tasks: Sequence[Callable[[], object]], share: range) -> tuple[int, int, range]:
-    """Start a copy that runs ``share`` of the tasks: ``(pid, pipe to read its results from, share)``."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the copy: its share, the results into the pipe, and gone without any clean-up
-        os.close(read)
-        code = 1
-        try:
-            data = pickle.dumps([tasks[i]() for i in share], protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write, "wb") as out:
-                out.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    return pid, read, share
-
-
-def _collect(child: tuple[int, int, range]) -> list | None:
-    """The results of a copy, ``None`` if it failed."""
-    pid, read, _ = child
+def _collect(child: tuple[int, int]) -> list[tuple[int, object]]:
+    """The ``(task number, result)`` pairs of a copy; none if it failed."""
+    pid, read = child
     with os.fdopen(read, "rb") as stream:
         data = stream.read()
     _, status = os.waitpid(pid, 0)
     if status != 0 or not data:
-        return None
+        return []
     return pickle.loads(data)  # noqa: S301 - written by our own copy

@@ -40,6 +40,7 @@ from grundschutz.views.report_sections import (
     _scenario_section,
     _structure_section,
     _summary_section,
+    analysis_figures,
     figure_html,
 )
 
@@ -230,8 +231,9 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
     scenarios (every ``scenarios/*.yaml`` of the assessment folder, see
     :func:`scenario_results`) with ``with_scenarios=False``. The figures are
     drawn in ``workers`` processes at most (default: one per CPU), where the
-    platform allows it (:func:`~grundschutz.views.forked.run_all`); the page
-    is the same either way.
+    platform allows it (:class:`~grundschutz.views.forked.Batch`): those of
+    the analysis while the scenarios run and the page is built, those of
+    the scenarios afterwards; the page is the same either way.
     """
     from grundschutz.model.errors import GrundschutzError
     from grundschutz.views.summary import summarize
@@ -243,23 +245,31 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
         analysis.assessment.object(focus)
     else:
         focus = example_object(analysis.propagation)
-    risks = analysis.risks if with_risks else None
     summary = summarize(analysis.propagation)
     settings = analysis.assessment.settings
     date = date or _dt.date.today()
-    results = scenario_results(analysis) if with_scenarios else []
-    sections, figures = _Sections(), Figures()
-    sections.add("sachstand", "Sachstand", _summary_section(analysis, summary, risks, results))
-    sections.add("strukturanalyse", "Strukturanalyse", _structure_section(analysis, summary))
-    sections.add("schutzbedarf", "Schutzbedarfsfeststellung", _needs_section(analysis, summary, focus, figures))
-    sections.add("modellierung", "Modellierung", _modelling_section(analysis))
-    sections.add("check", "IT-Grundschutz-Check", _check_section(analysis, figures))
-    if risks is not None:
-        sections.add("risikoanalyse", "Risikoanalyse", _risk_section(analysis, risks, figures))
-        sections.add("arbeitsplan", "Arbeitsplan", _plan_section(analysis, risks))
-    if results:
-        sections.add("szenarien", "Szenarien", _scenario_section(analysis, results, figures))
-    sections.add("methode", "Anhang: Methode und Einstellungen", _method_section(analysis))
+    figures = Figures()
+    # the figures of the analysis are drawn while the scenarios run and the sections are built
+    shown = analysis_figures(analysis, focus, figures, with_risks)
+    figures.start(workers)
+    try:
+        risks = analysis.risks if with_risks else None
+        results = scenario_results(analysis) if with_scenarios else []
+        sections = _Sections()
+        sections.add("sachstand", "Sachstand", _summary_section(analysis, summary, risks, results))
+        sections.add("strukturanalyse", "Strukturanalyse", _structure_section(analysis, summary))
+        sections.add("schutzbedarf", "Schutzbedarfsfeststellung", _needs_section(analysis, summary, shown))
+        sections.add("modellierung", "Modellierung", _modelling_section(analysis))
+        sections.add("check", "IT-Grundschutz-Check", _check_section(analysis, shown))
+        if risks is not None:
+            sections.add("risikoanalyse", "Risikoanalyse", _risk_section(analysis, risks, shown))
+            sections.add("arbeitsplan", "Arbeitsplan", _plan_section(analysis, risks))
+        if results:
+            sections.add("szenarien", "Szenarien", _scenario_section(analysis, results, figures))
+        sections.add("methode", "Anhang: Methode und Einstellungen", _method_section(analysis))
+    except BaseException:
+        figures.stop()
+        raise
     title = f"Sicherheitskonzeption nach IT-Grundschutz: {settings.name or 'Bewertung'}"
     header = (f'<header class="doc"><h1>{esc(title)}</h1>'
               f"<p>{esc(settings.organisation)}</p><p>Stand: {date.strftime('%d.%m.%Y')}</p></header>")

@@ -42,25 +42,53 @@ def figure_html(figure, caption: str, figure_id: str) -> Markup:
 
 
 class Figures:
-    """The figures of a report: each section adds a placeholder, :meth:`fill` makes and draws them all
-    at the end, in several processes where that is possible (:func:`~grundschutz.views.forked.run_all`)."""
+    """The figures of a report: each section adds a placeholder; :meth:`start` begins drawing those added
+    so far in forked copies of the process while the page is built (:class:`~grundschutz.views.forked.Batch`),
+    :meth:`fill` draws the rest and puts every figure in its place."""
 
     def __init__(self) -> None:
         self._jobs: list[tuple[Callable[[], object], str, str]] = []
+        self._batch = None
+        self._started = 0
 
     def add(self, make: Callable[[], object], caption: str, figure_id: str) -> str:
         """A placeholder for :func:`figure_html` of the figure ``make()``."""
         self._jobs.append((make, caption, figure_id))
         return f"\0figure {len(self._jobs) - 1}\0"
 
+    def start(self, workers: int | None = None) -> None:
+        """Begin drawing the figures added so far, in copies of this process that load matplotlib themselves."""
+        from grundschutz.views.figures import preload
+        from grundschutz.views.forked import Batch
+
+        self._batch = Batch(self._tasks(0), workers, prepare=preload)
+        self._started = len(self._jobs)
+
     def fill(self, page: str, workers: int | None = None) -> str:
         """``page`` with every placeholder replaced by its figure."""
         from grundschutz.views.figures import preload
-        from grundschutz.views.forked import run_all
+        from grundschutz.views.forked import Batch
 
-        preload()  # once here, not in every process
-        html = run_all([partial(_figure_job, *job) for job in self._jobs], workers)
+        preload()  # before any copy is made: once here, not in every copy
+        if self._batch is None:
+            self.start(workers)
+        try:
+            later = [task() for task in self._tasks(self._started)]  # while the copies draw the others
+        except BaseException:
+            self._batch.stop()
+            raise
+        html = self._batch.finish() + later
+        self._batch = None
         return re.sub("\0figure (\\d+)\0", lambda m: html[int(m.group(1))], page)
+
+    def stop(self) -> None:
+        """Stop drawing (the page is not needed after all)."""
+        if self._batch is not None:
+            self._batch.stop()
+            self._batch = None
+
+    def _tasks(self, first: int) -> list[Callable[[], str]]:
+        return [partial(_figure_job, *job) for job in self._jobs[first:]]
 
 
 def _figure_job(make: Callable[[], object], caption: str, figure_id: str) -> str:
@@ -186,8 +214,32 @@ def _structure_section(analysis, summary) -> str:
     ])
 
 
-def _needs_section(analysis, summary, focus: str | None, figures: Figures) -> str:
+def analysis_figures(analysis, focus: str | None, figures: Figures, with_risks: bool = True) -> dict[str, str]:
+    """The figures of the analysis added to ``figures`` before any section is built (so that they can be
+    drawn meanwhile): their placeholders by name (``heatmap``, ``herleitung`` of ``focus``, ``check``,
+    ``risiko``); a note instead of the heatmap of an assessment without applications."""
     from grundschutz.views.figures_graph import dependency_graph_figure
+    from grundschutz.views.plots import coverage_figure, risk_matrix_figure
+
+    a = analysis
+    shown = {"heatmap": _heatmap_html(a, figures), "herleitung": ""}
+    if focus is not None:
+        d_text = "; ".join(f"{v.label}: {' → '.join(d.path)}"
+                           for v, d in a.propagation.derivations(focus).items() if d.level)
+        shown["herleitung"] = figures.add(
+            lambda: dependency_graph_figure(a, object_id=focus),
+            f"Herleitung des Schutzbedarfs von {focus} ({a.assessment.objects[focus].name}) "
+            f"entlang der Abhängigkeiten. {d_text}", "abb-herleitung")
+    shown["check"] = figures.add(lambda: coverage_figure(a), "Umsetzungsstand je Baustein (Anteile) und je "
+                                                             "Anforderungsstufe (Anzahl).", "abb-check")
+    if with_risks:
+        shown["risiko"] = figures.add(lambda: risk_matrix_figure(a.risks), "Risikomatrix mit der Zahl der "
+                                                                           "bewerteten Gefährdungen je Feld.",
+                                      "abb-risiko")
+    return shown
+
+
+def _needs_section(analysis, summary, shown: dict[str, str]) -> str:
     from grundschutz.views.tables import needs_records
 
     a = analysis
@@ -219,14 +271,9 @@ def _needs_section(analysis, summary, focus: str | None, figures: Figures) -> st
         table(counts, {"value": "Grundwert", "normal": "normal", "hoch": "hoch", "sehr hoch": "sehr hoch",
                        "nicht bewertet": "nicht bewertet"}, "schutzbedarf-verteilung",
               numeric=("normal", "hoch", "sehr hoch", "nicht bewertet")),
-        _heatmap_html(a, figures),
+        shown["heatmap"],
+        shown["herleitung"],
     ]
-    if focus is not None:
-        d_text = "; ".join(f"{v.label}: {' → '.join(d.path)}" for v, d in p.derivations(focus).items() if d.level)
-        parts.append(figures.add(
-            lambda: dependency_graph_figure(a, object_id=focus),
-            f"Herleitung des Schutzbedarfs von {focus} ({a.assessment.objects[focus].name}) "
-            f"entlang der Abhängigkeiten. {d_text}", "abb-herleitung"))
     parts += [
         "<h3>Schutzbedarf der Zielobjekte</h3>",
         table(records, {"object": "ID", "name": "Name", "type": "Typ", "confidentiality": "Vertraulichkeit",
@@ -325,8 +372,7 @@ def _modelling_section(analysis) -> str:
     return "".join(parts)
 
 
-def _check_section(analysis, figures: Figures) -> str:
-    from grundschutz.views.plots import coverage_figure
+def _check_section(analysis, shown: dict[str, str]) -> str:
     from grundschutz.views.requirements_tables import check_records, coverage_records
 
     a = analysis
@@ -345,8 +391,7 @@ def _check_section(analysis, figures: Figures) -> str:
            f"{counts['nein']} nicht umgesetzt; {counts['entbehrlich']} sind begründet entbehrlich und "
            f"{counts['unbearbeitet']} noch nicht bearbeitet. Umgesetzt im Sinne des Checks "
            f"(ja oder entbehrlich): {_percent(done, len(check))}."),
-        figures.add(lambda: coverage_figure(a), "Umsetzungsstand je Baustein (Anteile) und je "
-                                                "Anforderungsstufe (Anzahl).", "abb-check"),
+        shown["check"],
         "<h3>Umsetzungsstand je Zielobjekt</h3>",
         table(by_object, {"object": "ID", "name": "Name", **status_cols, "total": "gesamt",
                           "percent": "umgesetzt %"}, "check-objekte",
@@ -359,8 +404,7 @@ def _check_section(analysis, figures: Figures) -> str:
     ])
 
 
-def _risk_section(analysis, risks, figures: Figures) -> str:
-    from grundschutz.views.plots import risk_matrix_figure
+def _risk_section(analysis, risks, shown: dict[str, str]) -> str:
     from grundschutz.views.risk_tables import risk_records, risk_summary_records
 
     summary = risk_summary_records(risks)
@@ -383,8 +427,7 @@ def _risk_section(analysis, risks, figures: Figures) -> str:
            f"{len(risks.untreated)} hohe oder sehr hohe Risiken sind noch ohne Behandlung; "
            f"{len(risks.residual_unaccepted)} hohe Restrisiken sind noch nicht von der Leitung übernommen "
            "(BSI-Standard 200-3, Risikobehandlung)."),
-        figures.add(lambda: risk_matrix_figure(risks), "Risikomatrix mit der Zahl der bewerteten Gefährdungen "
-                                                       "je Feld.", "abb-risiko"),
+        shown["risiko"],
         "<h3>Zielobjekte mit Risikoanalyse</h3>",
         table(summary, {"object": "ID", "name": "Name", "why": "Anlass", "need": "höchster Schutzbedarf",
                         "threats": "Gefährdungen", "rated": "bewertet", "open": "offen", "hoch": "hoch",
