@@ -67,7 +67,6 @@ class Figures:
     def fill(self, page: str, workers: int | None = None) -> str:
         """``page`` with every placeholder replaced by its figure."""
         from grundschutz.views.figures import preload
-        from grundschutz.views.forked import Batch
 
         preload()  # before any copy is made: once here, not in every copy
         if self._batch is None:
