@@ -267,3 +267,32 @@ def test_more_fronts_than_the_limit_take_the_plain_pass(synthetic_folder, monkey
     monkeypatch.setattr(fronts, "MAX_FRONTS", 3)
     monkeypatch.setattr(fronts.Fronts, "settle", lambda *args: pytest.fail("front by front"))
     assert snapshot(propagate(assessment)) == expected
+
+
+def test_what_a_paused_collector_saw_created_stays_collectable_and_frozen_objects_stay_frozen():
+    """``paused_gc`` hands what was created to the oldest generation without a collection; cyclic garbage is
+    still found; a process's own frozen objects are not unfrozen."""
+    import gc
+
+    from grundschutz.model.bulk import paused_gc
+
+    class Node:
+        pass
+
+    was_enabled = gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        cycle = Node()
+        cycle.me = cycle
+        young = [Node() for _ in range(1000)]
+    assert gc.isenabled() == was_enabled and gc.get_count()[0] < 1000
+    del cycle, young
+    assert gc.collect() >= 1  # the cycle
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_gc():
+            _ = [Node() for _ in range(10)]
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

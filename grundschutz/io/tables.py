@@ -199,6 +199,8 @@ def needs_from_table(
     assessed_row: dict[str, int] = {}
     override_row: dict[tuple[str, BasicValue], int] = {}
     file = table.file
+    columns = tuple((value, value.value) for value in BasicValue)
+    parsed: dict[str, Level] = {}  # each way of writing a level parsed once
     for row_number, row in table.rows:
         _check_extra(file, row_number, row, problems)
         object_id = row["object"]
@@ -219,13 +221,17 @@ def needs_from_table(
                 )
                 continue
         levels: dict[BasicValue, Level] = {}
-        for value in BasicValue:
-            text = row[value.value]
+        for value, column in columns:
+            text = row[column]
             if text:
-                try:
-                    levels[value] = Level.parse(text)
-                except ValueError as exc:
-                    problems.append(Problem(file, row_number, value.value, text, str(exc)))
+                level = parsed.get(text)
+                if level is None:
+                    try:
+                        level = parsed[text] = Level.parse(text)
+                    except ValueError as exc:
+                        problems.append(Problem(file, row_number, column, text, str(exc)))
+                        continue
+                levels[value] = level
         if effect is None:
             if object_id in assessed_row:
                 problems.append(
@@ -239,7 +245,7 @@ def needs_from_table(
                 v: Need(level, row.get(f"{v.value}_reason", "")) for v, level in levels.items()
             }
             continue
-        if not levels and not any(row[v.value] for v in BasicValue):
+        if not levels and not any(row[column] for _, column in columns):
             problems.append(
                 Problem(file, row_number, "effect", row["effect"],
                         "Überschreibung ohne Schutzbedarf: mindestens ein Grundwert muss gesetzt sein")
