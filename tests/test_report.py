@@ -258,6 +258,20 @@ def test_a_batch_draws_in_a_copy_while_this_process_works_on(monkeypatch, tmp_pa
     assert marker.read_text() == "ja"
 
 
+def test_without_a_new_process_the_batch_does_everything_here(monkeypatch):
+    """``fork`` refused (a process limit, no memory): no error, every task done in this process."""
+    import errno
+
+    def refused():
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setattr(forked.os, "fork", refused)
+    here = os.getpid()
+    assert forked.run_all([lambda k=k: (k, os.getpid()) for k in range(3)], workers=2) == [
+        (0, here), (1, here), (2, here)]
+
+
 def test_a_batch_stops_its_copies_when_the_work_around_it_fails(monkeypatch, tmp_path):
     monkeypatch.setattr(forked, "can_fork", lambda: True)
 

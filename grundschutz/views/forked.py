@@ -14,6 +14,7 @@ usual. The results are the same either way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -42,7 +43,7 @@ class Batch:
                  prepare: Callable[[], None] | None = None):
         self.tasks = list(tasks)
         self._queue: int | None = None
-        self._children: list[tuple[int, int]] = []
+        self._children: list[_Copy] = []
         copies = min(workers or available_cpus(), len(self.tasks)) - 1
         if copies < 1 or len(self.tasks) > _MAX_QUEUED or not can_fork():
             return
@@ -50,7 +51,11 @@ class Batch:
         os.write(write, b"".join(k.to_bytes(4, "little") for k in range(len(self.tasks))))
         os.close(write)  # the queue ends where the numbers end
         self._queue = read
-        self._children = [self._fork(prepare) for _ in range(copies)]
+        for _ in range(copies):
+            try:
+                self._children.append(self._fork(prepare))
+            except OSError:  # no more processes (a limit, no memory): the copies there are, or none
+                break
 
     def __enter__(self) -> Batch:
         return self
@@ -67,11 +72,11 @@ class Batch:
             try:
                 while (k := self._claim()) is not None:
                     results[k] = self.tasks[k]()
-            except BaseException:
+                for copy in self._children:
+                    results.update(copy.collect())
+            except BaseException:  # an error or Ctrl-C here: no copy may go on (or wait on its pipe)
                 self.stop()
                 raise
-            for child in self._children:
-                results.update(_collect(child))
             self._children = []
             self._close()
         for k, task in enumerate(self.tasks):
@@ -81,19 +86,15 @@ class Batch:
 
     def stop(self) -> None:
         """End the copies (their results are lost)."""
-        for pid, read in self._children:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ChildProcessError, ProcessLookupError):
-                pass
-            os.close(read)
+        for copy in self._children:
+            copy.stop()
         self._children = []
         self._close()
 
     def _close(self) -> None:
         if self._queue is not None:
-            os.close(self._queue)
+            with contextlib.suppress(OSError):
+                os.close(self._queue)
             self._queue = None
 
     def _claim(self) -> int | None:
@@ -101,8 +102,8 @@ class Batch:
         data = os.read(self._queue, 4)
         return int.from_bytes(data, "little") if data else None
 
-    def _fork(self, prepare: Callable[[], None] | None) -> tuple[int, int]:
-        """Start a copy that takes tasks until the queue is empty: ``(pid, pipe of its results)``."""
+    def _fork(self, prepare: Callable[[], None] | None) -> _Copy:
+        """Start a copy that takes tasks until the queue is empty."""
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the copy: its tasks, their results into the pipe, and gone without any clean-up
@@ -121,7 +122,35 @@ class Batch:
             finally:
                 os._exit(code)
         os.close(write)
-        return pid, read
+        return _Copy(pid, read)
+
+
+class _Copy:
+    """A forked copy of this process and the pipe its results come through."""
+
+    __slots__ = ("pid", "results", "running")
+
+    def __init__(self, pid: int, read: int):
+        self.pid, self.results, self.running = pid, os.fdopen(read, "rb"), True
+
+    def collect(self) -> list[tuple[int, object]]:
+        """The ``(task number, result)`` pairs of the copy once it has ended; none if it failed."""
+        data = self.results.read()
+        self.results.close()
+        _, status = os.waitpid(self.pid, 0)
+        self.running = False
+        if status != 0 or not data:
+            return []
+        return pickle.loads(data)  # noqa: S301 - written by our own copy
+
+    def stop(self) -> None:
+        """End the copy if it still runs."""
+        if self.running:
+            with contextlib.suppress(ChildProcessError, ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.running = False
+        self.results.close()
 
 
 def run_all(tasks: Sequence[Callable[[], object]], workers: int | None = None) -> list:
@@ -145,14 +174,3 @@ def available_cpus() -> int:
 def can_fork() -> bool:
     """Whether forking is safe here: Linux, and no other thread whose locks a copy could inherit."""
     return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
-
-
-def _collect(child: tuple[int, int]) -> list[tuple[int, object]]:
-    """The ``(task number, result)`` pairs of a copy; none if it failed."""
-    pid, read = child
-    with os.fdopen(read, "rb") as stream:
-        data = stream.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
-        return []
-    return pickle.loads(data)  # noqa: S301 - written by our own copy

@@ -73,10 +73,10 @@ class Figures:
             self.start(workers)
         try:
             later = [task() for task in self._tasks(self._started)]  # while the copies draw the others
+            html = self._batch.finish() + later
         except BaseException:
-            self._batch.stop()
+            self.stop()
             raise
-        html = self._batch.finish() + later
         self._batch = None
         return re.sub("\0figure (\\d+)\0", lambda m: html[int(m.group(1))], page)
 
