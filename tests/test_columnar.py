@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from conftest import HAAN, SMALL, problems_of
 from hypothesis import given
+from hypothesis import strategies as st
 from test_properties import PROPERTY_SETTINGS, assessments, snapshot
 
 from grundschutz import read_assessment
@@ -296,3 +297,62 @@ def test_what_a_paused_collector_saw_created_stays_collectable_and_frozen_object
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+_CELL = st.text(alphabet=["a", "B", "1", "-", " ", ",", ";", '"', "\t", "ä", "\r"], max_size=6)
+_TYPE = st.sampled_from(["process", "application", "server", " server", "room", "kiste"])
+
+
+@st.composite
+def csv_folders(draw) -> dict[str, bytes]:
+    """``objects.csv`` and ``dependencies.csv`` as bytes, mostly clean, with what people's files have: another
+    separator, CRLF, a BOM, blank lines, short and long rows, spaces, quotes, stray separators in cells, and
+    now and then a problem (an unknown type, a doubled id or edge, a self-dependency)."""
+    delimiter = draw(st.sampled_from([",", ";"]))
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+
+    def table(header: list[str], rows: list[list[str]]) -> bytes:
+        lines = [delimiter.join(header)] + [delimiter.join(row) for row in rows]
+        for _ in range(draw(st.integers(0, 2))):  # blank or whitespace lines anywhere after the header
+            lines.insert(draw(st.integers(1, len(lines))), draw(st.sampled_from(["", " ", delimiter * 3])))
+        text = end.join(lines) + draw(st.sampled_from([end, "", end + end]))
+        return (draw(st.sampled_from(["", "\ufeff"])) + text).encode("utf-8")
+
+    ids = draw(st.lists(st.sampled_from("ABCDE"), min_size=1, max_size=5, unique=True))
+    written = {i: draw(st.sampled_from([i, i, i, f" {i}", f"{i} "])) for i in ids}
+    plain = draw(st.booleans())  # half of the examples without quotes or stray separators in the cells
+    cell = st.text(alphabet=["a", "B", "1", "-", " ", "ä"], max_size=6) if plain else _CELL
+    object_rows = [[written[i], draw(_TYPE), draw(cell), draw(cell), "", ""][:draw(st.integers(3, 7))]
+                   for i in ids + draw(st.lists(st.sampled_from(ids), max_size=1))]  # sometimes an id twice
+    edges = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=6, unique=True))
+    edge_rows = [[written[a], written[b], "", draw(cell)][:draw(st.integers(2, 5))] for a, b in edges]
+    return {"objects.csv": table(["id", "type", "name", "description", "tags", "count"], object_rows),
+            "dependencies.csv": table(["object", "depends_on", "redundancy_group", "note"], edge_rows)}
+
+
+@PROPERTY_SETTINGS
+@given(csv_folders())
+def test_the_c_parser_splits_cells_as_the_csv_module_does(files):
+    """Whatever the file, the columnar reader gives the same with and without pandas' C parser (which hands
+    over to the csv module where they could differ), and what it reads is what the row reader reads."""
+    import tempfile
+
+    from grundschutz.io import columnar
+
+    with tempfile.TemporaryDirectory() as temp:
+        folder = Path(temp)
+        (folder / "assessment.yaml").write_text("name: Zellen\n", encoding="utf-8")
+        (folder / "needs.csv").write_text("object,confidentiality,integrity,availability\n", encoding="utf-8")
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        settings, _ = parse_settings("name: Zellen\n")
+        saved = columnar.C_PARSER_FROM_BYTES
+        try:
+            columnar.C_PARSER_FROM_BYTES = 0
+            with_c_parser = read_core_columnar(folder, settings, str(folder))
+        finally:
+            columnar.C_PARSER_FROM_BYTES = saved
+        with_csv_module = read_core_columnar(folder, settings, str(folder))
+        assert with_c_parser == with_csv_module
+        if with_csv_module is not None:
+            assert_same(with_csv_module, row_reader(folder)[1])
