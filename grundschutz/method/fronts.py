@@ -57,6 +57,7 @@ class Fronts:
         self.edges = edges[order]  # where each edge is in the index's CSR arrays
         self.front = front
         self._cycles: list[list[int]] | None = None
+        self._numbers: list[int] | None = None
         self.label = label
 
     def initial(self, own: list[int]) -> tuple:
@@ -153,8 +154,15 @@ class Fronts:
                     if b in resettle:
                         settle(b, single, int(self.label[component[0]]))
                 finish(component, single)
-        return (level.tolist(), rule.tolist(), via.tolist(), origin.tolist(), provisional.tolist(),
+        return (level.tolist(), rule.tolist(), self._shared(via), self._shared(origin), provisional.tolist(),
                 computed.tolist())
+
+    def _shared(self, numbers) -> list[int]:
+        """``numbers`` (object numbers or -1) as a list of the same int objects for every list: a million
+        objects' sources and predecessors of three basic values would otherwise be six million ints."""
+        if self._numbers is None:
+            self._numbers = [*range(len(self.label)), -1]  # [-1] is the last item: -1
+        return list(map(self._numbers.__getitem__, numbers.tolist()))
 
 
 def fronts_of(index: DependencyIndex, component: Sequence[int], components: int) -> Fronts | None:
