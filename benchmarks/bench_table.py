@@ -5,6 +5,7 @@ Run from the repository root (the BSI catalogs installed or ``--catalogs``)::
     python benchmarks/bench_table.py                  # everything, 1M objects and the test suite included
     python benchmarks/bench_table.py --quick          # without the 1,000,000-object case
     python benchmarks/bench_table.py --no-tests --repeats 5 --workdir /tmp/bench
+    python benchmarks/bench_table.py --readme README.md   # and write README.md's speed table
 
 Rows, each a whole process as a user runs it (wall time, peak memory of the
 child from ``os.wait4``, the median of ``--repeats`` runs; the 1,000,000-object
@@ -13,9 +14,11 @@ case ``--million-repeats`` times, one by default):
 - ``grundschutz assess -f csv`` of 100,000 and 1,000,000 synthetic objects
   (``synthetic.py``), alternately with the lean reference pass of
   ``bench_assess.py`` over the same files: the ratio of the medians;
-- ``export``, ``report``, ``import`` (dry run and ``--apply`` of one edited
-  status, into a fresh copy each time) and ``requirements -f csv`` of
-  ``assessments/haan``;
+- ``assess -f csv`` of 10,000 objects, the same way, without a target (how
+  the ratio grows with the size);
+- ``assess``, ``export``, ``report``, ``import`` (dry run and ``--apply`` of
+  one edited status, into a fresh copy each time) and ``requirements -f csv``
+  of ``assessments/haan`` (``assess`` without a target);
 - ``export`` and ``import`` (dry run) of a 10,000-object assessment (about a
   million rows), with the writing and the reading of the same analysis in
   one process beside XlsxWriter (constant memory) and python-calamine
@@ -89,6 +92,7 @@ def haan_rows(haan: Path, catalogs: str | None, repeats: int, env: dict[str, str
             runs = [measured(argv_of(k), env) for k in range(repeats)]
             return statistics.median(t for t, _ in runs), statistics.median(m for _, m in runs)
 
+        found["assess"] = median(lambda k: [*command, "assess", str(haan), *extra])
         found["export"] = median(lambda k: [*command, "export", str(haan), str(book), *extra])
         found["report"] = median(lambda k: [*command, "report", str(haan), "-o", str(temp / "bericht.html"), *extra])
         found["import"] = median(lambda k: [*command, "import", str(haan), str(book), *extra])
@@ -133,6 +137,11 @@ def table_lines(assess: dict, haan: dict, excel: dict, tests: tuple | None, load
     def row(*cells) -> None:
         lines.append("| " + " | ".join(map(str, cells)) + " |")
 
+    if 10_000 in assess:  # no target: how the ratio grows with the size
+        a = assess[10_000]
+        row("`assess -f csv`, 10,000 objects", f"{a['s']:.2f} s, {a['mib']:.0f} MiB",
+            f"reference pass: {a['ref_s']:.2f} s, {a['ref_mib']:.0f} MiB", f"{a['s'] / a['ref_s']:.2f}", "—", "—",
+            "—")
     for n, limit_s, limit_ratio, target in ((100_000, 2.5, 2.0, "≤ 2× the reference, < 2.5 s"),
                                             (1_000_000, 25, MILLION_RATIO, f"< 25 s (≤ {MILLION_RATIO:.2f}× the "
                                                                            "reference), < 1.5 GiB")):
@@ -143,6 +152,8 @@ def table_lines(assess: dict, haan: dict, excel: dict, tests: tuple | None, load
                 f"reference pass: {a['ref_s']:.2f} s, {a['ref_mib']:.0f} MiB", f"{ratio:.2f}", target,
                 verdict(ratio <= limit_ratio and a["s"] < limit_s and small),
                 verdict(ratio <= limit_ratio and a["s"] < limit_s * load and small))
+    seconds, mib = haan["assess"]
+    row("`assess assessments/haan`", f"{seconds:.2f} s, {mib:.0f} MiB", "—", "—", "—", "—", "—")
     for key, label, limit in (("export", "`export assessments/haan`", 1.5), ("report", "`report assessments/haan`", 2),
                               ("import", "`import assessments/haan` (dry run)", 1.5),
                               ("apply", "`import assessments/haan --apply`", 1.5),
@@ -170,6 +181,49 @@ def table_lines(assess: dict, haan: dict, excel: dict, tests: tuple | None, load
     return lines
 
 
+#: The lines of README.md between these two hold the speed table (``--readme``).
+README_START = "<!-- speed table: written by benchmarks/bench_table.py --readme README.md -->"
+README_END = "<!-- end of the speed table -->"
+
+
+def readme_lines(assess: dict, haan: dict, excel: dict, tests: tuple | None, load: float) -> list[str]:
+    """The short table of the README: what, time and peak memory, target; and the run it comes from."""
+    lines = ["| what | time, peak memory | target |", "| --- | ---: | ---: |"]
+    for n, target in ((100_000, "≤ 2×, < 2.5 s"), (1_000_000, "< 25 s, < 1.5 GiB")):
+        if n in assess:
+            a = assess[n]
+            lines.append(f"| `assess -f csv`, {n:,} objects | {a['s']:.2f} s, {a['mib']:,.0f} MiB "
+                         f"({a['s'] / a['ref_s']:.2f}× the lean pass) | {target} |")
+    lines.append("| `export` / `import` / `requirements -f csv` of `assessments/haan` | "
+                 f"{haan['export'][0]:.2f} s / {haan['import'][0]:.2f} s / {haan['requirements'][0]:.2f} s "
+                 "| 1.5 / 1.5 / 0.5 s |")
+    lines.append(f"| `report` of `assessments/haan` | {haan['report'][0]:.2f} s | < 2 s |")
+    e = excel
+    lines.append(f"| `export` of {e['objects']:,} objects ({e['rows'] / 1e6:.2f} M rows) | {e['export_s']:.1f} s, "
+                 f"{e['rows'] / e['export_s']:,.0f} rows/s, {e['export_mib']:.0f} MiB | < 40 s, < 400 MiB |")
+    lines.append(f"| `import` of that workbook | {e['import_s']:.1f} s (reading "
+                 f"{e['read_s'] / e['ref_read_s']:.2f}× calamine alone) | < 40 s |")
+    if tests:
+        lines.append(f"| the test suite, `python -m pytest` | {tests[0]:.0f} s | < 3 min |")
+    missed = [line.strip("| ").split(" | ")[0] for line in table_lines(assess, haan, excel, tests, load)[2:]
+              if line.strip("| ").split(" | ")[-2] == verdict(False)]
+    lines += ["", f"Measured on {time.strftime('%d.%m.%Y')} with `python benchmarks/bench_table.py --readme "
+                  f"README.md`, load factor {load:.2f} (the reference pass of 100,000 objects in this run / "
+                  f"{QUIET_REFERENCE_S} s on the quiet machine of issue 13). "
+              + ("Every target is met in this run." if not missed else f"Not met in this run: {', '.join(missed)}.")]
+    return lines
+
+
+def write_readme(path: Path, lines: list[str]) -> None:
+    """Replace the speed table of the README at ``path`` (between :data:`README_START` and :data:`README_END`)."""
+    text = path.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise SystemExit(f"{path}: the markers of the speed table are missing ({README_START})")
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    path.write_text(head + README_START + "\n" + "\n".join(lines) + "\n" + README_END + tail, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="without the 1,000,000-object case")
@@ -181,6 +235,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="where the synthetic folders are kept between runs (default: a temporary folder)")
     parser.add_argument("--haan", type=Path, default=ROOT / "assessments" / "haan")
     parser.add_argument("--catalogs", default=os.environ.get("GRUNDSCHUTZ_CATALOGS"))
+    parser.add_argument("--readme", type=Path, default=None,
+                        help="write the short table into this README (between its speed-table markers)")
     args = parser.parse_args(argv)
     env = child_environment()
     if args.catalogs:
@@ -192,7 +248,7 @@ def main(argv: list[str] | None = None) -> None:
           flush=True)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-table-"))
     try:
-        assess = assess_rows([100_000], workdir, args.repeats, env)
+        assess = assess_rows([10_000, 100_000], workdir, args.repeats, env)
         if not args.quick:
             assess |= assess_rows([1_000_000], workdir, args.million_repeats, env)
         haan = haan_rows(args.haan, args.catalogs, args.repeats, env)
@@ -205,6 +261,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# load average {os.getloadavg()[0]:.1f} at the end; load factor (reference 100k: "
           f"{assess[100_000]['ref_s']:.2f} s / {QUIET_REFERENCE_S} s) = {load:.2f}\n")
     print("\n".join(table_lines(assess, haan, excel, tests, load)))
+    if args.readme:
+        write_readme(args.readme, readme_lines(assess, haan, excel, tests, load))
+        print(f"\n# the speed table of {args.readme} is written")
     print(f"\n# the whole benchmark took {time.perf_counter() - started:.0f} s")
 
 
