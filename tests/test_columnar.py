@@ -299,7 +299,7 @@ def test_what_a_paused_collector_saw_created_stays_collectable_and_frozen_object
         gc.unfreeze()
 
 
-_CELL = st.text(alphabet=["a", "B", "1", "-", " ", ",", ";", '"', "\t", "ä", "\r"], max_size=6)
+_CELL = st.text(alphabet=["a", "B", "1", "-", " ", ",", ";", '"', "\t", "ä", "\r", "\xa0"], max_size=6)
 _TYPE = st.sampled_from(["process", "application", "server", " server", "room", "kiste"])
 
 
@@ -314,7 +314,8 @@ def csv_folders(draw) -> dict[str, bytes]:
     def table(header: list[str], rows: list[list[str]]) -> bytes:
         lines = [delimiter.join(header)] + [delimiter.join(row) for row in rows]
         for _ in range(draw(st.integers(0, 2))):  # blank or whitespace lines anywhere after the header
-            lines.insert(draw(st.integers(1, len(lines))), draw(st.sampled_from(["", " ", delimiter * 3])))
+            lines.insert(draw(st.integers(1, len(lines))),
+                         draw(st.sampled_from(["", " ", "\xa0", delimiter * 3, f" {delimiter}\t"])))
         text = end.join(lines) + draw(st.sampled_from([end, "", end + end]))
         return (draw(st.sampled_from(["", "\ufeff"])) + text).encode("utf-8")
 

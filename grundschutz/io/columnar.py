@@ -55,6 +55,8 @@ _BOM = "\ufeff".encode()
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _EMPTY_TAGS: Mapping[str, str] = MappingProxyType({})
 _SPACE = re.compile(r"\s")
+#: An empty or blank cell in cells joined by "\n" (blank: what ``str.strip`` leaves empty).
+_BLANK_CELL = re.compile(r"^[^\S\n]*$", re.MULTILINE)
 
 
 class _RowReaderNeeded(Exception):
@@ -269,7 +271,7 @@ def _c_parser_blocks(path: Path, offset: int, delimiter: str, width: int, lines:
                                      skip_blank_lines=False, encoding="utf-8", chunksize=CHUNK_ROWS):
                 read += len(frame)
                 cells = [frame[k].tolist() for k in range(width)]
-                if "" in cells[0]:  # perhaps a blank line, which the csv module skips
+                if _BLANK_CELL.search("\n".join(cells[0])):  # perhaps a blank line, which the csv module skips
                     raise _CsvModuleNeeded
                 yield cells
         except (ValueError, pd.errors.ParserWarning):  # ParserError and UnicodeDecodeError are ValueErrors
