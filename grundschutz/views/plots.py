@@ -203,7 +203,7 @@ def _stacked(ax, names: Sequence[str], records: Sequence[Mapping], statuses: Seq
         values = [float(r[status]) for r in records]
         if normalize:
             values = [100.0 * v / r["total"] if r["total"] else 0.0 for v, r in zip(values, records)]
-        bars(ax, rows, values, left, 0.75, STATUS_COLOURS[status], label=status, gid=f"status-{status}")
+        _bars(ax, rows, values, left, 0.75, STATUS_COLOURS[status], label=status, gid=f"status-{status}")
         left = [a + b for a, b in zip(left, values)]
     ax.set_xlim(0, max(left, default=0) * 1.05 or 1)
     ax.set_yticks(rows, names, fontsize=7)
@@ -213,7 +213,7 @@ def _stacked(ax, names: Sequence[str], records: Sequence[Mapping], statuses: Seq
         ax.spines[side].set_visible(False)
 
 
-def bars(ax, positions: Sequence[float], widths: Sequence[float], lefts: Sequence[float], height: float,
+def _bars(ax, positions: Sequence[float], widths: Sequence[float], lefts: Sequence[float], height: float,
          colour: str, **style) -> object:
     """Horizontal bars (one per position, from ``lefts`` by ``widths``) as one collection, edged in white.
 
@@ -402,7 +402,7 @@ def scenario_figure(result):
     start = [0.0] * len(verdicts)
     for status in [s for s in STATUSES if s not in ("ja", "entbehrlich")]:
         values = [blocked[v.application][status] for v in verdicts]
-        bars(right, positions, values, start, 0.6, STATUS_COLOURS[status], label=status, gid=f"blocking-{status}")
+        _bars(right, positions, values, start, 0.6, STATUS_COLOURS[status], label=status, gid=f"blocking-{status}")
         start = [a + b for a, b in zip(start, values)]
     width = max(start, default=0) or 1
     for i, v in enumerate(verdicts):

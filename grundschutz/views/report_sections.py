@@ -68,7 +68,7 @@ class Figures:
         """``page`` with every placeholder replaced by its figure."""
         from grundschutz.views.figures import preload
 
-        preload()  # before any copy is made: once here, not in every copy
+        preload()  # for the figures drawn here; without a start, before the copies: once, not in each
         if self._batch is None:
             self.start(workers)
         try:
