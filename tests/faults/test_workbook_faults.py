@@ -43,9 +43,10 @@ def leftovers(folder: Path) -> list[str]:
 
 class Child:
     """A ``grundschutz`` process with a hook: ``pause`` is Python code run at the chosen step; it
-    prints ``PAUSE`` and waits for ``go`` (a file) or a signal."""
+    prints ``PAUSE`` and waits for ``go`` (a file) or a signal. ``catalogs``: passed as ``--catalogs``
+    (``None`` for a command without catalog)."""
 
-    def __init__(self, tmp_path: Path, catalogs: Path, args: list[str], patch: str) -> None:
+    def __init__(self, tmp_path: Path, catalogs: Path | None, args: list[str], patch: str) -> None:
         self.tmp = tmp_path / "tmp"
         self.tmp.mkdir(exist_ok=True)
         self.go = tmp_path / f"go-{os.urandom(4).hex()}"
@@ -59,7 +60,7 @@ class Child:
                     time.sleep(0.02)
             """) + textwrap.dedent(patch) + textwrap.dedent(f"""
             from grundschutz.cli import main
-            main({[*args, "--catalogs", str(catalogs)]!r})
+            main({[*args, "--catalogs", str(catalogs)] if catalogs else args!r})
             """)
         env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(self.tmp)}
         self.process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
