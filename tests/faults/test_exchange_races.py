@@ -13,10 +13,10 @@ import shutil
 import sys
 
 import pytest
-from faults.test_workbook_faults import Child, leftovers
 from test_oscal import GSPP, _by_component, _write, export, load
 from test_portfolio import root  # noqa: F401 - the fixture: a provider and three municipalities
 
+from faults.test_workbook_faults import Child, leftovers
 from grundschutz.exchange.portfolio import plan_apply, read_portfolio
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
