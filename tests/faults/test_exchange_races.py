@@ -16,21 +16,12 @@ import pytest
 from test_oscal import GSPP, _by_component, _write, export, load
 from test_portfolio import root  # noqa: F401 - the fixture: a provider and three municipalities
 
-from faults.test_workbook_faults import Child, leftovers
+from faults.test_workbook_faults import Child, leftovers, pause_before
 from grundschutz.exchange.portfolio import plan_apply, read_portfolio
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
-OSCAL_PAUSE = """
-    from grundschutz.exchange.oscal import importing
-    real_apply = importing.apply_oscal_import
-
-    def apply_oscal_import(plan):
-        pause()
-        return real_apply(plan)
-
-    importing.apply_oscal_import = apply_oscal_import
-"""
+OSCAL_PAUSE = pause_before("grundschutz.exchange.oscal.importing", "apply_oscal_import")
 
 
 def test_two_oscal_imports_at_the_same_time_one_is_refused(tmp_path, shared_catalogs):
@@ -58,17 +49,8 @@ def test_two_oscal_imports_at_the_same_time_one_is_refused(tmp_path, shared_cata
     assert leftovers(folder) == []
 
 
-PORTFOLIO_PAUSE = """
-    import grundschutz.exchange.portfolio as portfolio
-    from grundschutz.exchange.portfolio import applying
-    real_apply = applying.apply_portfolio
-
-    def apply_portfolio(result, folder=None):
-        pause()
-        return real_apply(result, folder)
-
-    portfolio.apply_portfolio = applying.apply_portfolio = apply_portfolio
-"""
+PORTFOLIO_PAUSE = pause_before("grundschutz.exchange.portfolio.applying", "apply_portfolio",
+                               "grundschutz.exchange.portfolio")
 
 
 def test_two_portfolio_applies_at_the_same_time_write_once(root, tmp_path):  # noqa: F811 - the fixture

@@ -170,16 +170,23 @@ def _edited(folder: Path, catalogs: Path, tmp_path: Path) -> tuple[Path, Path, l
     return first, second, entries
 
 
-IMPORT_PAUSE = """
-    from grundschutz.exchange.excel import importing
-    real_apply = importing.apply_import
+def pause_before(module: str, function: str, *also_in: str) -> str:
+    """The hook for :class:`Child` that pauses when ``module.function`` is called, before it runs (also where
+    the modules ``also_in`` import it from ``module``)."""
+    return f"""
+    import importlib
+    real_function = getattr(importlib.import_module({module!r}), {function!r})
 
-    def apply_import(plan):
+    def paused(*args, **kwargs):
         pause()
-        return real_apply(plan)
+        return real_function(*args, **kwargs)
 
-    importing.apply_import = apply_import
-"""
+    for name in {(module, *also_in)!r}:
+        setattr(importlib.import_module(name), {function!r}, paused)
+    """
+
+
+IMPORT_PAUSE = pause_before("grundschutz.exchange.excel.importing", "apply_import")
 
 
 def test_two_imports_at_the_same_time_one_is_refused(tmp_path, shared_catalogs):
