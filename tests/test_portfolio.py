@@ -458,3 +458,15 @@ def test_outputs_by_suffix_and_an_unknown_suffix_before_any_work(root, tmp_path)
     assert (out / "p.csv").read_text(encoding="utf-8") == done.stdout
     assert json.loads((out / "p.json").read_text(encoding="utf-8"))["counts"]["excluded"] == 1
     assert (out / "p.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+def test_library_calls_without_a_provider_id_or_with_an_unknown_table_are_refused_in_german(root):
+    from grundschutz import read_assessment
+    from grundschutz.method.portfolio import compute_portfolio
+    from grundschutz.views.portfolio_tables import portfolio_records
+
+    with pytest.raises(ValueError, match="^Der Anbieter hat keine Kennung: provider_id angeben"):
+        compute_portfolio(read_assessment(root / "a"), [])
+    portfolio = read_portfolio(root, root / "rz", workers=1)
+    with pytest.raises(ValueError, match=r"^by: 'kommune' gibt es nicht \(erlaubt: object, client\)$"):
+        portfolio_records(portfolio, by="kommune")

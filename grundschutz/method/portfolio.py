@@ -324,7 +324,7 @@ def compute_portfolio(provider: Assessment, clients: Iterable[ClientSummary], *,
     setting = provider.settings.portfolio or PortfolioSetting()
     key = provider_id or setting.id
     if not key:
-        raise ValueError("the provider has no id: give provider_id or portfolio.id")
+        raise ValueError("Der Anbieter hat keine Kennung: provider_id angeben oder portfolio.id setzen")
     ordered = sorted(clients, key=lambda c: (c.name.casefold(), c.source))
     source = provider_source or provider.source
     included = tuple(c for c in ordered if c.ok and c.source != source)

@@ -262,11 +262,11 @@ class DistributionSetting:
         undocumented = set(self.basic_values) - {BasicValue.AVAILABILITY} - {d.basic_value for d in self.documented}
         if undocumented:
             raise ValueError(
-                "the Verteilungseffekt lowers confidentiality or integrity only where assessment.yaml documents "
-                "the redundancy groups that split the data, with a reason"
+                "Verteilungseffekt für Vertraulichkeit oder Integrität nur mit dokumentierten Redundanzgruppen, "
+                "die die Daten aufteilen, und Begründung (documented)"
             )
         if self.lower_by < 1:
-            raise ValueError("lower_by must be at least 1")
+            raise ValueError(f"lower_by muss mindestens 1 sein, nicht {self.lower_by}")
 
     def documented_for(self, basic_value: BasicValue) -> DocumentedDistribution | None:
         """The documented distribution of ``basic_value`` (``None`` for availability and where there is none)."""

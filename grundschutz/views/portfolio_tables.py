@@ -45,7 +45,7 @@ def portfolio_records(portfolio: Portfolio, by: str = "object") -> list[dict[str
     ``<value>_at_maximum``.
     """
     if by not in BY:
-        raise ValueError(f"by must be one of {BY}")
+        raise ValueError(f"by: '{by}' gibt es nicht (erlaubt: {', '.join(BY)})")
     records: list[dict[str, object]] = []
     for shared in portfolio.objects:
         if by == "object":
