@@ -28,36 +28,15 @@ def model(assessment: str, catalogs: str | None, output_format: str) -> None:
 
     The column "Hinweis" names the tags an object's name suggests and what they would add.
     """
-    from grundschutz.views.requirements_tables import modelling_records
+    from grundschutz.views.requirements_tables import modelling_overview_records, modelling_records
 
-    records = modelling_records(open_analysis(assessment, catalogs).modelling)
+    modelling = open_analysis(assessment, catalogs).modelling
     if output_format == "table":
-        by_object: dict[str, dict] = {}
-        for r in records:
-            entry = by_object.setdefault(r["object"], {"object": r["object"], "name": r["name"], "bausteine": [],
-                                                       "note": [], "hint": r["hint"]})
-            if r["status"] == "zugeordnet":
-                entry["bausteine"].append(r["baustein"] + ("*" if r["source"] == "hand" else ""))
-            elif r["status"] == "entfernt":
-                entry["note"].append(f"ohne {r['baustein']} ({r['reason']})")
-            elif r["status"] == "ohne Baustein":
-                entry["note"].append(f"kein passender Baustein: Risikoanalyse nötig ({_clause(r['reason'])})"
-                                     if r["rule"] else "kein passender Baustein: Risikoanalyse nötig")
-            else:
-                entry["note"].append("abgedeckt: " + _clause(r["reason"]))
-        rows = [{**e, "bausteine": ", ".join(e["bausteine"]),
-                 "note": "; ".join(e["note"] + ([f"Name passt zu: {e['hint']}"] if e["hint"] else []))}
-                for e in by_object.values()]
-        echo_records(rows, "table", {"object": "Zielobjekt", "name": "Name", "bausteine": "Bausteine (* = von Hand)",
-                                     "note": "Hinweis"}, wrap=60)
+        echo_records(modelling_overview_records(modelling), "table",
+                     {"object": "Zielobjekt", "name": "Name", "bausteine": "Bausteine (* = von Hand)",
+                      "note": "Hinweis"}, wrap=60)
         return
-    echo_records(records, output_format)
-
-
-def _clause(text: str) -> str:
-    """The first clause of a rule's reason (up to the first '; ' or '. '), for the table; csv/json keep it whole."""
-    cut = min((i for i in (text.find("; "), text.find(". ")) if i > 0), default=len(text))
-    return text[:cut].rstrip(".")
+    echo_records(modelling_records(modelling), output_format)
 
 
 @click.command(context_settings=HELP, short_help="Die ausgewählten Anforderungen je Zielobjekt, mit Grund.",

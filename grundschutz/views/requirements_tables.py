@@ -74,6 +74,40 @@ def modelling_hint(entry) -> str:
     return "; ".join(h.text for h in getattr(entry, "hints", ()))
 
 
+def modelling_overview_records(modelling: Modelling) -> list[dict[str, str]]:
+    """One record per object: ``object, name, bausteine`` (``*`` = added by hand) and ``note`` (Bausteine
+    removed, no Baustein and why, covered and by what, what its name suggests), as ``model`` shows it.
+
+    A rule's reason is cut to its first clause here; :func:`modelling_records` keeps it whole.
+    """
+    by_object: dict[str, dict] = {}
+    for r in modelling_records(modelling):
+        entry = by_object.setdefault(r["object"], {"object": r["object"], "name": r["name"], "bausteine": [],
+                                                   "note": [], "hint": r["hint"]})
+        if r["status"] == "zugeordnet":
+            entry["bausteine"].append(r["baustein"] + ("*" if r["source"] == "hand" else ""))
+        elif r["status"] == "entfernt":
+            entry["note"].append(f"ohne {r['baustein']} ({r['reason']})")
+        elif r["status"] == "ohne Baustein":
+            entry["note"].append(f"kein passender Baustein: Risikoanalyse nötig ({_clause(r['reason'])})"
+                                 if r["rule"] else "kein passender Baustein: Risikoanalyse nötig")
+        else:
+            entry["note"].append("abgedeckt: " + _clause(r["reason"]))
+    return [{"object": e["object"], "name": e["name"], "bausteine": ", ".join(e["bausteine"]),
+             "note": "; ".join(e["note"] + ([f"Name passt zu: {e['hint']}"] if e["hint"] else []))}
+            for e in by_object.values()]
+
+
+def _clause(text: str) -> str:
+    """The first clause of a rule's reason (up to the first '; ' or '. ').
+
+    >>> _clause("Ein Server. Siehe Abgrenzung; mehr")
+    'Ein Server'
+    """
+    cut = min((i for i in (text.find("; "), text.find(". ")) if i > 0), default=len(text))
+    return text[:cut].rstrip(".")
+
+
 def modelling_frame(modelling: Modelling):
     """:func:`modelling_records` as a DataFrame (``status`` categorical)."""
     import pandas as pd
