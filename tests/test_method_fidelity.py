@@ -45,11 +45,9 @@ def gspp_analysis(folder: Path, catalogs, relevance: str = ""):
 # --------------------------------------------------------------------------- 3. residual risk
 
 
-def test_a_high_residual_risk_after_treatment_needs_someone_who_takes_it_over(tmp_path, shared_catalogs, catalog):
-    """BSI-Standard 200-3, Risikobehandlung: the management accepts the residual risk; Grundschutz++ RISK.1.9
-    "Bestätigung des Restrisikos" (read from the official Risikomanagement catalog). A high residual risk
-    after reduzieren/transferieren/vermeiden without accepted_by is listed by risk and plan; with it, not."""
-    assert "Restrisiko" in statement(catalog, "gspp-risikomanagement", "RISK.1.9")
+def _residual_risks(tmp_path, catalogs):
+    """An assessment whose APP-3 has two high residual risks nobody took over (G 0.18, G 0.20), one taken
+    over (G 0.19), one lowered to mittel (G 0.21) and every other threat rated low."""
     header = HEADER.replace("accepted_by,", "accepted_by,accepted_on,")
     rows = ("APP-3,G 0.18,,sehr häufig,existenzbedrohend,reduzieren,Härtung,,,häufig,beträchtlich\n"
             "APP-3,G 0.19,,sehr häufig,existenzbedrohend,reduzieren,Härtung,Bürgermeisterin,05.03.2024,"
@@ -57,10 +55,19 @@ def test_a_high_residual_risk_after_treatment_needs_someone_who_takes_it_over(tm
             "APP-3,G 0.20,,häufig,beträchtlich,transferieren,Versicherung,,,,\n"
             "APP-3,G 0.21,,häufig,beträchtlich,reduzieren,Schulung,,,selten,beträchtlich\n")
     folder = make(tmp_path / "rest")
-    others = [t.threat for t in threat_overview(analysed(folder, shared_catalogs), "APP-3")
+    others = [t.threat for t in threat_overview(analysed(folder, catalogs), "APP-3")
               if t.threat not in ("G 0.18", "G 0.19", "G 0.20", "G 0.21")]
     rows += "".join(f"APP-3,{t},,selten,vernachlässigbar,,,,,,\n" for t in others)
     (folder / "risks.csv").write_text(header + rows, encoding="utf-8")
+    return folder
+
+
+def test_a_high_residual_risk_after_treatment_needs_someone_who_takes_it_over(tmp_path, shared_catalogs, catalog):
+    """BSI-Standard 200-3, Risikobehandlung: the management accepts the residual risk; Grundschutz++ RISK.1.9
+    "Bestätigung des Restrisikos" (read from the official Risikomanagement catalog). A high residual risk
+    after reduzieren/transferieren/vermeiden without accepted_by is listed by risk and plan; with it, not."""
+    assert "Restrisiko" in statement(catalog, "gspp-risikomanagement", "RISK.1.9")
+    folder = _residual_risks(tmp_path, shared_catalogs)
     analysis = analysed(folder, shared_catalogs)
     risks = analysis.risks
     by_threat = {r.threat: r for r in risks["APP-3"].risks}
@@ -80,6 +87,20 @@ def test_a_high_residual_risk_after_treatment_needs_someone_who_takes_it_over(tm
     assert "Hohe Restrisiken ohne Übernahme durch die Leitung" in out
     section = out.split("Hohe Restrisiken ohne Übernahme")[1]
     assert "G 0.18" in section and "G 0.20" in section and "G 0.19" not in section
+
+
+def test_risk_json_lists_the_high_residual_risks_nobody_took_over(tmp_path, shared_catalogs):
+    """``risk -f json``: ``residual_unaccepted`` holds the rows the text output lists under "Hohe Restrisiken
+    ohne Übernahme durch die Leitung" (200-3, Risikobehandlung)."""
+    import json
+
+    folder = _residual_risks(tmp_path, shared_catalogs)
+    out = CliRunner().invoke(main, ["risk", str(folder), "-f", "json", "--catalogs", str(shared_catalogs)])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert [(r["object"], r["threat"]) for r in data["residual_unaccepted"]] == [("APP-3", "G 0.18"),
+                                                                               ("APP-3", "G 0.20")]
+    assert {r["status"] for r in data["residual_unaccepted"]} == {"Restrisiko nicht übernommen"}
 
 
 def test_acceptance_columns_are_checked_with_row_and_column(tmp_path):

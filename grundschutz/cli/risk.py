@@ -33,7 +33,7 @@ def risk(assessment: str, object_id: str | None, catalogs: str | None, output_fo
     """The Risikoanalyse (BSI-Standard 200-3): flagged objects, threats, risk categories."""
     from grundschutz.views.render import to_json
     from grundschutz.views.render_risk import render_risk_object, render_risk_summary
-    from grundschutz.views.risk_tables import risk_records, risk_summary_records
+    from grundschutz.views.risk_tables import risk_data, risk_records, risk_summary_records
 
     analysis = open_analysis(assessment, catalogs)
     if object_id is not None and object_id not in analysis.modelling.objects:
@@ -46,16 +46,7 @@ def risk(assessment: str, object_id: str | None, catalogs: str | None, output_fo
     if output_format == "csv":
         echo_records(risk_records(risks, object_id) if entry else risk_summary_records(risks), "csv")
     elif output_format == "json":
-        if entry is not None:
-            data = {"object": object_id, "reasons": list(entry.flagged.kinds), "why": entry.flagged.why,
-                    "status": entry.status, "risks": risk_records(risks, object_id)}
-        else:
-            data = {"matrix": risks.matrix.source, "by_category": risks.by_category(),
-                    "objects": risk_summary_records(risks),
-                    "untreated": [r for r in risk_records(risks) if r["status"] == "unbehandelt"],
-                    "residual_unaccepted": [r for r in risk_records(risks)
-                                            if r["status"] == "Restrisiko nicht übernommen"]}
-        click.echo(to_json(data))
+        click.echo(to_json(risk_data(risks, object_id if entry is not None else None)))
     elif entry is not None:
         echo_text(render_risk_object(entry))
     else:

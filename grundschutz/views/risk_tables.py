@@ -31,6 +31,20 @@ def risk_records(risks: RiskAnalysis, object_id: str | None = None) -> list[dict
     return [{c: _cell(getattr(r, c), c) for c in _RISK_COLUMNS} for o in chosen for r in o.risks]
 
 
+def risk_data(risks: RiskAnalysis, object_id: str | None = None) -> dict[str, object]:
+    """The risk analysis as JSON-ready data: of ``object_id`` its reasons, status and risks; else the matrix,
+    the risks by category, the objects, and the untreated and not-accepted high risks (``risk -f json``)."""
+    if object_id is not None:
+        entry = risks[object_id]
+        return {"object": object_id, "reasons": list(entry.flagged.kinds), "why": entry.flagged.why,
+                "status": entry.status, "risks": risk_records(risks, object_id)}
+    records = risk_records(risks)
+    return {"matrix": risks.matrix.source, "by_category": risks.by_category(),
+            "objects": risk_summary_records(risks),
+            "untreated": [r for r in records if r["status"] == "unbehandelt"],
+            "residual_unaccepted": [r for r in records if r["status"] == "Restrisiko nicht übernommen"]}
+
+
 def _cell(value: object, column: str) -> object:
     if isinstance(value, Scale | tuple):
         return value.label if isinstance(value, Scale) else list(value)
