@@ -35,12 +35,7 @@ def scenario(assessment: str, name: str | None, details: bool, include_baseline:
     """Compute a scenario against the baseline (without a name: list the scenarios)."""
     from grundschutz.views.render import to_csv, to_json
     from grundschutz.views.render_scenario import render_scenario
-    from grundschutz.views.scenario_tables import (
-        blocking_records,
-        scenario_change_records,
-        scenario_list_records,
-        verdict_records,
-    )
+    from grundschutz.views.scenario_tables import scenario_data, scenario_list_records, scenario_rows
 
     if name is None:
         found = scenario_list_records(open_analysis(assessment, with_catalog=False).assessment)
@@ -58,16 +53,11 @@ def scenario(assessment: str, name: str | None, details: bool, include_baseline:
     if output_format == "table":
         echo_text(render_scenario(result, details=details))
         return
-    verdicts, changes, blocking = verdict_records(result), scenario_change_records(result), blocking_records(result)
     if output_format == "json":
-        click.echo(to_json({"scenario": result.scenario.name, "description": result.scenario.description,
-                            "applications": list(result.scenario.applications), "verdicts": verdicts,
-                            "changes": changes, "blocking": blocking}))
+        click.echo(to_json(scenario_data(result)))
         return
-    rows = ([{"section": "Urteil", **r} for r in verdicts] + [{"section": "Änderung", **r} for r in changes]
-            + [{"section": "blockiert", **r} for r in blocking])
-    columns = list(dict.fromkeys(c for r in rows for c in r))
-    click.echo(to_csv(rows, columns), nl=False)
+    rows = scenario_rows(result)
+    click.echo(to_csv(rows, list(dict.fromkeys(c for r in rows for c in r))), nl=False)
 
 
 @click.command(context_settings=HELP, short_help="Unterschiede zwischen zwei Ständen einer Bewertung.", help="""

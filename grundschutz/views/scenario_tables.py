@@ -65,6 +65,22 @@ def verdict_records(result: ScenarioResult) -> list[dict[str, object]]:
     ]
 
 
+def scenario_data(result: ScenarioResult) -> dict[str, object]:
+    """The scenario and its verdicts, changes and blocking requirements as JSON-ready data
+    (``scenario -f json``)."""
+    return {"scenario": result.scenario.name, "description": result.scenario.description,
+            "applications": list(result.scenario.applications), "verdicts": verdict_records(result),
+            "changes": scenario_change_records(result), "blocking": blocking_records(result)}
+
+
+def scenario_rows(result: ScenarioResult) -> list[dict[str, object]]:
+    """Verdicts, changes and blocking requirements in one table, each row with its ``section``
+    (``Urteil``, ``Änderung``, ``blockiert``) first (``scenario -f csv``)."""
+    return ([{"section": "Urteil", **r} for r in verdict_records(result)]
+            + [{"section": "Änderung", **r} for r in scenario_change_records(result)]
+            + [{"section": "blockiert", **r} for r in blocking_records(result)])
+
+
 def _frame(records, columns):
     import pandas as pd
 
