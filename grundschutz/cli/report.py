@@ -106,14 +106,12 @@ def report(assessment: str, output: str, object_id: str | None, report_date: str
 
 
 def _date(text: str) -> datetime.date:
-    """A date given as TT.MM.JJJJ or JJJJ-MM-TT; a usage error otherwise."""
+    """A date given as TT.MM.JJJJ or JJJJ-MM-TT (:func:`~grundschutz.io.values.parse_date`); a usage error
+    otherwise."""
+    from grundschutz.io.values import parse_date
+
     try:
-        if "." in text:
-            day, month, year = text.split(".")
-            if len(year) != 4:
-                raise ValueError(year)
-            return datetime.date(int(year), int(month), int(day))
-        return datetime.date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         raise click.BadParameter(f"{text!r} ist kein Datum: TT.MM.JJJJ oder JJJJ-MM-TT angeben.",
                                  param_hint="'--date'") from None
