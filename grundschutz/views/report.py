@@ -248,12 +248,12 @@ def build_report(analysis, *, date: _dt.date | None = None, focus: str | None = 
     summary = summarize(analysis.propagation)
     settings = analysis.assessment.settings
     date = date or _dt.date.today()
+    risks = analysis.risks if with_risks else None  # here, before the copies start: computed once
     figures = Figures()
     # the figures of the analysis are drawn while the scenarios run and the sections are built
     shown = analysis_figures(analysis, focus, figures, with_risks)
     figures.start(workers)
     try:
-        risks = analysis.risks if with_risks else None
         results = scenario_results(analysis) if with_scenarios else []
         sections = _Sections()
         sections.add("sachstand", "Sachstand", _summary_section(analysis, summary, risks, results))
