@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import click
 
 from grundschutz.cli import german
-from grundschutz.model.errors import WRITE_REASONS, GrundschutzError
+from grundschutz.model.errors import READ_REASONS, WRITE_REASONS, GrundschutzError
 from grundschutz.model.library_errors import german_reason
 
 german.install()
@@ -37,15 +37,13 @@ HELP = {"help_option_names": ["-h", "--help"]}
 #: Usage line and help: the German placeholders of options and subcommands.
 OPTIONS_METAVAR = "[OPTIONEN]"
 SUBCOMMAND_METAVAR = "BEFEHL [ARGUMENTE]..."
-#: German reasons of the operating system errors a user meets (reading or writing).
+#: German reasons of the operating system errors a user meets where it is not known whether a file was
+#: read or written (an error no library function turned into a message of its own).
 OS_REASONS = {
     **WRITE_REASONS,
+    **READ_REASONS,
     errno.EACCES: "keine Berechtigung",
     errno.EPERM: "keine Berechtigung",
-    errno.ENOENT: "gibt es nicht",
-    errno.EIO: "Ein-/Ausgabefehler",
-    errno.EMFILE: "zu viele offene Dateien",
-    errno.ENAMETOOLONG: "Name zu lang",
 }
 
 
