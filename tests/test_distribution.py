@@ -282,11 +282,9 @@ def test_an_override_matching_a_documented_distribution_is_no_deviation(tmp_path
     assert [d["object"] for d in summarize(result).deviations] == ["DB-2", "WEB-1"]
 
 
-def test_a_distribution_setting_made_in_python_is_refused_in_german():
-    """The checks of ``assessment.yaml`` hold for a setting built in a notebook too, with a German reason."""
+def test_a_distribution_setting_made_in_python_with_lower_by_0_is_refused_in_german():
+    """The check of ``assessment.yaml`` holds for a setting built in a notebook too, with a German reason."""
     from grundschutz.model.assessment import DistributionSetting
 
-    with pytest.raises(ValueError, match="^Verteilungseffekt für Vertraulichkeit oder Integrität nur mit"):
-        DistributionSetting(enabled=True, basic_values=frozenset({BasicValue.CONFIDENTIALITY}))
     with pytest.raises(ValueError, match="^lower_by muss mindestens 1 sein, nicht 0$"):
         DistributionSetting(enabled=True, lower_by=0)

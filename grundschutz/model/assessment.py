@@ -262,8 +262,8 @@ class DistributionSetting:
         undocumented = set(self.basic_values) - {BasicValue.AVAILABILITY} - {d.basic_value for d in self.documented}
         if undocumented:
             raise ValueError(
-                "Verteilungseffekt für Vertraulichkeit oder Integrität nur mit dokumentierten Redundanzgruppen, "
-                "die die Daten aufteilen, und Begründung (documented)"
+                "the Verteilungseffekt lowers confidentiality or integrity only where assessment.yaml documents "
+                "the redundancy groups that split the data, with a reason"
             )
         if self.lower_by < 1:
             raise ValueError(f"lower_by muss mindestens 1 sein, nicht {self.lower_by}")
